@@ -1,0 +1,45 @@
+/**
+ * A solver-neutral linear (or mixed-integer) model in named families, minimised.
+ *
+ * Columns and rows carry readable names such as `gpus(j17,helingeer,h0042)`, valid in CPLEX LP
+ * format, so a dumped model can be read by a person and by other solvers. Rows are stored
+ * sparsely (CSR): row r has entries rowStart[r] .. rowStart[r+1]-1 in `index`/`value`.
+ */
+export interface LinearModel {
+  /** Column data, one entry per variable. */
+  colNames: string[];
+  colLower: Float64Array;
+  colUpper: Float64Array;
+  colCost: Float64Array;
+  /** true for integer (binary when bounds are 0..1) columns. */
+  colInteger: Uint8Array;
+  /** Row data, one entry per constraint: rowLower <= Σ value·x[index] <= rowUpper. */
+  rowNames: string[];
+  rowLower: Float64Array;
+  rowUpper: Float64Array;
+  rowStart: Int32Array;
+  index: Int32Array;
+  value: Float64Array;
+  /** Constant added to the objective. */
+  objectiveOffset: number;
+}
+
+/** Model size, as reported to users. */
+export interface ModelSize {
+  variables: number;
+  constraints: number;
+  integerVariables: number;
+  nonzeros: number;
+}
+
+/** Counts the model's variables, constraints, integer variables and non-zeros. */
+export function modelSize(model: LinearModel): ModelSize {
+  let integerVariables = 0;
+  for (const flag of model.colInteger) integerVariables += flag;
+  return {
+    variables: model.colNames.length,
+    constraints: model.rowNames.length,
+    integerVariables,
+    nonzeros: model.index.length,
+  };
+}
