@@ -1,0 +1,265 @@
+/**
+ * The cosched model, as maths (names as in the code).
+ *
+ * Sets: jobs j; sites s; hours t = 0..H-1. For job j: window T_j = [windowStart_j, windowEnd_j),
+ * usable sites S_j (allowed, with room for the job), interruptible or not.
+ * Data: gpuHours W_j, maxGpus G_j, minGpus m_j, power p_j = gpuPowerKw_j / 1000 (MW per GPU);
+ * gpuCapacity C_s, pue u_s, greenSupplyMw g[s,t], carbonIntensityGPerKwh c[s,t],
+ * pricePerMwh π[s,t], baseLoadMw B[s,t], gridImportLimitMw I_s;
+ * weights α = carbonWeight, β = costWeight; rate w[s,t] = α·c[s,t] + β·π[s,t] >= 0.
+ * A non-interruptible job runs one block of D_j = ceil(W_j / G_j) hours at G_j GPUs, doing
+ * q_j(k) GPU-hours in hour k of the block: G_j, except r_j = W_j - G_j·(D_j-1) in the last.
+ *
+ * Variables
+ *   gpus[j,s,t]   in [0, min(G_j, C_s)]   interruptible j, s in S_j, t in T_j: GPU-hours in hour t
+ *   run[j,s,t]    in {0,1}                 interruptible j with m_j > 0: the job runs at s in t
+ *   start[j,s,t]  in {0,1}                 non-interruptible j: its block starts at s in hour t,
+ *                                          t in [windowStart_j, windowEnd_j - D_j]
+ *   unmet[j]      in [W_j - maxDoable_j, W_j]   work not done (GPU-hours); the lower bound is the
+ *                                          work the window can never hold (jobShape)
+ *   grid[s,t]     in [0, I_s]              grid import (MW) at site-hours some job can use
+ *
+ * Expressions
+ *   N[s,t] = Σ_j gpus[j,s,t] + Σ_j Σ_{k<D_j} q_j(k)·start[j,s,t-k]          (GPU-hours at s in t)
+ *   L[s,t] = Σ_j p_j·gpus[j,s,t] + Σ_j Σ_{k<D_j} p_j·q_j(k)·start[j,s,t-k]   (job IT load, MW)
+ *
+ * Constraints
+ *   workDone[j]:          Σ_{s,t} gpus[j,s,t] + unmet[j] = W_j              (interruptible)
+ *                         W_j·Σ_{s,t} start[j,s,t] + unmet[j] = W_j        (non-interruptible; so Σ start <= 1)
+ *   jobCap[j,t]:          Σ_s gpus[j,s,t] <= G_j           (only where j can use several sites in t)
+ *   runMax[j,s,t]:        gpus[j,s,t] - min(G_j, C_s)·run[j,s,t] <= 0
+ *   runMin[j,s,t]:        gpus[j,s,t] - m_j·run[j,s,t] >= 0
+ *   siteCapacity[s,t]:    N[s,t] <= C_s                     (only where the jobs could exceed C_s)
+ *   powerBalance[s,t]:    grid[s,t] - u_s·L[s,t] >= u_s·B[s,t] - g[s,t]
+ *                         with grid <= I_s this is also the grid import limit
+ *
+ * Objective (stage 'weighted', the first solve)
+ *   min Σ_{s,t} w[s,t]·grid[s,t] + P·Σ_j unmet[j] + offset
+ * where offset = Σ over site-hours without a grid column of w·max(0, u_s·B - g) (base load only),
+ * so the objective equals α·emissionsKg + β·cost of the whole plan plus the penalty. With w >= 0
+ * the optimum has grid = max(0, F - g) = F - min(F, g): exactly the accounting in the README.
+ * If the first solve leaves work unmet, unmet work is minimised exactly (stage 'minUnmet':
+ * min Σ unmet) and then the objective with the cap unmetTotal: Σ_j unmet[j] <= U* (stage 'lexicographic').
+ */
+import type { JobData, Problem } from '../problem/Problem.js';
+import type { LinearModel } from './LinearModel.js';
+import { ModelBuilder } from './ModelBuilder.js';
+import { blockGpus, jobShape, type JobShape } from './jobShape.js';
+import { modelNames } from './modelNames.js';
+
+/** Which objective a model is built for (see the maths above). */
+export type ModelStage =
+  | { kind: 'weighted'; unmetPenalty: number }
+  | { kind: 'minUnmet' }
+  | { kind: 'lexicographic'; unmetCap: number };
+
+/** A column of a job at one site and hour: gpus[j,s,t] or start[j,s,t]. */
+export interface CellColumn {
+  site: number;
+  hour: number;
+  col: number;
+}
+
+/** Where each job's columns are, for decoding a solution. */
+export interface JobColumns {
+  shape: JobShape;
+  /** gpus[j,s,t] (interruptible) or start[j,s,t] (non-interruptible) columns. */
+  cells: CellColumn[];
+  unmetCol: number;
+}
+
+/** A model and the index needed to read its solution back. */
+export interface BuiltModel {
+  model: LinearModel;
+  jobs: JobColumns[];
+  stage: ModelStage;
+}
+
+/**
+ * Builds the LP/MILP for `problem` (pure; no I/O). Deterministic: the same problem gives the same
+ * model with the same names in the same order. Jobs whose windows hold no usable hour get only an
+ * `unmet` column fixed at their work.
+ */
+export function buildModel(problem: Problem, stage: ModelStage = { kind: 'weighted', unmetPenalty: defaultUnmetPenalty(problem) }): BuiltModel {
+  const builder = new ModelBuilder();
+  const names = modelNames(problem);
+  const { carbonWeight, costWeight } = problem.objective;
+  const pricedStage = stage.kind !== 'minUnmet';
+  const rate = (s: number, t: number): number => {
+    const site = problem.sites[s];
+    return pricedStage ? carbonWeight * site.carbonIntensityGPerKwh[t] + costWeight * site.pricePerMwh[t] : 0;
+  };
+
+  // Per site-hour: the columns and coefficients of N[s,t] and L[s,t], and an upper bound on N.
+  const siteHour = problem.sites.map(() => new Map<number, SiteHourTerms>());
+  const termsAt = (s: number, t: number): SiteHourTerms => {
+    let terms = siteHour[s].get(t);
+    if (!terms) {
+      terms = { cols: [], gpus: [], powerMw: [], maxGpus: 0 };
+      siteHour[s].set(t, terms);
+    }
+    return terms;
+  };
+
+  const jobs: JobColumns[] = problem.jobs.map((job, j) => {
+    const shape = jobShape(problem, job);
+    const unmetCost = stage.kind === 'weighted' ? stage.unmetPenalty : stage.kind === 'minUnmet' ? 1 : 0;
+    const unmetLower = Math.max(0, job.gpuHours - shape.maxDoableGpuHours);
+    const unmetCol = builder.addVariable(names.job('unmet', j), unmetLower, job.gpuHours, unmetCost);
+    const cells = shape.maxDoableGpuHours > 0
+      ? job.interruptible
+        ? addInterruptibleJob(problem, builder, names, j, job, shape, termsAt)
+        : addBlockJob(problem, builder, names, j, job, shape, termsAt)
+      : [];
+    const workCols = cells.map((c) => c.col);
+    const workCoef = job.interruptible ? cells.map(() => 1) : cells.map(() => job.gpuHours);
+    builder.addConstraint(names.job('workDone', j), job.gpuHours, job.gpuHours, [...workCols, unmetCol], [...workCoef, 1]);
+    return { shape, cells, unmetCol };
+  });
+
+  addJobCap(problem, builder, names, jobs);
+  addSiteRows(problem, builder, names, siteHour, rate);
+
+  if (stage.kind === 'lexicographic') {
+    builder.addConstraint('unmetTotal', -Infinity, stage.unmetCap, jobs.map((j) => j.unmetCol), jobs.map(() => 1));
+  }
+  return { model: builder.build(), jobs, stage };
+}
+
+/**
+ * The penalty per unmet GPU-hour in the first solve: ten times the largest objective rate any
+ * GPU-hour can cause, so that doing work is always preferred when it only displaces nothing.
+ * Exactness does not depend on it: if work stays unmet, the planner minimises unmet work exactly.
+ */
+export function defaultUnmetPenalty(problem: Problem): number {
+  let maxRate = 0;
+  for (const job of problem.jobs) {
+    for (const s of job.allowedSites) {
+      const site = problem.sites[s];
+      for (let t = 0; t < problem.hours; t++) {
+        const w = problem.objective.carbonWeight * site.carbonIntensityGPerKwh[t] + problem.objective.costWeight * site.pricePerMwh[t];
+        maxRate = Math.max(maxRate, (site.pue * job.gpuPowerKw * w) / 1000);
+      }
+    }
+  }
+  return 10 * maxRate + 1;
+}
+
+interface SiteHourTerms {
+  cols: number[];
+  gpus: number[];
+  powerMw: number[];
+  /** Upper bound on N[s,t] from the columns' own bounds. */
+  maxGpus: number;
+}
+
+type Names = ReturnType<typeof modelNames>;
+
+function addInterruptibleJob(
+  problem: Problem,
+  builder: ModelBuilder,
+  names: Names,
+  j: number,
+  job: JobData,
+  shape: JobShape,
+  termsAt: (s: number, t: number) => SiteHourTerms,
+): CellColumn[] {
+  const cells: CellColumn[] = [];
+  const powerMw = job.gpuPowerKw / 1000;
+  for (let t = job.windowStart; t < job.windowEnd; t++) {
+    for (const s of shape.usableSites) {
+      const upper = Math.min(job.maxGpus, problem.sites[s].gpuCapacity);
+      const col = builder.addVariable(names.jobSiteHour('gpus', j, s, t), 0, upper, 0);
+      cells.push({ site: s, hour: t, col });
+      const terms = termsAt(s, t);
+      terms.cols.push(col);
+      terms.gpus.push(1);
+      terms.powerMw.push(powerMw);
+      terms.maxGpus += upper;
+      if (job.minGpus > 0) {
+        const run = builder.addVariable(names.jobSiteHour('run', j, s, t), 0, 1, 0, true);
+        builder.addConstraint(names.jobSiteHour('runMax', j, s, t), -Infinity, 0, [col, run], [1, -upper]);
+        builder.addConstraint(names.jobSiteHour('runMin', j, s, t), 0, Infinity, [col, run], [1, -job.minGpus]);
+      }
+    }
+  }
+  return cells;
+}
+
+function addBlockJob(
+  problem: Problem,
+  builder: ModelBuilder,
+  names: Names,
+  j: number,
+  job: JobData,
+  shape: JobShape,
+  termsAt: (s: number, t: number) => SiteHourTerms,
+): CellColumn[] {
+  const cells: CellColumn[] = [];
+  const powerMw = job.gpuPowerKw / 1000;
+  for (const s of shape.usableSites) {
+    const touched = new Set<number>();
+    for (let t0 = job.windowStart; t0 + shape.blockHours <= job.windowEnd; t0++) {
+      const col = builder.addVariable(names.jobSiteHour('start', j, s, t0), 0, 1, 0, true);
+      cells.push({ site: s, hour: t0, col });
+      for (let k = 0; k < shape.blockHours; k++) {
+        const q = blockGpus(job, shape, k);
+        const terms = termsAt(s, t0 + k);
+        terms.cols.push(col);
+        terms.gpus.push(q);
+        terms.powerMw.push(powerMw * q);
+        touched.add(t0 + k);
+      }
+    }
+    // At most one start is chosen, so the job adds at most maxGpus to any hour.
+    for (const t of touched) termsAt(s, t).maxGpus += job.maxGpus;
+  }
+  return cells;
+}
+
+function addJobCap(problem: Problem, builder: ModelBuilder, names: Names, jobs: JobColumns[]): void {
+  problem.jobs.forEach((job, j) => {
+    if (!job.interruptible || jobs[j].shape.usableSites.length < 2) return;
+    const byHour = new Map<number, { cols: number[]; sumOfBounds: number }>();
+    for (const cell of jobs[j].cells) {
+      const entry = byHour.get(cell.hour) ?? { cols: [], sumOfBounds: 0 };
+      entry.cols.push(cell.col);
+      entry.sumOfBounds += Math.min(job.maxGpus, problem.sites[cell.site].gpuCapacity);
+      byHour.set(cell.hour, entry);
+    }
+    for (const [t, { cols, sumOfBounds }] of byHour) {
+      if (sumOfBounds <= job.maxGpus) continue;
+      builder.addConstraint(names.jobHour('jobCap', j, t), -Infinity, job.maxGpus, cols, cols.map(() => 1));
+    }
+  });
+}
+
+function addSiteRows(
+  problem: Problem,
+  builder: ModelBuilder,
+  names: Names,
+  siteHour: Map<number, SiteHourTerms>[],
+  rate: (s: number, t: number) => number,
+): void {
+  problem.sites.forEach((site, s) => {
+    for (let t = 0; t < problem.hours; t++) {
+      const terms = siteHour[s].get(t);
+      const baseNeedMw = site.pue * site.baseLoadMw[t] - site.greenSupplyMw[t];
+      if (!terms) {
+        builder.objectiveOffset += rate(s, t) * Math.max(0, baseNeedMw);
+        continue;
+      }
+      if (terms.maxGpus > site.gpuCapacity) {
+        builder.addConstraint(names.siteHour('siteCapacity', s, t), -Infinity, site.gpuCapacity, terms.cols, terms.gpus);
+      }
+      const grid = builder.addVariable(names.siteHour('grid', s, t), 0, site.gridImportLimitMw, rate(s, t));
+      builder.addConstraint(
+        names.siteHour('powerBalance', s, t),
+        baseNeedMw,
+        Infinity,
+        [grid, ...terms.cols],
+        [1, ...terms.powerMw.map((p) => -site.pue * p)],
+      );
+    }
+  });
+}

@@ -1,0 +1,67 @@
+import type { Problem } from '../problem/Problem.js';
+import type { JobOutcome, Run } from '../plan/PlanResult.js';
+import type { BuiltModel } from './buildModel.js';
+import { blockGpus } from './jobShape.js';
+
+/** Values within this of an integer are snapped to it; smaller magnitudes are zero. */
+const snapTolerance = 1e-7;
+
+/**
+ * Reads a solution vector back into per-job schedules: hourly GPU-hours per site, merged into
+ * runs of constant GPUs. Done work is summed from the schedule itself (not read from the
+ * solver's `unmet` column), and unmet work is gpuHours minus done work. `reason` is left empty;
+ * the planner explains unmet work afterwards.
+ */
+export function decodeSolution(problem: Problem, built: BuiltModel, values: Float64Array): JobOutcome[] {
+  return problem.jobs.map((job, j) => {
+    const { shape, cells } = built.jobs[j];
+    const hourly: { site: number; hour: number; gpus: number }[] = [];
+    if (job.interruptible) {
+      for (const cell of cells) {
+        const gpus = snap(values[cell.col]);
+        if (gpus > 0) hourly.push({ site: cell.site, hour: cell.hour, gpus });
+      }
+    } else {
+      const chosen = cells.find((cell) => values[cell.col] > 0.5);
+      if (chosen) {
+        for (let k = 0; k < shape.blockHours; k++) hourly.push({ site: chosen.site, hour: chosen.hour + k, gpus: blockGpus(job, shape, k) });
+      }
+    }
+    const runs = mergeIntoRuns(hourly);
+    const doneGpuHours = runs.reduce((sum, r) => sum + r.gpus * r.hours, 0);
+    const finishHour = runs.length ? Math.max(...runs.map((r) => r.startHour + r.hours)) : undefined;
+    return {
+      job: j,
+      runs,
+      doneGpuHours,
+      unmetGpuHours: Math.max(0, job.gpuHours - doneGpuHours),
+      finishHour,
+      lateHours: 0,
+      reason: '',
+    };
+  });
+}
+
+/**
+ * Merges hourly GPU-hours into runs: consecutive hours at the same site with the same GPUs.
+ * Runs are ordered by start hour, then site.
+ */
+export function mergeIntoRuns(hourly: { site: number; hour: number; gpus: number }[]): Run[] {
+  const sorted = [...hourly].sort((a, b) => a.site - b.site || a.hour - b.hour);
+  const runs: Run[] = [];
+  for (const h of sorted) {
+    const last = runs[runs.length - 1];
+    if (last && last.site === h.site && last.startHour + last.hours === h.hour && Math.abs(last.gpus - h.gpus) <= 1e-9) {
+      last.hours += 1;
+    } else {
+      runs.push({ site: h.site, startHour: h.hour, hours: 1, gpus: h.gpus });
+    }
+  }
+  return runs.sort((a, b) => a.startHour - b.startHour || a.site - b.site);
+}
+
+function snap(x: number): number {
+  if (Math.abs(x) < snapTolerance) return 0;
+  const rounded = Math.round(x);
+  return Math.abs(x - rounded) < snapTolerance ? rounded : x;
+}

@@ -1,0 +1,15 @@
+import type { SolveProgress } from '../solve/SolveOutcome.js';
+
+/** Events a running plan reports, in order. Used by streaming RPCs and the CLI. */
+export type PlanEvent =
+  | { kind: 'model_built'; variables: number; constraints: number; integerVariables: number; buildMs: number; stage: number }
+  | { kind: 'solver_progress'; stage: number; progress: SolveProgress }
+  | { kind: 'solved'; stage: number; termination: string; solveMs: number }
+  | { kind: 'checked'; checks: number; passed: boolean };
+
+/** Options for `planProblem`. */
+export interface PlanCallbacks {
+  /** Aborting cancels the solve; planProblem then resolves with termination 'cancelled'. */
+  signal?: AbortSignal;
+  onEvent?: (event: PlanEvent) => void;
+}

@@ -1,0 +1,80 @@
+import { realpathSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import { readPlanRequestFile } from '../data/loadPlanRequest.js';
+import { validatePlanRequest } from '../data/validatePlanRequest.js';
+import { buildModel } from '../../solver/model/buildModel.js';
+import { writeLpFormat } from '../../solver/model/writeLpFormat.js';
+import { planProblem } from '../../solver/plan/planProblem.js';
+import { formatPlanText } from '../report/formatPlanText.js';
+import { planResponseToJson, toPlanResponse } from '../report/toPlanResponse.js';
+import { applyCommandLineOptions } from './applyCommandLineOptions.js';
+import { exitCodes } from './exitCodes.js';
+import { parseCommandLine } from './parseCommandLine.js';
+import { readPackageVersion } from './readPackageVersion.js';
+import { reportCliError } from './reportCliError.js';
+import { usageText } from './usageText.js';
+import { UsageError } from './UsageError.js';
+
+/**
+ * The `cosched` command: `cosched plan FILE [--json] [--dump-lp OUT.lp] [--time-limit S]
+ * [--solver highs|jslp]`, `--help`, `--version`. Returns the exit code (see `usageText`) and never
+ * throws: every error leaves through `reportCliError`. Ctrl-C during the solve cancels it; the
+ * partial result is printed and the exit code is 3.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const abort = new AbortController();
+  const cancel = () => abort.abort();
+  try {
+    const command = parseCommandLine(argv);
+    if (command.kind === 'help') return print(usageText(readPackageVersion()), exitCodes.ok);
+    if (command.kind === 'version') return print(`${readPackageVersion()}\n`, exitCodes.ok);
+
+    // 1. Read the file; flags override its options.
+    const request = applyCommandLineOptions(await readPlanRequestFile(command.file), command);
+    // 2. Validate: every bad field is reported at once.
+    const problem = validatePlanRequest(request);
+    // 3. Dump the model in LP format if asked.
+    if (command.dumpLpPath !== undefined) await dumpLp(command.dumpLpPath, writeLpFormat(buildModel(problem).model));
+    // 4. Plan.
+    process.once('SIGINT', cancel);
+    const result = await planProblem(problem, { signal: abort.signal });
+    // 5. Print, text or proto3 JSON.
+    const output = command.json
+      ? `${JSON.stringify(planResponseToJson(toPlanResponse(problem, result)), null, 2)}\n`
+      : formatPlanText(problem, result, { color: process.stdout.isTTY === true && process.env.NO_COLOR === undefined });
+    const complete = result.termination === 'optimal' || result.termination === 'time_limit_feasible';
+    return print(output, complete ? exitCodes.ok : exitCodes.incomplete);
+  } catch (error) {
+    return reportCliError(error, process.stderr);
+  } finally {
+    process.off('SIGINT', cancel);
+  }
+}
+
+function print(text: string, exitCode: number): number {
+  process.stdout.write(text);
+  return exitCode;
+}
+
+async function dumpLp(path: string, lpText: string): Promise<void> {
+  try {
+    await writeFile(path, lpText);
+  } catch (error) {
+    throw new UsageError(`--dump-lp ${path}: cannot write the file: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  process.stderr.write(`cosched: wrote the LP model to ${path}\n`);
+}
+
+/** True when this module is the program node was started with (not imported by bin/cosched.js). */
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return pathToFileURL(realpathSync(script)).href === import.meta.url;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) process.exitCode = await main(process.argv.slice(2));

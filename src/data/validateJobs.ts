@@ -1,0 +1,155 @@
+import type { JobData } from '../../solver/problem/Problem.js';
+import type { Job } from '../generated/cosched/v1/plan_request.js';
+import { IdRegistry } from './IdRegistry.js';
+import { checkRequiredTimestamp } from './checkRequiredTimestamp.js';
+import { checkNumber } from './checkNumber.js';
+import { describeJsonValue } from './describeJsonValue.js';
+import { formatUtcInstant } from './formatUtcInstant.js';
+import { suggestName } from './suggestName.js';
+import type { HorizonFacts, ValidatedSites } from './validateSites.js';
+import type { ViolationList } from './ViolationList.js';
+
+const msPerHour = 3_600_000;
+const maxListedSiteIds = 10;
+
+/**
+ * Checks the request's jobs and converts them to JobData, adding every violation to `violations`
+ * in request order: at least one job; ids (see IdRegistry); gpuHours finite > 0; maxGpus an
+ * integer >= 1; minGpus, if set, an integer 0..maxGpus; gpuPowerKw finite > 0; release and
+ * deadline present, valid, and deadline after release; allowedSites naming existing sites, each
+ * once; homeSite present, an existing site, and one of allowedSites when that is non-empty.
+ *
+ * Conversion: release/deadline become horizon hours (releaseHour, deadlineHour; may be fractional
+ * or outside the horizon) and the window rounds them inward and clips them to the horizon:
+ * windowStart = clamp(ceil(releaseHour), 0, hours), windowEnd = clamp(floor(deadlineHour), 0,
+ * hours). An empty window (windowEnd <= windowStart) is not a violation: the planner reports the
+ * job's work as unmet. allowedSites become ascending site indices (all sites when empty); unset
+ * minGpus becomes 0. The result is meaningful only when no violation was added anywhere.
+ */
+export function validateJobs(jobs: readonly Job[], sites: ValidatedSites, horizon: HorizonFacts, violations: ViolationList): JobData[] {
+  const list: readonly unknown[] = Array.isArray(jobs) ? jobs : [];
+  if (list.length === 0) violations.add('jobs', `got ${describeJsonValue(jobs)}; expected at least one job`);
+  const records = list.map((job, i) => {
+    if (job !== null && typeof job === 'object') return job as Partial<Job>;
+    violations.add(`jobs[${i}]`, `got ${describeJsonValue(job)}; expected a job`);
+    return {} as Partial<Job>;
+  });
+  const ids = new IdRegistry((i) => `jobs[${i}]`, violations);
+  return records.map((job, i) => {
+    ids.check(job.id, i);
+    return validateJob(job, `jobs[${i}]`, sites, horizon, violations);
+  });
+}
+
+function validateJob(job: Partial<Job>, path: string, sites: ValidatedSites, horizon: HorizonFacts, violations: ViolationList): JobData {
+  checkNumber(job.gpuHours, { min: 0, minExclusive: true, unit: 'GPU-hours' }, `${path}.gpuHours`, violations);
+  const maxGpusOk = checkNumber(job.maxGpus, { integer: true, min: 1 }, `${path}.maxGpus`, violations);
+  if (job.minGpus !== undefined && job.minGpus !== null) {
+    const rule = maxGpusOk ? { integer: true, min: 0, max: job.maxGpus as number, note: 'at most maxGpus' } : { integer: true, min: 0 };
+    checkNumber(job.minGpus, rule, `${path}.minGpus`, violations);
+  }
+  checkNumber(job.gpuPowerKw, { min: 0, minExclusive: true, unit: 'kW' }, `${path}.gpuPowerKw`, violations);
+  if (job.interruptible !== undefined && typeof job.interruptible !== 'boolean') {
+    violations.add(`${path}.interruptible`, `got ${describeJsonValue(job.interruptible)}; expected true or false`);
+  }
+
+  const releaseMs = checkRequiredTimestamp(job.release, `${path}.release`, 'release', violations);
+  const deadlineMs = checkRequiredTimestamp(job.deadline, `${path}.deadline`, 'deadline', violations);
+  if (releaseMs !== undefined && deadlineMs !== undefined && deadlineMs <= releaseMs) {
+    const relation = deadlineMs < releaseMs ? 'is before' : 'is the same instant as';
+    violations.add(
+      `${path}.deadline`,
+      `${formatUtcInstant(deadlineMs)} ${relation} release ${formatUtcInstant(releaseMs)}; expected a deadline after release`,
+    );
+  }
+
+  const allowedSites = checkAllowedSites(job.allowedSites, `${path}.allowedSites`, sites, violations);
+  const homeSite = checkHomeSite(job.homeSite, job.allowedSites, `${path}.homeSite`, sites, violations);
+
+  const startMs = horizon.startMs ?? 0;
+  const hours = horizon.hours ?? 0;
+  const releaseHour = ((releaseMs ?? startMs) - startMs) / msPerHour;
+  const deadlineHour = ((deadlineMs ?? startMs) - startMs) / msPerHour;
+  return {
+    id: typeof job.id === 'string' ? job.id : '',
+    gpuHours: job.gpuHours as number,
+    maxGpus: job.maxGpus as number,
+    minGpus: job.minGpus ?? 0,
+    gpuPowerKw: job.gpuPowerKw as number,
+    windowStart: clamp(Math.ceil(releaseHour), 0, hours),
+    windowEnd: clamp(Math.floor(deadlineHour), 0, hours),
+    releaseHour,
+    deadlineHour,
+    allowedSites: allowedSites.length > 0 ? allowedSites : sites.sites.map((_, i) => i),
+    homeSite: homeSite ?? 0,
+    interruptible: job.interruptible === true,
+  };
+}
+
+/** Ascending indices of the allowed sites that exist; reports unknown and repeated ids. */
+function checkAllowedSites(allowed: unknown, path: string, sites: ValidatedSites, violations: ViolationList): number[] {
+  if (allowed === undefined || allowed === null) return [];
+  if (!Array.isArray(allowed)) {
+    violations.add(path, `got ${describeJsonValue(allowed)}; expected a list of site ids`);
+    return [];
+  }
+  const indices = new Set<number>();
+  const firstPosition = new Map<unknown, number>();
+  for (let k = 0; k < allowed.length; k++) {
+    const id: unknown = allowed[k];
+    const earlier = firstPosition.get(id);
+    if (earlier !== undefined) {
+      violations.add(`${path}[${k}]`, `got ${describeJsonValue(id)} again (already allowedSites[${earlier}]); expected each site at most once`);
+      continue;
+    }
+    firstPosition.set(id, k);
+    const index = typeof id === 'string' ? sites.indexById.get(id) : undefined;
+    if (index === undefined) violations.add(`${path}[${k}]`, unknownSiteMessage(id, sites));
+    else indices.add(index);
+  }
+  return [...indices].sort((a, b) => a - b);
+}
+
+/** Index of the home site, or undefined after reporting it missing, unknown or not allowed. */
+function checkHomeSite(
+  homeSite: unknown,
+  allowedIds: unknown,
+  path: string,
+  sites: ValidatedSites,
+  violations: ViolationList,
+): number | undefined {
+  if (homeSite === undefined || homeSite === null || homeSite === '') {
+    violations.add(path, `got ${describeJsonValue(homeSite ?? '')}; homeSite is required: expected a site id; known: ${listSiteIds(sites)}`);
+    return undefined;
+  }
+  const index = typeof homeSite === 'string' ? sites.indexById.get(homeSite) : undefined;
+  if (index === undefined) {
+    violations.add(path, unknownSiteMessage(homeSite, sites));
+    return undefined;
+  }
+  const restricted = Array.isArray(allowedIds) && allowedIds.length > 0;
+  if (restricted && !(allowedIds as unknown[]).includes(homeSite)) {
+    const allowed = [...new Set((allowedIds as unknown[]).filter((id) => typeof id === 'string'))].join(', ');
+    violations.add(path, `${describeJsonValue(homeSite)} is not in allowedSites (${allowed}); expected one of the allowed sites`);
+    return undefined;
+  }
+  return index;
+}
+
+function unknownSiteMessage(id: unknown, sites: ValidatedSites): string {
+  const suggestion = typeof id === 'string' ? suggestName(id, [...sites.indexById.keys()]) : undefined;
+  const hint = suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`;
+  return `${describeJsonValue(id)} is not a site id${hint}; known: ${listSiteIds(sites)}`;
+}
+
+/** `a, b, c`, or the first ten and a count. */
+function listSiteIds(sites: ValidatedSites): string {
+  const ids = [...sites.indexById.keys()];
+  if (ids.length === 0) return 'none';
+  if (ids.length <= maxListedSiteIds) return ids.join(', ');
+  return `${ids.slice(0, maxListedSiteIds).join(', ')}, ... (${ids.length} sites)`;
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, value));
+}

@@ -1,0 +1,133 @@
+import { CoschedError } from '../../solver/errors/CoschedError.js';
+import { defaultSolveOptions, type ObjectiveWeights, type Problem, type SolveOptions } from '../../solver/problem/Problem.js';
+import { Solver, solverToJSON, type Horizon, type Objective, type PlanOptions, type PlanRequest } from '../generated/cosched/v1/plan_request.js';
+import { checkNumber } from './checkNumber.js';
+import { checkRequiredTimestamp } from './checkRequiredTimestamp.js';
+import { describeJsonValue } from './describeJsonValue.js';
+import { formatUtcInstant } from './formatUtcInstant.js';
+import { validateJobs } from './validateJobs.js';
+import { validateSites, type HorizonFacts } from './validateSites.js';
+import { ViolationList } from './ViolationList.js';
+
+const msPerHour = 3_600_000;
+const maxHorizonHours = 8_784;
+const maxTimeLimitSeconds = 86_400;
+
+const solverByEnum = new Map<number, SolveOptions['solver']>([
+  [Solver.SOLVER_UNSPECIFIED, defaultSolveOptions.solver],
+  [Solver.SOLVER_HIGHS, 'highs'],
+  [Solver.SOLVER_JSLP, 'jslp'],
+]);
+
+/**
+ * Checks a PlanRequest against the semantic rules of proto/cosched/v1/plan_request.proto and
+ * turns it into the solver's Problem. Every violation is collected before anything is thrown, so
+ * the caller sees all bad fields at once, each with its path (proto3 JSON names), the value
+ * received and what is allowed.
+ *
+ * Works on any PlanRequest, whether from a scenario file (after checkJsonAgainstSchema) or
+ * decoded from gRPC binary: NaN, ±Infinity, fractional integers, unknown enum numbers and
+ * malformed Timestamps are all reported rather than trusted.
+ *
+ * Rules: horizon required, its start on a whole UTC hour, its hours an integer 1..8784; sites and
+ * jobs as in validateSites and validateJobs; objective weights finite >= 0, not both 0;
+ * options.timeLimitSeconds 0..86400, mipGap in [0, 1), solver a known value.
+ *
+ * Defaults: no objective, or unset carbonWeight, means carbonWeight 1 (costWeight defaults to 0);
+ * timeLimitSeconds 0 and mipGap 0 mean the defaultSolveOptions values; SOLVER_UNSPECIFIED means
+ * HiGHS. A job whose window is empty after clipping to the horizon is not an error (see
+ * validateJobs).
+ *
+ * @throws CoschedError INVALID_ARGUMENT (reason INVALID_PLAN_REQUEST) listing every violation.
+ */
+export function validatePlanRequest(request: PlanRequest): Problem {
+  const violations = new ViolationList();
+  const horizon = checkHorizon(request.horizon, violations);
+  const sites = validateSites(request.sites, horizon, violations);
+  const jobs = validateJobs(request.jobs, sites, horizon, violations);
+  const objective = checkObjective(request.objective, violations);
+  const options = checkOptions(request.options, violations);
+  if (violations.length === 0) checkHourlyRates(sites.sites, objective, violations);
+  if (violations.length > 0) throw CoschedError.invalid(violations.items);
+  return {
+    horizonStartMs: horizon.startMs as number,
+    hours: horizon.hours as number,
+    sites: sites.sites,
+    jobs,
+    objective,
+    options,
+  };
+}
+
+/**
+ * The model prices grid energy at carbonWeight × carbonIntensity + costWeight × price per MWh.
+ * A negative rate (a negative price outweighing carbon) would make importing more than the
+ * facility needs look profitable, which the accounting (grid = F − green used) cannot express,
+ * so such hours are rejected rather than planned wrongly.
+ */
+function checkHourlyRates(sites: Problem['sites'], objective: ObjectiveWeights, violations: ViolationList): void {
+  sites.forEach((site, i) => {
+    let reported = 0;
+    for (let t = 0; t < site.pricePerMwh.length; t++) {
+      const rate = objective.carbonWeight * site.carbonIntensityGPerKwh[t] + objective.costWeight * site.pricePerMwh[t];
+      if (rate >= 0) continue;
+      if (reported++ < 20) {
+        violations.add(
+          `sites[${i}].pricePerMwh[${t}]`,
+          `got ${site.pricePerMwh[t]}; with costWeight ${objective.costWeight} and carbonWeight ${objective.carbonWeight} the hour's rate is ${rate}, expected >= 0 (negative net rates are not supported)`,
+        );
+      }
+    }
+  });
+}
+
+function checkHorizon(horizon: Horizon | undefined, violations: ViolationList): HorizonFacts {
+  if (horizon === undefined || horizon === null) {
+    violations.add('horizon', 'got nothing; horizon is required: expected start and hours');
+    return { startMs: undefined, hours: undefined };
+  }
+  let startMs = checkRequiredTimestamp(horizon.start, 'horizon.start', 'horizon.start', violations);
+  if (startMs !== undefined && startMs % msPerHour !== 0) {
+    const earlierHour = Math.floor(startMs / msPerHour) * msPerHour;
+    violations.add('horizon.start', `got ${formatUtcInstant(startMs)}; expected a whole UTC hour such as ${formatUtcInstant(earlierHour)}`);
+    startMs = undefined;
+  }
+  const hoursOk = checkNumber(horizon.hours, { integer: true, min: 1, max: maxHorizonHours }, 'horizon.hours', violations);
+  return { startMs, hours: hoursOk ? horizon.hours : undefined };
+}
+
+function checkObjective(objective: Objective | undefined, violations: ViolationList): ObjectiveWeights {
+  if (objective === undefined || objective === null) return { carbonWeight: 1, costWeight: 0 };
+  const carbonSet = objective.carbonWeight !== undefined && objective.carbonWeight !== null;
+  const carbonOk = !carbonSet || checkNumber(objective.carbonWeight, { min: 0 }, 'objective.carbonWeight', violations);
+  const costWeight = objective.costWeight ?? 0;
+  const costOk = checkNumber(costWeight, { min: 0 }, 'objective.costWeight', violations);
+  const carbonWeight = carbonSet ? (objective.carbonWeight as number) : 1;
+  if (carbonOk && costOk && carbonWeight === 0 && costWeight === 0) {
+    violations.add('objective', 'got carbonWeight 0 and costWeight 0; expected at least one weight > 0');
+  }
+  return { carbonWeight, costWeight };
+}
+
+function checkOptions(options: PlanOptions | undefined, violations: ViolationList): SolveOptions {
+  if (options === undefined || options === null) return { ...defaultSolveOptions };
+  const timeLimitSeconds = options.timeLimitSeconds ?? 0;
+  checkNumber(
+    timeLimitSeconds,
+    { min: 0, max: maxTimeLimitSeconds, unit: 'seconds', note: `0 means ${defaultSolveOptions.timeLimitSeconds}` },
+    'options.timeLimitSeconds',
+    violations,
+  );
+  const mipGap = options.mipGap ?? 0;
+  checkNumber(mipGap, { min: 0, max: 1, maxExclusive: true, note: `0 means ${defaultSolveOptions.mipGap}` }, 'options.mipGap', violations);
+  const solver = solverByEnum.get(options.solver ?? Solver.SOLVER_UNSPECIFIED);
+  if (solver === undefined) {
+    const known = [...solverByEnum.keys()].map((value) => solverToJSON(value)).join(', ');
+    violations.add('options.solver', `got ${describeJsonValue(options.solver)}; expected one of ${known}`);
+  }
+  return {
+    timeLimitSeconds: timeLimitSeconds === 0 ? defaultSolveOptions.timeLimitSeconds : timeLimitSeconds,
+    mipGap: mipGap === 0 ? defaultSolveOptions.mipGap : mipGap,
+    solver: solver ?? defaultSolveOptions.solver,
+  };
+}

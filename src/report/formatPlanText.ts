@@ -1,0 +1,202 @@
+import type { Problem } from '../../solver/problem/Problem.js';
+import type { JobOutcome, PlanResult, Schedule } from '../../solver/plan/PlanResult.js';
+import type { TerminationCondition } from '../../solver/solve/SolveOutcome.js';
+import { hourToMs } from '../../solver/problem/formatHour.js';
+import { workTolerance } from '../../solver/model/jobShape.js';
+
+/** Options for `formatPlanText`. */
+export interface PlanTextOptions {
+  /** Use ANSI colours (only when writing to a terminal). Default false. */
+  color?: boolean;
+}
+
+/**
+ * A compact terminal summary of a plan, for a person:
+ * - a header: termination, solver, solve and build time, model size, horizon, check verdict;
+ * - a job table in request order (site(s), start, finish, GPUs, done and unmet GPU-hours), with
+ *   the reason for unmet work on its own line under the job;
+ * - plan-versus-baseline totals (energy, green and its share, grid, emissions, cost, unmet work,
+ *   missed deadlines) and the carbon saved in kg and %;
+ * - warnings.
+ * Times are UTC (`2026-07-01 05:00Z`), numbers use thousands separators and a precision fitted to
+ * their size. Deterministic: the same problem and result give the same text. No colour unless
+ * `options.color`. When there is no schedule, jobs show '-' and all their work as unmet.
+ */
+export function formatPlanText(problem: Problem, result: PlanResult, options: PlanTextOptions = {}): string {
+  const paint = painter(options.color === true);
+  const lines: string[] = [];
+  lines.push(...header(problem, result, paint));
+  lines.push('', paint.bold('Jobs'), ...jobTable(problem, result.plan, paint));
+  lines.push('', ...totalsTable(result, paint));
+  if (result.warnings.length > 0) {
+    lines.push('', paint.bold('Warnings'));
+    for (const warning of result.warnings) lines.push(`  - ${paint.yellow(warning)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const terminationText: Record<TerminationCondition, string> = {
+  optimal: 'optimal',
+  time_limit_feasible: 'time limit reached; best plan found so far',
+  time_limit_no_solution: 'time limit reached before any plan was found; no schedule',
+  infeasible: 'model infeasible (a bug in cosched); no schedule',
+  unbounded: 'model unbounded (a bug in cosched); no schedule',
+  cancelled: 'cancelled',
+  solver_error: 'solver failed; no schedule',
+};
+
+function header(problem: Problem, result: PlanResult, paint: Painter): string[] {
+  const { solve, check } = result;
+  const termination = terminationText[result.termination] ?? result.termination;
+  const colour = result.termination === 'optimal' ? paint.green : result.termination === 'time_limit_feasible' ? paint.yellow : paint.red;
+  const gap = result.termination === 'time_limit_feasible' ? `, MIP gap ${formatNumber(100 * solve.mipGap, 2)}%` : '';
+  const stages = `${solve.stages} stage${solve.stages === 1 ? '' : 's'}`;
+  const lines = [
+    `${paint.bold('cosched plan:')} ${colour(termination)}${gap}`,
+    `  solver   ${solve.solver} (${stages}), solve ${formatDurationMs(solve.solveMs)}, build ${formatDurationMs(solve.buildMs)}, objective ${formatQuantity(solve.objective)}`,
+    `  model    ${formatNumber(solve.variables, 0)} variables (${formatNumber(solve.integerVariables, 0)} integer), ${formatNumber(solve.constraints, 0)} constraints`,
+    `  horizon  ${formatUtc(problem, 0)} to ${formatUtc(problem, problem.hours)} (${problem.hours} h), ${count(problem.sites.length, 'site')}, ${count(problem.jobs.length, 'job')}`,
+    ...(result.termination === 'optimal' ? [] : [`  status   ${solve.solverStatus}`]),
+    check.passed
+      ? `  check    passed (${formatNumber(check.checks, 0)} checks)`
+      : `  check    ${paint.red(`FAILED: ${check.violations.length} of ${formatNumber(check.checks, 0)} checks`)}`,
+  ];
+  return lines;
+}
+
+function jobTable(problem: Problem, plan: Schedule | undefined, paint: Painter): string[] {
+  const outcomes = new Map<number, JobOutcome>((plan?.jobs ?? []).map((o) => [o.job, o]));
+  const headings = ['job', 'site(s)', 'start', 'finish', 'GPUs', 'done GPU-h', 'unmet GPU-h'];
+  const rightAligned = [false, false, false, false, true, true, true];
+  const rows: string[][] = [];
+  const reasons: string[] = [];
+  problem.jobs.forEach((job, j) => {
+    const outcome = outcomes.get(j);
+    const runs = outcome?.runs ?? [];
+    const siteIds = [...new Set(runs.map((r) => r.site))].sort((a, b) => a - b).map((s) => problem.sites[s].id);
+    const gpus = runs.map((r) => r.gpus);
+    const lowGpus = Math.min(...gpus);
+    const highGpus = Math.max(...gpus);
+    rows.push([
+      job.id,
+      siteIds.length ? siteIds.join(',') : '-',
+      runs.length ? formatUtc(problem, runs[0].startHour) : '-',
+      outcome?.finishHour !== undefined ? formatUtc(problem, outcome.finishHour) : '-',
+      runs.length === 0 ? '-' : lowGpus === highGpus ? formatGpus(highGpus) : `${formatGpus(lowGpus)}-${formatGpus(highGpus)}`,
+      formatGpuHours(outcome?.doneGpuHours ?? 0),
+      formatGpuHours(outcome ? outcome.unmetGpuHours : job.gpuHours),
+    ]);
+    reasons.push(outcome ? outcome.reason : '');
+  });
+  const widths = headings.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
+  const layout = (cells: string[]) => `  ${cells.map((cell, c) => (rightAligned[c] ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ')}`.trimEnd();
+  const lines = [paint.dim(layout(headings))];
+  rows.forEach((row, j) => {
+    const unmet = (outcomes.get(j)?.unmetGpuHours ?? problem.jobs[j].gpuHours) > workTolerance * Math.max(1, problem.jobs[j].gpuHours);
+    const line = layout(row);
+    lines.push(unmet ? paint.yellow(line) : line);
+    if (reasons[j]) lines.push(`      ${paint.yellow(`↳ ${reasons[j]}`)}`);
+  });
+  return lines;
+}
+
+function totalsTable(result: PlanResult, paint: Painter): string[] {
+  const s = result.summary;
+  const base = result.baseline.totals;
+  const planMissed = result.plan
+    ? result.plan.jobs.filter((o) => o.unmetGpuHours > workTolerance * Math.max(1, o.doneGpuHours + o.unmetGpuHours)).length
+    : result.baseline.jobs.length;
+  // Without a schedule the plan's energy figures are not zeros but absent: show '-'.
+  const planOnly = (row: [string, string]): [string, string] => (result.plan ? row : ['-', row[1]]);
+  const rows: [string, string, string, string][] = [
+    ['energy', 'MWh', ...planOnly(fitted(s.energyMwh, base.energyMwh))],
+    ['green', 'MWh', ...planOnly(fitted(s.greenMwh, base.greenMwh))],
+    ['green share', '%', ...planOnly([formatNumber(100 * s.greenShare, 1), formatNumber(base.energyMwh > 0 ? (100 * base.greenMwh) / base.energyMwh : 0, 1)])],
+    ['grid', 'MWh', ...planOnly(fitted(s.gridMwh, base.gridMwh))],
+    ['emissions', 'kg CO2e', ...planOnly(fitted(s.emissionsKg, s.baselineEmissionsKg))],
+    ['cost', '', ...planOnly(fitted(s.cost, s.baselineCost))],
+    ['unmet work', 'GPU-h', formatGpuHours(s.unmetGpuHours), formatGpuHours(s.baselineUnmetGpuHours)],
+    ['missed deadlines', 'jobs', formatNumber(planMissed, 0), formatNumber(s.baselineMissedDeadlines, 0)],
+  ];
+  const labelWidth = Math.max(...rows.map((r) => r[0].length));
+  const unitWidth = Math.max(...rows.map((r) => r[1].length));
+  const planWidth = Math.max('plan'.length, ...rows.map((r) => r[2].length));
+  const baseWidth = Math.max('baseline'.length, ...rows.map((r) => r[3].length));
+  const layout = (label: string, unit: string, plan: string, baseline: string) =>
+    `  ${label.padEnd(labelWidth)}  ${unit.padEnd(unitWidth)}  ${plan.padStart(planWidth)}  ${baseline.padStart(baseWidth)}`.trimEnd();
+  const saved = `${formatQuantity(s.carbonSavedKg)} kg CO2e (${formatNumber(s.carbonSavedPercent, 1)}% of the baseline)`;
+  const savedLine = !result.plan
+    ? `  carbon saved: ${paint.red('none (no schedule)')}`
+    : s.carbonSavedKg >= 0
+      ? `  carbon saved: ${paint.green(saved)}`
+      : `  carbon saved: ${paint.red(saved)} (the plan emits more)`;
+  const lines = [
+    `${paint.bold('Totals')}${' '.repeat(Math.max(1, labelWidth + unitWidth + 6 - 'Totals'.length))}${paint.dim(`${'plan'.padStart(planWidth)}  ${'baseline'.padStart(baseWidth)}`)}`,
+    ...rows.map((r) => layout(...r)),
+    savedLine,
+  ];
+  if (!s.sameWork && result.plan) lines.push(`  ${paint.yellow('plan and baseline did different work, so carbon saved compares unequal work (see warnings)')}`);
+  return lines;
+}
+
+/** Both numbers with the precision the larger one needs, so a row reads evenly. */
+function fitted(plan: number, baseline: number): [string, string] {
+  const digits = decimalsFor(Math.max(Math.abs(plan), Math.abs(baseline)));
+  return [formatNumber(plan, digits), formatNumber(baseline, digits)];
+}
+
+/** A quantity with a precision fitted to its size: 12,345 / 123.4 / 1.23. */
+function formatQuantity(x: number): string {
+  return formatNumber(x, decimalsFor(Math.abs(x)));
+}
+
+function decimalsFor(magnitude: number): number {
+  if (magnitude >= 1000 || magnitude === 0) return 0;
+  if (magnitude >= 10) return 1;
+  return 2;
+}
+
+/** GPU-hours: whole numbers as integers, others with one decimal. */
+function formatGpuHours(gpuHours: number): string {
+  return formatNumber(gpuHours, Math.abs(gpuHours - Math.round(gpuHours)) < 0.05 ? 0 : 1);
+}
+
+/** GPUs: whole counts as integers, fractional (LP) counts with one decimal. */
+function formatGpus(gpus: number): string {
+  return formatNumber(gpus, Number.isInteger(gpus) ? 0 : 1);
+}
+
+const numberFormats = new Map<number, Intl.NumberFormat>();
+
+/** `x` with `digits` decimals and en-US thousands separators; never prints "-0". */
+function formatNumber(x: number, digits: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  let format = numberFormats.get(digits);
+  if (!format) {
+    format = new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    numberFormats.set(digits, format);
+  }
+  const text = format.format(x);
+  return /^-[0.,]*$/.test(text) ? text.slice(1) : text;
+}
+
+function formatDurationMs(ms: number): string {
+  return ms >= 10_000 ? `${formatNumber(ms / 1000, 1)} s` : `${formatNumber(ms, 0)} ms`;
+}
+
+/** Start of horizon hour `hour` in UTC, e.g. `2026-07-01 05:00Z`. */
+function formatUtc(problem: Problem, hour: number): string {
+  const iso = new Date(hourToMs(problem, hour)).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)}Z`;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+type Painter = Record<'bold' | 'dim' | 'green' | 'yellow' | 'red', (text: string) => string>;
+
+function painter(enabled: boolean): Painter {
+  const sgr = (open: number, close: number) => (text: string) => (enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text);
+  return { bold: sgr(1, 22), dim: sgr(2, 22), green: sgr(32, 39), yellow: sgr(33, 39), red: sgr(31, 39) };
+}

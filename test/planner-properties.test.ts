@@ -1,0 +1,163 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { JobData, Problem, SiteData } from '../solver/problem/Problem.js';
+import { planProblem } from '../solver/plan/planProblem.js';
+import { horizonStartMs } from './factories/problems.js';
+
+/** Random small instances: 2-8 hours, 1-3 sites, 1-4 jobs, integers so failures shrink readably. */
+function arbitraryProblem(options: { interruptibleOnly?: boolean; withMinGpus?: boolean; withLimits?: boolean } = {}): fc.Arbitrary<Problem> {
+  return fc.integer({ min: 2, max: 8 }).chain((hours) => {
+    const hourly = (min: number, max: number) => fc.array(fc.integer({ min, max }), { minLength: hours, maxLength: hours });
+    const arbitrarySite = fc.record({
+      gpuCapacity: fc.integer({ min: 0, max: 24 }),
+      pue: fc.constantFrom(1, 1.2, 1.5),
+      green: hourly(0, 20),
+      ci: hourly(0, 900),
+      price: hourly(0, 100),
+      base: hourly(0, 5),
+      limit: options.withLimits ? fc.option(fc.integer({ min: 10, max: 40 }), { nil: undefined }) : fc.constant(undefined),
+    });
+    return fc.array(arbitrarySite, { minLength: 1, maxLength: 3 }).chain((siteSpecs) => {
+      const sites: SiteData[] = siteSpecs.map((s, i) => ({
+        id: `s${i}`,
+        name: `s${i}`,
+        timeZone: 'UTC',
+        gpuCapacity: s.gpuCapacity,
+        pue: s.pue,
+        greenSupplyMw: s.green.map((g) => g / 1000),
+        carbonIntensityGPerKwh: s.ci,
+        pricePerMwh: s.price,
+        baseLoadMw: s.base.map((b) => b / 1000),
+        // Generous enough that base load alone never breaks it (validation rejects that).
+        gridImportLimitMw: s.limit === undefined ? Infinity : s.limit / 1000 + s.pue * 0.005,
+      }));
+      const arbitraryJob = fc.record({
+        gpuHours: fc.integer({ min: 1, max: 40 }),
+        maxGpus: fc.integer({ min: 1, max: 12 }),
+        minGpus: options.withMinGpus ? fc.integer({ min: 0, max: 4 }) : fc.constant(0),
+        gpuPowerKw: fc.constantFrom(0.5, 0.7, 1),
+        release: fc.integer({ min: 0, max: hours - 1 }),
+        length: fc.integer({ min: 1, max: hours }),
+        allowedMask: fc.integer({ min: 1, max: (1 << sites.length) - 1 }),
+        homePick: fc.nat(),
+        interruptible: options.interruptibleOnly ? fc.constant(true) : fc.boolean(),
+      });
+      return fc.array(arbitraryJob, { minLength: 1, maxLength: 4 }).map((specs) => {
+        const jobs: JobData[] = specs.map((j, i) => {
+          const allowedSites = sites.map((_, s) => s).filter((s) => j.allowedMask & (1 << s));
+          const deadline = Math.min(hours, j.release + j.length);
+          return {
+            id: `j${i}`,
+            gpuHours: j.gpuHours,
+            maxGpus: j.maxGpus,
+            minGpus: Math.min(j.minGpus, j.maxGpus),
+            gpuPowerKw: j.gpuPowerKw,
+            windowStart: j.release,
+            windowEnd: deadline,
+            releaseHour: j.release,
+            deadlineHour: deadline,
+            allowedSites,
+            homeSite: allowedSites[j.homePick % allowedSites.length],
+            interruptible: j.interruptible,
+          };
+        });
+        return { horizonStartMs, hours, sites, jobs, objective: { carbonWeight: 1, costWeight: 0 }, options: { timeLimitSeconds: 30, mipGap: 1e-9, solver: 'highs' as const } };
+      });
+    });
+  });
+}
+
+const relativelyClose = (a: number, b: number, tolerance = 1e-6) => Math.abs(a - b) <= tolerance * Math.max(1, Math.abs(a), Math.abs(b));
+
+describe('planner invariants on random instances', () => {
+  it('every plan passes the independent checker and is optimal', async () => {
+    await fc.assert(
+      fc.asyncProperty(arbitraryProblem({ withMinGpus: true, withLimits: true }), async (p) => {
+        const result = await planProblem(p); // throws if the checker rejects the plan
+        expect(result.check.passed).toBe(true);
+        expect(result.termination).toBe('optimal');
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('plan emissions never exceed the baseline when the baseline meets every deadline', async () => {
+    await fc.assert(
+      fc.asyncProperty(arbitraryProblem({ withLimits: true }), async (p) => {
+        const result = await planProblem(p);
+        const baselineOnTime = result.baseline.jobs.every((j) => j.lateHours === 0 && j.unmetGpuHours <= 1e-9);
+        fc.pre(baselineOnTime);
+        expect(result.summary.unmetGpuHours).toBeLessThanOrEqual(1e-6);
+        expect(result.summary.emissionsKg).toBeLessThanOrEqual(result.summary.baselineEmissionsKg + 1e-6);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('HiGHS and javascript-lp-solver agree on small LPs', async () => {
+    await fc.assert(
+      fc.asyncProperty(arbitraryProblem({ interruptibleOnly: true }), async (p) => {
+        const highs = await planProblem(p);
+        const jslp = await planProblem({ ...p, options: { ...p.options, solver: 'jslp' } });
+        expect(jslp.termination).toBe('optimal');
+        expect(relativelyClose(highs.summary.unmetGpuHours, jslp.summary.unmetGpuHours)).toBe(true);
+        expect(relativelyClose(highs.summary.emissionsKg, jslp.summary.emissionsKg)).toBe(true);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('one job with unlimited capacity: emissions equal the brute-force optimum', async () => {
+    const arbitraryOneJob = fc.record({
+      ci: fc.array(fc.integer({ min: 0, max: 900 }), { minLength: 2, maxLength: 12 }),
+      gpuHours: fc.integer({ min: 1, max: 30 }),
+      maxGpus: fc.integer({ min: 1, max: 8 }),
+      interruptible: fc.boolean(),
+    });
+    await fc.assert(
+      fc.asyncProperty(arbitraryOneJob, async ({ ci, gpuHours, maxGpus, interruptible }) => {
+        const hours = ci.length;
+        const p: Problem = {
+          horizonStartMs,
+          hours,
+          sites: [{ id: 'a', name: 'a', timeZone: 'UTC', gpuCapacity: 1_000_000, pue: 1, greenSupplyMw: ci.map(() => 0), carbonIntensityGPerKwh: ci, pricePerMwh: ci.map(() => 0), baseLoadMw: ci.map(() => 0), gridImportLimitMw: Infinity }],
+          jobs: [{ id: 'j', gpuHours, maxGpus, minGpus: 0, gpuPowerKw: 1, windowStart: 0, windowEnd: hours, releaseHour: 0, deadlineHour: hours, allowedSites: [0], homeSite: 0, interruptible }],
+          objective: { carbonWeight: 1, costWeight: 0 },
+          options: { timeLimitSeconds: 30, mipGap: 1e-9, solver: 'highs' },
+        };
+        const result = await planProblem(p);
+        const expected = bruteForce(ci, gpuHours, maxGpus, interruptible);
+        expect(result.summary.unmetGpuHours).toBeCloseTo(expected.unmetGpuHours, 9);
+        expect(relativelyClose(result.summary.emissionsKg, expected.emissionsKg, 1e-9)).toBe(true);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+/**
+ * Cheapest contiguous block (non-interruptible; nothing if it cannot fit) or the cheapest hours
+ * filled at maxGpus (interruptible; as much work as the window holds).
+ */
+function bruteForce(ci: number[], gpuHours: number, maxGpus: number, interruptible: boolean): { emissionsKg: number; unmetGpuHours: number } {
+  const mwPerGpu = 0.001;
+  if (interruptible) {
+    let left = gpuHours;
+    let emissionsKg = 0;
+    for (const c of [...ci].sort((a, b) => a - b)) {
+      const gpus = Math.min(maxGpus, left);
+      emissionsKg += gpus * mwPerGpu * c;
+      left -= gpus;
+    }
+    return { emissionsKg, unmetGpuHours: left };
+  }
+  const blockHours = Math.ceil(gpuHours / maxGpus);
+  if (blockHours > ci.length) return { emissionsKg: 0, unmetGpuHours: gpuHours };
+  let best = Infinity;
+  for (let t0 = 0; t0 + blockHours <= ci.length; t0++) {
+    let kg = 0;
+    for (let k = 0; k < blockHours; k++) kg += (k === blockHours - 1 ? gpuHours - maxGpus * (blockHours - 1) : maxGpus) * mwPerGpu * ci[t0 + k];
+    best = Math.min(best, kg);
+  }
+  return { emissionsKg: best, unmetGpuHours: 0 };
+}
