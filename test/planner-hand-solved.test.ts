@@ -113,3 +113,22 @@ describe('the planner on hand-solved cases', () => {
     expect(result.summary.carbonSavedKg).toBeCloseTo(1.5 * 500, 9);
   });
 });
+
+describe('model names', () => {
+  it('stay unique, LP-safe and within 100 characters for long or clashing ids', async () => {
+    const { buildModel } = await import('../solver/model/buildModel.js');
+    const longId = 'a-very-long-job-identifier-that-goes-on-and-on-for-64-characters';
+    const p = problem(2, [site('site-1', [0, 0], [1, 2]), site('site_1', [0, 0], [1, 2])], [
+      job(longId, 2, { allowedSites: [0, 1] }),
+      job('x-y', 2, { allowedSites: [0, 1], interruptible: false }),
+      job('x_y', 2, { allowedSites: [0, 1] }),
+    ]);
+    const names = [...buildModel(p).model.colNames, ...buildModel(p).model.rowNames];
+    expect(new Set(names).size).toBe(names.length);
+    for (const name of names) {
+      expect(name.length).toBeLessThanOrEqual(100);
+      expect(name).toMatch(/^[A-Za-z][A-Za-z0-9_.,()~]*$/);
+    }
+    expect(names).toContain('gpus(x_y~2,site_1~1,20260701T01)');
+  });
+});

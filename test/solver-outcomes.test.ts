@@ -108,7 +108,7 @@ describe('solver outcomes', () => {
     broken.colCost[0] = Number.NaN;
     const outcome = await thread.solve(broken, generous);
     expect(outcome).toMatchObject({ status: 'error', termination: 'solver_error' });
-    expect(outcome.solverStatus).toMatch(/colCost/);
+    expect(outcome.solverStatus).toMatch(/colCost\[0\] \(gpus\(j1,siteA,h0001\)\)/);
     expect(thread.alive).toBe(false);
     expect((await thread.solve(twoSitesOneHourLp(), generous)).termination).toBe('optimal');
   });

@@ -4,7 +4,8 @@ import type { Problem } from '../problem/Problem.js';
  * Deterministic, readable element names that are valid in CPLEX LP format, e.g.
  * `gpus(j17,helingeer,20260712T03)` and `siteCapacity(helingeer,20260712T03)`.
  * LP names may not contain '-', so ids map '-' to '_'; should two ids then collide, the later
- * one gets a `~index` suffix so every name stays unique.
+ * one gets a `~index` suffix so every name stays unique. Labels longer than 32 characters are cut
+ * to 27 plus `~index`, so that every name stays within CBC's 100-character limit.
  */
 export function modelNames(problem: Problem) {
   const siteLabels = uniqueLabels(problem.sites.map((s) => s.id));
@@ -26,6 +27,7 @@ function uniqueLabels(ids: string[]): string[] {
   const seen = new Set<string>();
   return ids.map((id, i) => {
     let label = id.replace(/[^A-Za-z0-9_.]/g, '_');
+    if (label.length > 32) label = `${label.slice(0, 27)}~${i}`;
     if (seen.has(label)) label = `${label}~${i}`;
     seen.add(label);
     return label;

@@ -12,9 +12,10 @@ const maxNameChars = 176;
  * `End`, using the model's own (LP-safe) names, e.g. `gpus(j17,helingeer,h0042)`.
  *
  * Contract:
- * - Reading the text back (HiGHS, CBC, CPLEX) gives the same model: the same columns, bounds,
- *   integrality, costs and offset, and the same feasible set. Columns keep the model's names, but
- *   readers number columns by first appearance, so column order may differ.
+ * - Reading the text back gives the same model: the same columns, bounds, integrality, costs and
+ *   offset, and the same feasible set (tested with HiGHS's reader; the syntax is the plain CPLEX
+ *   subset that CBC and CPLEX also read). Columns keep the model's names, but readers number
+ *   columns by first appearance, so column order may differ.
  * - Numbers round-trip exactly (shortest representation) and are never written with an `e+`
  *   exponent: magnitudes from 1e21 and below 1e-6 are written positionally when that takes at most
  *   32 characters, otherwise as `1e300` / `5e-324`.
@@ -22,59 +23,60 @@ const maxNameChars = 176;
  * - Ranged rows (finite lower < finite upper) have no portable LP syntax; each becomes two rows,
  *   `name~lo: … >= lower` and `name~up: … <= upper`. Rows bounded on neither side
  *   are left out (they constrain nothing). Rows without entries get a `0` term on the first column.
- * - The objective offset is a constant term at the end of the objective (HiGHS, CPLEX and CBC
- *   read it). A column that appears in no row and has no cost is written into the objective with
- *   coefficient 0 so that readers still create it.
+ * - The objective offset is a constant term at the end of the objective. A column that appears
+ *   in no row and has no cost is written into the objective with coefficient 0 so that readers
+ *   still create it.
  * - Integer columns with bounds exactly 0..1 go to `Binary`, other integer columns to `Generals`.
  * - Bounds follow the LP default of 0 <= x <= +inf: `x free`, `x = v` for fixed columns,
  *   `-inf <= x <= u` when only an upper bound is finite, `l <= x <= u` otherwise.
  *
  * Bounds are written as given: an infeasible pair (lower > upper) or an infinite lower bound of
- * +inf is left for the reader to reject. Throws a RangeError for NaN anywhere in the model or a
- * name that is empty or longer than 176 characters. `title`, if given, becomes a leading `\` comment line.
+ * +inf is left for the reader to reject. Names are written as given; CBC's reader (CoinLpIO)
+ * also wants them at most 100 characters (a ranged row's name gets `~lo`/`~up` added), not
+ * starting with a digit.
+ * Throws a RangeError for NaN anywhere in the model or a name that is empty or longer than 176
+ * characters (the line limit). `title`, if given, becomes a leading `\` comment line.
  */
 export function writeLpFormat(model: LinearModel, title?: string): string {
   checkNames(model.colNames, 'column');
   checkNames(model.rowNames, 'row');
+  // Pieces of text, joined once: cheaper than building each line as a rope and joining lines.
   const out: string[] = [];
   if (title !== undefined) {
-    for (const line of title.split(/\r?\n/)) out.push(clip(`\\ ${line}`));
+    for (const line of title.split(/\r?\n/)) out.push(clip(`\\ ${line}`), '\n');
   }
   writeObjective(model, out);
   writeConstraints(model, out);
   writeBounds(model, out);
   writeIntegrality(model, out);
-  out.push('End', '');
-  return out.join('\n');
+  out.push('End\n');
+  return out.join('');
 }
 
-/** Accumulates one logical line, wrapping between chunks so that no physical line is too long. */
+/** Writes one logical line as pieces, wrapping between chunks so that no physical line is too long. */
 class LineWriter {
-  private line: string;
-  /** Whether `line` holds more than its indentation (tracked to avoid scanning the string). */
-  private hasContent: boolean;
+  /** Characters on the current physical line. */
+  private length: number;
 
   constructor(
     private readonly out: string[],
     start: string,
   ) {
-    this.line = start;
-    this.hasContent = start.length > 0;
+    out.push(start);
+    this.length = start.length;
   }
 
   add(chunk: string): void {
-    if (this.hasContent && this.line.length + chunk.length > maxLineChars) {
-      this.out.push(this.line);
-      this.line = ' ';
+    if (this.length > 0 && this.length + chunk.length > maxLineChars) {
+      this.out.push('\n ');
+      this.length = 1;
     }
-    this.line += chunk;
-    this.hasContent = true;
+    this.out.push(chunk);
+    this.length += chunk.length;
   }
 
   end(): void {
-    if (this.hasContent) this.out.push(this.line);
-    this.line = '';
-    this.hasContent = false;
+    this.out.push('\n');
   }
 }
 
@@ -83,7 +85,7 @@ function writeObjective(model: LinearModel, out: string[]): void {
   const inSomeRow = new Uint8Array(colNames.length);
   for (const j of model.index) inSomeRow[j] = 1;
 
-  out.push('Minimize');
+  out.push('Minimize\n');
   const line = new LineWriter(out, ` ${uniqueLabel('obj', model.rowNames)}:`);
   let terms = 0;
   for (let j = 0; j < colNames.length; j++) {
@@ -100,7 +102,7 @@ function writeObjective(model: LinearModel, out: string[]): void {
 
 function writeConstraints(model: LinearModel, out: string[]): void {
   const { rowNames, rowLower, rowUpper, rowStart, index, value, colNames } = model;
-  out.push('Subject To');
+  out.push('Subject To\n');
   const taken = hasRangedRow(model) ? new Set(rowNames) : undefined;
   for (let r = 0; r < rowNames.length; r++) {
     const rowName = rowNames[r];
@@ -136,7 +138,7 @@ function writeConstraints(model: LinearModel, out: string[]): void {
 
 function writeBounds(model: LinearModel, out: string[]): void {
   const { colNames, colLower, colUpper, colInteger } = model;
-  out.push('Bounds');
+  out.push('Bounds\n');
   for (let j = 0; j < colNames.length; j++) {
     const colName = colNames[j];
     const lower = checked(colLower[j], colName);
@@ -144,14 +146,14 @@ function writeBounds(model: LinearModel, out: string[]): void {
     if (isBinary(colInteger[j], lower, upper)) continue;
     if (lower === 0 && upper === Infinity) continue;
     if (lower === upper) {
-      out.push(` ${colName} = ${formatLpNumber(lower)}`);
+      out.push(` ${colName} = ${formatLpNumber(lower)}\n`);
     } else if (lower === -Infinity && upper === Infinity) {
-      out.push(` ${colName} free`);
+      out.push(` ${colName} free\n`);
     } else if (upper === Infinity) {
-      out.push(` ${colName} >= ${formatLpNumber(lower)}`);
+      out.push(` ${colName} >= ${formatLpNumber(lower)}\n`);
     } else {
       // Both sides are explicit: some readers turn a lone negative upper bound into lower = -inf.
-      out.push(` ${formatLpNumber(lower)} <= ${colName} <= ${formatLpNumber(upper)}`);
+      out.push(` ${formatLpNumber(lower)} <= ${colName} <= ${formatLpNumber(upper)}\n`);
     }
   }
 }
@@ -166,7 +168,7 @@ function writeIntegrality(model: LinearModel, out: string[]): void {
   }
   for (const [header, names] of [['Generals', generals], ['Binary', binaries]] as const) {
     if (names.length === 0) continue;
-    out.push(header);
+    out.push(header, '\n');
     const line = new LineWriter(out, '');
     for (const colName of names) line.add(` ${colName}`);
     line.end();

@@ -47,11 +47,10 @@ function solve(highs: Highs, request: HighsWorkerRequest): void {
       matrix: { format: 'csr', numRows, numCols, starts: m.rowStart, indices: m.index, values: m.value },
       integrality: isMip ? Int32Array.from(m.colInteger) : undefined,
     });
-    model.options.set({
-      output_flag: false,
-      time_limit: request.timeLimitSeconds,
-      mip_rel_gap: request.mipGap,
-    });
+    setOption(model, 'output_flag', false);
+    setOption(model, 'mip_rel_gap', request.mipGap);
+    // The wrapper rejects an infinite time_limit; HiGHS's default already means "none".
+    if (Number.isFinite(request.timeLimitSeconds)) setOption(model, 'time_limit', Math.max(0, request.timeLimitSeconds));
     const callbacks = progressCallbacks(highs, request, isMip);
     model.run(callbacks);
 
@@ -61,7 +60,7 @@ function solve(highs: Highs, request: HighsWorkerRequest): void {
     if (modelStatus === statuses.unboundedOrInfeasible) {
       // Presolve often cannot tell the two apart; the solver proper can. The time budget is
       // cumulative, so the re-solve only gets what is left of it.
-      model.options.set({ presolve: 'off' });
+      setOption(model, 'presolve', 'off');
       model.run(callbacks);
       const retried = model.getModelStatus();
       resolvedWithoutPresolve = true;
@@ -123,6 +122,15 @@ function progressCallbacks(highs: Highs, request: HighsWorkerRequest, isMip: boo
     [types.simplexInterrupt]: () => maybePost({}),
     [types.ipmInterrupt]: () => maybePost({}),
   };
+}
+
+/** Sets one option; HiGHS's own error does not say which option or value it refused. */
+function setOption(model: Model, name: string, value: boolean | number | string): void {
+  try {
+    model.options.set(name, value);
+  } catch (error) {
+    throw new Error(`HiGHS refused option ${name} = ${value}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /** Adds element names to HiGHS's index references: `colCost[3]` becomes `colCost[3] (gpus(j1,a,h0003))`. */

@@ -2,8 +2,8 @@ import type { LinearModel } from '../model/LinearModel.js';
 import type { SolveProgress } from './SolveOutcome.js';
 
 /**
- * Messages between HighsThread (parent) and highsWorker (the worker thread). Typed arrays travel
- * as transferred copies; names travel as plain string arrays.
+ * A solve request from HighsThread (parent) to highsWorker (the worker thread). The model's typed
+ * arrays travel as transferred copies; its names as plain string arrays. One request at a time.
  */
 export type HighsWorkerRequest = {
   kind: 'solve';
@@ -16,6 +16,7 @@ export type HighsWorkerRequest = {
   progressIntervalMs: number;
 };
 
+/** What the worker sends back: 'ready' once, then progress and one result or error per request. */
 export type HighsWorkerReply =
   /** Sent once, when the worker has loaded HiGHS. */
   | { kind: 'ready'; loadMs: number }

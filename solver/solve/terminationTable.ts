@@ -29,33 +29,33 @@ type HighsStatusKind = 'optimal' | 'limit' | 'infeasible' | 'unbounded' | 'inter
 export type HighsModelStatusName = keyof HighsConstants['modelStatus'];
 
 /**
- * Every HiGHS model status (highs-js names) with its meaning and HiGHS's own text
- * (`Highs::modelStatusToString`). Typed as a full Record so a status added by a new highs
- * release fails type-checking here instead of falling through.
+ * Every HiGHS model status (highs-js names) with its code (the C API's, stable across releases),
+ * its meaning and HiGHS's own text (`Highs::modelStatusToString`). Typed as a full Record so a
+ * status added by a new highs release fails type-checking here instead of falling through.
  */
-const highsModelStatuses: Record<HighsModelStatusName, { kind: HighsStatusKind; text: string }> = {
-  notSet: { kind: 'error', text: 'Not Set' },
-  loadError: { kind: 'error', text: 'Load error' },
-  modelError: { kind: 'error', text: 'Model error' },
-  presolveError: { kind: 'error', text: 'Presolve error' },
-  solveError: { kind: 'error', text: 'Solve error' },
-  postsolveError: { kind: 'error', text: 'Postsolve error' },
+const highsModelStatuses: Record<HighsModelStatusName, { code: number; kind: HighsStatusKind; text: string }> = {
+  notSet: { code: 0, kind: 'error', text: 'Not Set' },
+  loadError: { code: 1, kind: 'error', text: 'Load error' },
+  modelError: { code: 2, kind: 'error', text: 'Model error' },
+  presolveError: { code: 3, kind: 'error', text: 'Presolve error' },
+  solveError: { code: 4, kind: 'error', text: 'Solve error' },
+  postsolveError: { code: 5, kind: 'error', text: 'Postsolve error' },
   // HiGHS reports an empty model without solving; there is nothing to optimise.
-  empty: { kind: 'optimal', text: 'Empty' },
-  optimal: { kind: 'optimal', text: 'Optimal' },
-  infeasible: { kind: 'infeasible', text: 'Infeasible' },
+  empty: { code: 6, kind: 'optimal', text: 'Empty' },
+  optimal: { code: 7, kind: 'optimal', text: 'Optimal' },
+  infeasible: { code: 8, kind: 'infeasible', text: 'Infeasible' },
   // Only reached when a re-solve without presolve could not tell either (see highsWorker): a
   // plan model is never unbounded by construction, so "no feasible plan" is the useful reading.
-  unboundedOrInfeasible: { kind: 'infeasible', text: 'Primal infeasible or unbounded' },
-  unbounded: { kind: 'unbounded', text: 'Unbounded' },
+  unboundedOrInfeasible: { code: 9, kind: 'infeasible', text: 'Primal infeasible or unbounded' },
+  unbounded: { code: 10, kind: 'unbounded', text: 'Unbounded' },
   // We set none of these limits, but they end a solve the way a time limit does.
-  objectiveBound: { kind: 'limit', text: 'Bound on objective reached' },
-  objectiveTarget: { kind: 'limit', text: 'Target for objective reached' },
-  timeLimit: { kind: 'limit', text: 'Time limit reached' },
-  iterationLimit: { kind: 'limit', text: 'Iteration limit reached' },
-  solutionLimit: { kind: 'limit', text: 'Solution limit reached' },
-  unknown: { kind: 'error', text: 'Unknown' },
-  interrupted: { kind: 'interrupted', text: 'Interrupted by user' },
+  objectiveBound: { code: 11, kind: 'limit', text: 'Bound on objective reached' },
+  objectiveTarget: { code: 12, kind: 'limit', text: 'Target for objective reached' },
+  timeLimit: { code: 13, kind: 'limit', text: 'Time limit reached' },
+  iterationLimit: { code: 14, kind: 'limit', text: 'Iteration limit reached' },
+  solutionLimit: { code: 16, kind: 'limit', text: 'Solution limit reached' },
+  unknown: { code: 15, kind: 'error', text: 'Unknown' },
+  interrupted: { code: 17, kind: 'interrupted', text: 'Interrupted by user' },
 };
 
 /** What one HiGHS run ended with, as reported by the worker. */
@@ -94,38 +94,18 @@ export function highsTermination(run: HighsRunStatus): Termination & { text: str
   }
 }
 
-/** HiGHS model status codes by name; stable across releases (they are the C API's values). */
-const highsStatusCodes: Record<HighsModelStatusName, number> = {
-  notSet: 0,
-  loadError: 1,
-  modelError: 2,
-  presolveError: 3,
-  solveError: 4,
-  postsolveError: 5,
-  empty: 6,
-  optimal: 7,
-  infeasible: 8,
-  unboundedOrInfeasible: 9,
-  unbounded: 10,
-  objectiveBound: 11,
-  objectiveTarget: 12,
-  timeLimit: 13,
-  iterationLimit: 14,
-  unknown: 15,
-  solutionLimit: 16,
-  interrupted: 17,
-};
-
-const highsStatusNamesByCode = new Map(Object.entries(highsStatusCodes).map(([name, code]) => [code, name as HighsModelStatusName]));
+const highsStatusNamesByCode = new Map(
+  Object.entries(highsModelStatuses).map(([name, { code }]) => [code, name as HighsModelStatusName]),
+);
 
 /** The highs-js name of a numeric model status, or undefined for a code this table does not know. */
 export function highsStatusName(code: number): HighsModelStatusName | undefined {
   return highsStatusNamesByCode.get(code);
 }
 
-/** The numeric code of a HiGHS model status name (for tests and the worker). */
+/** The numeric code of a HiGHS model status name. */
 export function highsStatusCode(name: HighsModelStatusName): number {
-  return highsStatusCodes[name];
+  return highsModelStatuses[name].code;
 }
 
 /** What javascript-lp-solver returned, plus what the adapter knows about the run. */
