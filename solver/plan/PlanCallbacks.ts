@@ -1,4 +1,5 @@
-import type { SolveProgress } from '../solve/SolveOutcome.js';
+import type { LinearModel } from '../model/LinearModel.js';
+import type { SolveOutcome, SolveProgress, SolveRunOptions } from '../solve/SolveOutcome.js';
 
 /** Events a running plan reports, in order. Used by streaming RPCs and the CLI. */
 export type PlanEvent =
@@ -12,4 +13,9 @@ export interface PlanCallbacks {
   /** Aborting cancels the solve; planProblem then resolves with termination 'cancelled'. */
   signal?: AbortSignal;
   onEvent?: (event: PlanEvent) => void;
+  /**
+   * Solves one model; defaults to `solveModel` (HiGHS in a worker thread). A caller that already
+   * runs the plan in a worker thread passes a solver that runs HiGHS in that thread.
+   */
+  solve?: (model: LinearModel, engine: 'highs' | 'jslp', options: SolveRunOptions) => Promise<SolveOutcome>;
 }

@@ -43,7 +43,8 @@ export async function planProblem(problem: Problem, callbacks: PlanCallbacks = {
     const size = modelSize(built.model);
     callbacks.onEvent?.({ kind: 'model_built', ...size, buildMs: stageBuildMs, stage: stageNumber });
     const thisStage = stageNumber;
-    const outcome = await solveModel(built.model, problem.options.solver, {
+    const solve = callbacks.solve ?? solveModel;
+    const outcome = await solve(built.model, problem.options.solver, {
       timeLimitSeconds: Math.max(0.001, (deadlineMs - performance.now()) / 1000),
       mipGap: problem.options.mipGap,
       signal: callbacks.signal,
