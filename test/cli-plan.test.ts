@@ -92,7 +92,8 @@ describe('cosched plan on the bundled scenario', () => {
 
     expect(run.code).toBe(0);
     expect(run.stderr).toContain(lpPath);
-    const highs = await (await import('highs')).default();
+    const { loadHighs } = await import('../solver/solve/loadHighs.js');
+    const highs = await loadHighs();
     const solution = highs.solve(readFileSync(lpPath, 'utf8'));
     expect(solution.Status).toBe('Optimal');
   });

@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { bruteForceArrival, bruteForceSavings } from '../scripts/paper/bruteForceSavings.js';
 import { paperDataPath } from '../scripts/paper/paperDataPath.js';
 import { arrivalCount, paperCells, paperZones, type ShiftMode } from '../scripts/paper/paperExperiment.js';
+import { paperBatch, paperProblem } from '../scripts/paper/paperProblems.js';
 import { planPaperArrivals, type PaperPlanOutcome } from '../scripts/paper/planPaperArrivals.js';
 import { publishedSaving, publishedTolerancePp } from '../scripts/paper/publishedSavings.js';
 import { readCarbonIntensityCsv, type CarbonIntensitySeries } from '../scripts/paper/readCarbonIntensityCsv.js';
@@ -40,6 +41,30 @@ describe('the brute force reproduces the published table (all arrivals, no solve
       });
     }
   }
+});
+
+describe('the experiment as a cosched Problem (through the data stage)', () => {
+  it('has one unlimited site per zone and one 1-kW job per arrival with its window in horizon hours', () => {
+    const batch = paperBatch(series, 'DE', { jobHours: 24, mode: 'defer' }, [8700, 8701, 8735]);
+    const problem = paperProblem(series, batch);
+    expect(problem.horizonStartMs).toBe(Date.UTC(2022, 0, 1) + 8700 * 3_600_000);
+    expect(problem.hours).toBe(60);
+    expect(problem.sites).toHaveLength(1);
+    const [site] = problem.sites;
+    expect({ id: site.id, pue: site.pue, gpuCapacity: site.gpuCapacity, gridImportLimitMw: site.gridImportLimitMw }).toEqual({ id: 'DE', pue: 1, gpuCapacity: 3, gridImportLimitMw: Infinity });
+    expect(site.carbonIntensityGPerKwh).toEqual(series.byZone.DE.slice(8700, 8760));
+    for (const hourly of [site.greenSupplyMw, site.pricePerMwh, site.baseLoadMw]) expect(hourly).toEqual(new Array(60).fill(0));
+    expect(problem.jobs.map((j) => [j.id, j.windowStart, j.windowEnd, j.releaseHour, j.deadlineHour])).toEqual([
+      ['a8700', 0, 48, 0, 48],
+      ['a8701', 1, 49, 1, 49],
+      ['a8735', 35, 60, 35, 60], // the deadline is clipped to the year's end
+    ]);
+    for (const j of problem.jobs) {
+      expect(j).toMatchObject({ gpuHours: 24, maxGpus: 1, minGpus: 0, gpuPowerKw: 1, allowedSites: [0], homeSite: 0, interruptible: false });
+    }
+    expect(problem.objective).toEqual({ carbonWeight: 1, costWeight: 0 });
+    expect(problem.options.solver).toBe('highs');
+  });
 });
 
 describe('cosched plans a sample of arrivals exactly as the brute force', () => {
