@@ -10,23 +10,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Document, Scalar, visit } from 'yaml';
+import { seededRandom } from './seededRandom.js';
 
 const horizonStart = '2026-07-01T00:00:00Z';
 const horizonHours = 48;
 /** China Standard Time (all three sites): local hour = UTC hour + 8. */
 const utcOffsetHours = 8;
 
-/** mulberry32: a tiny deterministic generator, so the wobble is the same on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+// mulberry32 (scripts/seededRandom.ts), so the wobble is the same on every run.
 const random = seededRandom(20_260_701);
 /** Uniform in [-amplitude, amplitude]. */
 const wobble = (amplitude: number) => (2 * random() - 1) * amplitude;

@@ -1,3 +1,4 @@
+import { seededRandom } from '../../scripts/seededRandom.js';
 import type { LinearModel } from '../../solver/model/LinearModel.js';
 
 /** A column as tests write it; bounds default to the LP default 0..+inf, cost to 0. */
@@ -154,7 +155,7 @@ export function unboundedMilp(): LinearModel {
  * 200 × 5), so a 1 s time limit reliably stops it with an incumbent (x = 0 is feasible).
  */
 export function multiDimensionalKnapsack({ items = 300, dimensions = 10, seed = 42 } = {}): LinearModel {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const columns = Array.from({ length: items }, (_, j) => ({
     name: `take(item${j})`,
     upper: 1,
@@ -181,7 +182,7 @@ export function multiDimensionalKnapsack({ items = 300, dimensions = 10, seed = 
  * without a solution.
  */
 export function marketSplitMilp({ rows = 4, seed = 1 } = {}): LinearModel {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const columns = Array.from({ length: 10 * (rows - 1) }, (_, j) => ({ name: `pick(item${j})`, upper: 1, integer: true }));
   const rowSpecs = Array.from({ length: rows }, (_, i) => {
     const terms: Record<string, number> = {};
@@ -237,15 +238,4 @@ export function objectiveOf(model: LinearModel, values: Float64Array): number {
   let objective = model.objectiveOffset;
   for (let j = 0; j < values.length; j++) objective += model.colCost[j] * values[j];
   return objective;
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
