@@ -1,14 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { LinearModel } from '../model/LinearModel.js';
 import type { SolveOutcome, SolveRunOptions } from './SolveOutcome.js';
 import type { HighsWorkerReply, HighsWorkerRequest } from './highsWorkerProtocol.js';
 import { highsEngineName } from './engineNames.js';
+import { highsRunOutcome } from './highsRunOutcome.js';
 import { solveEmptyModel } from './solveEmptyModel.js';
-import { adapterTerminations, highsTermination, type Termination } from './terminationTable.js';
+import { startWorkerThread } from './startWorkerThread.js';
+import { adapterTerminations, type Termination } from './terminationTable.js';
 
 /** Settings for a HighsThread. */
 export interface HighsThreadOptions {
@@ -33,7 +31,8 @@ interface RunningSolve {
 
 /**
  * One HiGHS worker thread, kept alive across solves so that the WebAssembly instance is loaded
- * once. A gRPC server keeps a pool of these; `solveWithHighs` uses one shared instance.
+ * once. `solveWithHighs` uses one shared instance. (The gRPC server runs whole plans in its own
+ * worker threads instead, with HiGHS in those threads: see HighsInThisThread.)
  *
  * Contract:
  * - The worker starts lazily on the first `solve()` (or `warmUp()`), and does not keep the process
@@ -153,8 +152,7 @@ export class HighsThread {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const entry = workerEntry();
-    const worker = new Worker(entry.script, { eval: entry.eval });
+    const worker = startWorkerThread(new URL('./highsWorker.js', import.meta.url));
     worker.unref();
     this.worker = worker;
     this.ready = new Promise<number>((resolve, reject) => {
@@ -189,7 +187,7 @@ export class HighsThread {
       // HiGHS threw: its WebAssembly state may be damaged, so this worker is not reused.
       void this.stop(running, () => failedOutcome(running.startedMs, running.isMip, reply.message, adapterTerminations.solverError));
     } else {
-      running.finish(resultOutcome(reply, running.startedMs));
+      running.finish(highsRunOutcome(reply, running.startedMs));
     }
   }
 
@@ -216,23 +214,6 @@ export class HighsThread {
     this.ready = undefined;
     await worker.terminate();
   }
-}
-
-/** The outcome of a worker's result message, through the termination table. */
-function resultOutcome(reply: Extract<HighsWorkerReply, { kind: 'result' }>, startedMs: number): SolveOutcome {
-  const mapped = highsTermination({ modelStatus: reply.modelStatus, primalFeasible: reply.primalFeasible });
-  const withSolution = mapped.termination === 'optimal' || mapped.termination === 'time_limit_feasible';
-  return {
-    status: mapped.status,
-    termination: mapped.termination,
-    values: withSolution ? reply.values : undefined,
-    objective: withSolution ? reply.objective : undefined,
-    // No solution, no gap: Infinity, as HiGHS reports it.
-    mipGap: !reply.isMip ? 0 : withSolution ? (reply.mipGap ?? Infinity) : Infinity,
-    solver: highsEngineName(),
-    solverStatus: reply.resolvedWithoutPresolve ? `${mapped.text} (after a re-solve without presolve)` : mapped.text,
-    solveMs: performance.now() - startedMs,
-  };
 }
 
 function cancelledOutcome(startedMs: number, isMip: boolean): SolveOutcome {
@@ -272,37 +253,6 @@ function transferableRequest(
     message: { kind: 'solve', id, model: copy, timeLimitSeconds: options.timeLimitSeconds, mipGap: options.mipGap, progressIntervalMs },
     transfer,
   };
-}
-
-/**
- * How to start the worker: the compiled `highsWorker.js` next to this file when it exists
- * (running from dist/), else the TypeScript source through tsx (running from sources, as under
- * vitest). Node 20 ignores `--import` in a worker's execArgv, so the source is loaded by a small
- * bootstrap that calls tsx's `tsImport`.
- */
-function workerEntry(): { script: URL | string; eval: boolean } {
-  const compiled = new URL('./highsWorker.js', import.meta.url);
-  if (existsSync(compiled)) return { script: compiled, eval: false };
-  const source = new URL('./highsWorker.ts', import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi())}).then(({ tsImport }) => tsImport(${JSON.stringify(source)}, ${JSON.stringify(source)}));`;
-  return { script: bootstrap, eval: true };
-}
-
-/**
- * tsx's ESM API as a file URL, found through tsx's own exports map so that resolution depends
- * neither on the working directory nor on tsx's file layout. (Its CommonJS build cannot be
- * imported this way.) Falls back to the bare specifier.
- */
-function tsxApi(): string {
-  try {
-    const manifestPath = createRequire(import.meta.url).resolve('tsx/package.json');
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports: Record<string, { import?: { default?: string } }> };
-    const target = manifest.exports['./esm/api']?.import?.default;
-    if (target) return pathToFileURL(join(dirname(manifestPath), target)).href;
-  } catch {
-    // Fall through to the bare specifier.
-  }
-  return 'tsx/esm/api';
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {

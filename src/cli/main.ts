@@ -8,19 +8,26 @@ import { writeLpFormat } from '../../solver/model/writeLpFormat.js';
 import { planProblem } from '../../solver/plan/planProblem.js';
 import { formatPlanText } from '../report/formatPlanText.js';
 import { planResponseToJson, toPlanResponse } from '../report/toPlanResponse.js';
+import { planOnServer } from '../client/planOnServer.js';
+import { planResultFromResponse } from '../client/planResultFromResponse.js';
 import { applyCommandLineOptions } from './applyCommandLineOptions.js';
 import { exitCodes } from './exitCodes.js';
 import { parseCommandLine } from './parseCommandLine.js';
 import { readPackageVersion } from './readPackageVersion.js';
 import { reportCliError } from './reportCliError.js';
+import { resolveServeConfig } from './resolveServeConfig.js';
+import { runServe } from './runServe.js';
 import { usageText } from './usageText.js';
 import { UsageError } from './UsageError.js';
 
 /**
  * The `cosched` command: `cosched plan FILE [--json] [--dump-lp OUT.lp] [--time-limit S]
- * [--solver highs|jslp]`, `--help`, `--version`. Returns the exit code (see `usageText`) and never
- * throws: every error leaves through `reportCliError`. Ctrl-C during the solve cancels it; the
- * partial result is printed and the exit code is 3.
+ * [--solver highs|jslp] [--server HOST:PORT [--tls-ca CA.pem]]`, `cosched serve [flags]`,
+ * `--help`, `--version`. Returns the exit code (see `usageText`) and never throws: every error
+ * leaves through `reportCliError`. Ctrl-C during a local solve cancels it; the partial result is
+ * printed and the exit code is 3. With --server the plan is made by a running cosched server and
+ * printed the same way (Ctrl-C cancels the call: exit 3). `serve` returns when the server has
+ * stopped after SIGTERM or SIGINT.
  */
 export async function main(argv: string[]): Promise<number> {
   const abort = new AbortController();
@@ -29,19 +36,28 @@ export async function main(argv: string[]): Promise<number> {
     const command = parseCommandLine(argv);
     if (command.kind === 'help') return print(usageText(readPackageVersion()), exitCodes.ok);
     if (command.kind === 'version') return print(`${readPackageVersion()}\n`, exitCodes.ok);
+    if (command.kind === 'serve') return await runServe(resolveServeConfig(command.flags));
 
     // 1. Read the file; flags override its options.
     const request = applyCommandLineOptions(await readPlanRequestFile(command.file), command);
-    // 2. Validate: every bad field is reported at once.
+    // 2. Validate: every bad field is reported at once (also before asking a server: the text
+    //    report needs the Problem, and a bad file is reported the same way).
     const problem = validatePlanRequest(request);
     // 3. Dump the model in LP format if asked.
     if (command.dumpLpPath !== undefined) await dumpLp(command.dumpLpPath, writeLpFormat(buildModel(problem).model));
-    // 4. Plan.
+    // 4. Plan, here or on the server.
     process.once('SIGINT', cancel);
-    const result = await planProblem(problem, { signal: abort.signal });
+    let response;
+    let result;
+    if (command.server === undefined) {
+      result = await planProblem(problem, { signal: abort.signal });
+    } else {
+      response = await planOnServer({ address: command.server, tlsCaPath: command.tlsCaPath }, request, { signal: abort.signal });
+      result = planResultFromResponse(problem, response);
+    }
     // 5. Print, text or proto3 JSON.
     const output = command.json
-      ? `${JSON.stringify(planResponseToJson(toPlanResponse(problem, result)), null, 2)}\n`
+      ? `${JSON.stringify(planResponseToJson(response ?? toPlanResponse(problem, result)), null, 2)}\n`
       : formatPlanText(problem, result, { color: process.stdout.isTTY === true && process.env.NO_COLOR === undefined });
     const complete = result.termination === 'optimal' || result.termination === 'time_limit_feasible';
     return print(output, complete ? exitCodes.ok : exitCodes.incomplete);

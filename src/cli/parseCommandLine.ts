@@ -1,6 +1,21 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from './UsageError.js';
 
+/** The `serve` flags as given (strings, unchecked); resolveServeConfig checks them with the environment. */
+export interface ServeFlags {
+  host?: string;
+  port?: string;
+  workers?: string;
+  maxQueuedPlans?: string;
+  maxMessageBytes?: string;
+  maxCells?: string;
+  shutdownGraceSeconds?: string;
+  deadlineMarginMs?: string;
+  logLevel?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+}
+
 /** What the command line asks for. */
 export type CommandLine =
   | { kind: 'help' }
@@ -17,16 +32,41 @@ export type CommandLine =
       timeLimitSeconds?: number;
       /** Overrides the file's options.solver. */
       solver?: 'highs' | 'jslp';
-    };
+      /** HOST:PORT of a cosched server to plan on instead of planning locally. */
+      server?: string;
+      /** With `server`: a PEM CA certificate to trust, for TLS. */
+      tlsCaPath?: string;
+    }
+  | { kind: 'serve'; flags: ServeFlags };
 
 const solvers = ['highs', 'jslp'] as const;
 
+/** Flags of `serve`, by their parseArgs name and their ServeFlags key. */
+const serveFlagNames = {
+  host: 'host',
+  port: 'port',
+  workers: 'workers',
+  'max-queued-plans': 'maxQueuedPlans',
+  'max-message-bytes': 'maxMessageBytes',
+  'max-cells': 'maxCells',
+  'shutdown-grace-seconds': 'shutdownGraceSeconds',
+  'deadline-margin-ms': 'deadlineMarginMs',
+  'log-level': 'logLevel',
+  'tls-cert': 'tlsCert',
+  'tls-key': 'tlsKey',
+} as const satisfies Record<string, keyof ServeFlags>;
+const planFlagNames = ['json', 'dump-lp', 'time-limit', 'solver', 'server', 'tls-ca'] as const;
+
 /**
  * Parses `argv` (without node and the script) with node's strict `util.parseArgs`:
- * `plan FILE [--json] [--dump-lp OUT.lp] [--time-limit SECONDS] [--solver highs|jslp]`,
- * `--help` / `-h` / `help`, `--version` / `-v`. `--help` and `--version` win over everything else.
- * Throws UsageError for an unknown flag (naming it), a missing or extra argument, an unknown
- * command, a time limit that is not a number > 0, or a solver other than highs or jslp.
+ * `plan FILE [--json] [--dump-lp OUT.lp] [--time-limit SECONDS] [--solver highs|jslp]
+ * [--server HOST:PORT [--tls-ca CA.pem]]`, `serve [--host H] [--port P] [--workers N] ...`
+ * (see usageText), `--help` / `-h` / `help`, `--version` / `-v`. `--help` and `--version` win
+ * over everything else.
+ * Throws UsageError for an unknown flag (naming it), a flag of the other command, a missing or
+ * extra argument, an unknown command, a time limit that is not a number > 0, a solver other
+ * than highs or jslp, a --server that is not HOST:PORT, or --tls-ca without --server. The serve
+ * flags' values are checked later, with the environment (resolveServeConfig).
  */
 export function parseCommandLine(argv: string[]): CommandLine {
   let parsed;
@@ -42,6 +82,9 @@ export function parseCommandLine(argv: string[]): CommandLine {
         'dump-lp': { type: 'string' },
         'time-limit': { type: 'string' },
         solver: { type: 'string' },
+        server: { type: 'string' },
+        'tls-ca': { type: 'string' },
+        ...Object.fromEntries(Object.keys(serveFlagNames).map((name) => [name, { type: 'string' as const }])),
       },
     });
   } catch (error) {
@@ -52,8 +95,19 @@ export function parseCommandLine(argv: string[]): CommandLine {
   if (values.version) return { kind: 'version' };
 
   const [command, file, ...extra] = positionals;
-  if (command === undefined) throw new UsageError('missing command: expected `cosched plan FILE`');
-  if (command !== 'plan') throw new UsageError(`unknown command '${command}': expected 'plan'`);
+  if (command === undefined) throw new UsageError('missing command: expected `cosched plan FILE` or `cosched serve`');
+  if (command === 'serve') {
+    if (file !== undefined) throw new UsageError(`serve: unexpected argument '${file}'`);
+    rejectFlags(values, planFlagNames, 'serve');
+    const flags: ServeFlags = {};
+    for (const [name, key] of Object.entries(serveFlagNames)) {
+      const value = (values as Record<string, unknown>)[name];
+      if (typeof value === 'string') flags[key] = value;
+    }
+    return { kind: 'serve', flags };
+  }
+  if (command !== 'plan') throw new UsageError(`unknown command '${command}': expected 'plan' or 'serve'`);
+  rejectFlags(values, Object.keys(serveFlagNames), 'plan');
   if (file === undefined) throw new UsageError('plan: missing FILE (a PlanRequest in YAML or JSON)');
   if (extra.length > 0) throw new UsageError(`plan: unexpected argument '${extra[0]}': give one FILE`);
 
@@ -69,6 +123,11 @@ export function parseCommandLine(argv: string[]): CommandLine {
   if (solver !== undefined && !(solvers as readonly string[]).includes(solver)) {
     throw new UsageError(`--solver '${solver}': expected one of ${solvers.join(', ')}`);
   }
+  const server = values.server;
+  if (server !== undefined && !/^(\[[^\]]+\]|[^:\s]+):\d{1,5}$/.test(server)) {
+    throw new UsageError(`--server '${server}': expected HOST:PORT, e.g. 127.0.0.1:50051`);
+  }
+  if (values['tls-ca'] !== undefined && server === undefined) throw new UsageError('--tls-ca needs --server HOST:PORT');
   return {
     kind: 'plan',
     file,
@@ -76,7 +135,15 @@ export function parseCommandLine(argv: string[]): CommandLine {
     dumpLpPath: values['dump-lp'],
     timeLimitSeconds,
     solver: solver as (typeof solvers)[number] | undefined,
+    server,
+    tlsCaPath: values['tls-ca'],
   };
+}
+
+/** Throws a UsageError if one of `names` was given to `command`, which does not take it. */
+function rejectFlags(values: Record<string, unknown>, names: readonly string[], command: string): void {
+  const given = names.find((name) => values[name] !== undefined);
+  if (given) throw new UsageError(`${command}: --${given} is not a ${command} option`);
 }
 
 /** Rewords parseArgs' errors: an unknown flag is named on its own. */

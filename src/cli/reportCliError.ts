@@ -7,7 +7,9 @@ import { UsageError } from './UsageError.js';
  * - UsageError: the message and a pointer to --help; 2.
  * - CoschedError INVALID_ARGUMENT or NOT_FOUND: the message (it lists every bad field with its
  *   path, the value received and what is allowed); 2. A file system "no such file" error is
- *   treated the same, naming the path.
+ *   treated the same, naming the path. RESOURCE_EXHAUSTED (a server's size limit) too.
+ * - CoschedError CANCELLED or DEADLINE_EXCEEDED (a server call that ended without a plan): the
+ *   message; 3.
  * - Anything else: the message, and the stack when COSCHED_DEBUG=1; 1.
  */
 export function reportCliError(error: unknown, stderr: NodeJS.WritableStream, env: NodeJS.ProcessEnv = process.env): number {
@@ -15,9 +17,13 @@ export function reportCliError(error: unknown, stderr: NodeJS.WritableStream, en
     stderr.write(`cosched: ${error.message}\nRun 'cosched --help' for usage.\n`);
     return exitCodes.invalidInput;
   }
-  if (error instanceof CoschedError && (error.code === 'INVALID_ARGUMENT' || error.code === 'NOT_FOUND')) {
+  if (error instanceof CoschedError && (error.code === 'INVALID_ARGUMENT' || error.code === 'NOT_FOUND' || error.code === 'RESOURCE_EXHAUSTED')) {
     stderr.write(`cosched: ${error.message}\n`);
     return exitCodes.invalidInput;
+  }
+  if (error instanceof CoschedError && (error.code === 'CANCELLED' || error.code === 'DEADLINE_EXCEEDED')) {
+    stderr.write(`cosched: ${error.message}\n`);
+    return exitCodes.incomplete;
   }
   const systemError = error as NodeJS.ErrnoException | null;
   if (systemError?.code === 'ENOENT' && typeof systemError.path === 'string') {

@@ -1,0 +1,147 @@
+import type { EnergyTotals, JobOutcome, PlanResult, Schedule, SiteAccounts } from '../../solver/plan/PlanResult.js';
+import type { Problem } from '../../solver/problem/Problem.js';
+import type { TerminationCondition } from '../../solver/solve/SolveOutcome.js';
+import { Termination, type JobPlan, type PlanResponse, type SiteProfile } from '../generated/cosched/v1/plan_response.js';
+import type { Timestamp } from '../generated/google/protobuf/timestamp.js';
+
+const msPerHour = 3_600_000;
+
+const terminations = new Map<Termination, TerminationCondition>([
+  [Termination.TERMINATION_OPTIMAL, 'optimal'],
+  [Termination.TERMINATION_TIME_LIMIT_FEASIBLE, 'time_limit_feasible'],
+  [Termination.TERMINATION_TIME_LIMIT_NO_SOLUTION, 'time_limit_no_solution'],
+  [Termination.TERMINATION_INFEASIBLE, 'infeasible'],
+  [Termination.TERMINATION_UNBOUNDED, 'unbounded'],
+  [Termination.TERMINATION_CANCELLED, 'cancelled'],
+  [Termination.TERMINATION_SOLVER_ERROR, 'solver_error'],
+]);
+
+/**
+ * The inverse of toPlanResponse: the PlanResult that `response` (from a server) describes, for
+ * `problem` (the same request, validated locally), so that the CLI renders a remote plan with the
+ * same report code as a local one.
+ *
+ * - Timestamps become horizon hours, site ids indices; every number is taken as received.
+ * - The plan's schedule is present when the response has site profiles (toPlanResponse leaves
+ *   them out when there is no schedule).
+ * - What the wire does not carry is rebuilt from what it does, with the accounting's own
+ *   arithmetic in its own order, so the values are the server's to the last bit: each site's
+ *   hourly cost (grid × price) and the energy totals of plan and baseline (sums over sites, then
+ *   hours). `status` is read from the termination (ok when optimal or time-limited with a
+ *   schedule, error for a solver error, warning otherwise).
+ *
+ * @throws Error when the response does not fit `problem` (another request's answer): a job or
+ *   site missing or unknown.
+ */
+export function planResultFromResponse(problem: Problem, response: PlanResponse): PlanResult {
+  const termination = terminations.get(response.termination) ?? 'solver_error';
+  const plan = response.sites.length > 0 ? toSchedule(problem, response.jobs, response.sites) : undefined;
+  const baseline = toSchedule(problem, response.baseline?.jobs ?? [], response.baseline?.sites ?? []);
+  const summary = response.summary;
+  const solve = response.solve;
+  const check = response.check;
+  return {
+    status: termination === 'solver_error' ? 'error' : termination === 'optimal' || (termination === 'time_limit_feasible' && plan) ? 'ok' : 'warning',
+    termination,
+    plan,
+    baseline,
+    summary: {
+      energyMwh: summary?.energyMwh ?? 0,
+      greenMwh: summary?.greenMwh ?? 0,
+      gridMwh: summary?.gridMwh ?? 0,
+      curtailedMwh: summary?.curtailedMwh ?? 0,
+      jobItEnergyMwh: summary?.jobItEnergyMwh ?? 0,
+      emissionsKg: summary?.emissionsKg ?? 0,
+      cost: summary?.cost ?? 0,
+      baselineEmissionsKg: summary?.baselineEmissionsKg ?? 0,
+      carbonSavedKg: summary?.carbonSavedKg ?? 0,
+      carbonSavedPercent: summary?.carbonSavedPercent ?? 0,
+      greenShare: summary?.greenShare ?? 0,
+      baselineCost: summary?.baselineCost ?? 0,
+      unmetGpuHours: summary?.unmetGpuHours ?? 0,
+      doneGpuHours: summary?.doneGpuHours ?? 0,
+      baselineUnmetGpuHours: summary?.baselineUnmetGpuHours ?? 0,
+      baselineDoneGpuHours: summary?.baselineDoneGpuHours ?? 0,
+      baselineMissedDeadlines: summary?.baselineMissedDeadlines ?? 0,
+      sameWork: summary?.sameWork ?? false,
+    },
+    solve: {
+      solver: solve?.solver ?? '',
+      solverStatus: solve?.solverStatus ?? '',
+      solveMs: solve?.solveMs ?? 0,
+      buildMs: solve?.buildMs ?? 0,
+      variables: solve?.variables ?? 0,
+      constraints: solve?.constraints ?? 0,
+      integerVariables: solve?.integerVariables ?? 0,
+      objective: solve?.objective ?? 0,
+      mipGap: solve?.mipGap ?? 0,
+      stages: solve?.stages ?? 0,
+    },
+    check: { passed: check?.passed ?? false, checks: check?.checks ?? 0, violations: [...(check?.violations ?? [])] },
+    warnings: [...response.warnings],
+  };
+}
+
+function toSchedule(problem: Problem, jobPlans: JobPlan[], profiles: SiteProfile[]): Schedule {
+  const siteIndex = new Map(problem.sites.map((site, s) => [site.id, s]));
+  const jobs: JobOutcome[] = problem.jobs.map((job, j) => {
+    const jobPlan = jobPlans[j];
+    if (jobPlan?.jobId !== job.id) throw new Error(`the server's answer does not fit this request: job ${j} is ${JSON.stringify(jobPlan?.jobId)}, expected ${JSON.stringify(job.id)}`);
+    return {
+      job: j,
+      runs: jobPlan.allocations.map((allocation) => ({
+        site: indexOfSite(siteIndex, allocation.siteId),
+        startHour: hourOf(problem, allocation.start),
+        hours: allocation.hours,
+        gpus: allocation.gpus,
+      })),
+      doneGpuHours: jobPlan.doneGpuHours,
+      unmetGpuHours: jobPlan.unmetGpuHours,
+      finishHour: jobPlan.finish ? hourOf(problem, jobPlan.finish) : undefined,
+      lateHours: jobPlan.lateHours,
+      reason: jobPlan.reason,
+    };
+  });
+  const sites: SiteAccounts[] = problem.sites.map((site, s) => {
+    const profile = profiles[s];
+    if (profile?.siteId !== site.id) throw new Error(`the server's answer does not fit this request: site ${s} is ${JSON.stringify(profile?.siteId)}, expected ${JSON.stringify(site.id)}`);
+    return {
+      jobLoadMw: [...profile.jobLoadMw],
+      facilityMw: [...profile.facilityMw],
+      greenUsedMw: [...profile.greenUsedMw],
+      gridMw: [...profile.gridMw],
+      curtailedMw: [...profile.curtailedMw],
+      emissionsKg: [...profile.emissionsKg],
+      cost: profile.gridMw.map((grid, t) => grid * site.pricePerMwh[t]),
+    };
+  });
+  return { jobs, sites, totals: totalsOf(problem, sites) };
+}
+
+/** The accounting's totals, summed in its order (sites, then hours), from the hourly accounts. */
+function totalsOf(problem: Problem, sites: SiteAccounts[]): EnergyTotals {
+  const totals: EnergyTotals = { energyMwh: 0, greenMwh: 0, gridMwh: 0, curtailedMwh: 0, jobItEnergyMwh: 0, emissionsKg: 0, cost: 0 };
+  sites.forEach((accounts) => {
+    for (let t = 0; t < problem.hours; t++) {
+      totals.energyMwh += accounts.facilityMw[t];
+      totals.greenMwh += accounts.greenUsedMw[t];
+      totals.gridMwh += accounts.gridMw[t];
+      totals.curtailedMwh += accounts.curtailedMw[t];
+      totals.jobItEnergyMwh += accounts.jobLoadMw[t];
+      totals.emissionsKg += accounts.emissionsKg[t];
+      totals.cost += accounts.cost[t];
+    }
+  });
+  return totals;
+}
+
+function hourOf(problem: Problem, timestamp: Timestamp | undefined): number {
+  const ms = (timestamp?.seconds ?? 0) * 1000 + (timestamp?.nanos ?? 0) / 1_000_000;
+  return (ms - problem.horizonStartMs) / msPerHour;
+}
+
+function indexOfSite(siteIndex: Map<string, number>, id: string): number {
+  const s = siteIndex.get(id);
+  if (s === undefined) throw new Error(`the server's answer does not fit this request: unknown site ${JSON.stringify(id)}`);
+  return s;
+}

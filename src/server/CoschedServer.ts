@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { CoSchedulerServiceService } from '../generated/cosched/v1/co_scheduler_service.js';
+import { addHealthService, type ServerHealth } from './addHealthService.js';
+import { addReflectionService } from './addReflectionService.js';
+import { createCoSchedulerService } from './createCoSchedulerService.js';
+import { PlanWorkerPool } from './PlanWorkerPool.js';
+import type { ServerConfig } from './ServerConfig.js';
+
+/** The fully qualified name of cosched's service, as health and reflection know it. */
+export const coSchedulerServiceName = 'cosched.v1.CoSchedulerService';
+
+/** How a shutdown ended. */
+export interface ShutdownOutcome {
+  /** True when calls were still running at the end of the grace period and were cut. */
+  forced: boolean;
+  durationMs: number;
+}
+
+/**
+ * A running cosched gRPC server: CoSchedulerService on a plan worker pool, standard health,
+ * reflection, and a graceful shutdown.
+ *
+ * Lifecycle:
+ * - `start()` starts the worker pool (waiting until every worker has loaded HiGHS), binds, turns
+ *   health SERVING and logs `cosched serving` with the bound host and port. On failure (port in
+ *   use, unreadable TLS files, missing descriptor set, a worker that cannot start) it cleans up
+ *   and rejects.
+ * - `shutdown()`: health NOT_SERVING at once (open health watches get it, then end), no new calls
+ *   or connections, calls in flight may finish for up to the grace period; then whatever is left
+ *   is cut (forceShutdown; their workers are terminated), the pool is closed, and `cosched
+ *   stopped` is logged. Calling it again returns the same promise; `forceShutdown()` cuts a
+ *   graceful shutdown short.
+ */
+export class CoschedServer {
+  private stopping: Promise<ShutdownOutcome> | undefined;
+  private cutShort: (() => void) | undefined;
+
+  private constructor(
+    /** The port actually bound (useful with port 0). */
+    readonly port: number,
+    readonly pool: PlanWorkerPool,
+    private readonly server: Server,
+    private readonly health: ServerHealth,
+    private readonly config: ServerConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Starts a server; see the class contract. */
+  static async start(config: ServerConfig, logger: Logger): Promise<CoschedServer> {
+    const startedMs = performance.now();
+    const credentials = serverCredentials(config);
+    const pool = await PlanWorkerPool.start({
+      workers: config.workers,
+      maxQueuedPlans: config.maxQueuedPlans,
+      onWorkerError: (error) => logger.error({ err: error }, 'plan worker failed; replacing it'),
+    });
+    const server = new Server({
+      'grpc.max_receive_message_length': config.maxMessageBytes,
+      'grpc.max_send_message_length': -1,
+    });
+    try {
+      server.addService(
+        CoSchedulerServiceService,
+        createCoSchedulerService({ pool, maxCells: config.maxCells, deadlineMarginMs: config.deadlineMarginMs, logger }),
+      );
+      const health = addHealthService(server, [coSchedulerServiceName]);
+      addReflectionService(server);
+      const port = await bind(server, config.host, config.port, credentials);
+      health.setServing(true);
+      logger.info(
+        {
+          host: config.host,
+          port,
+          tls: config.tls !== undefined,
+          workers: pool.size,
+          maxQueuedPlans: config.maxQueuedPlans,
+          maxMessageBytes: config.maxMessageBytes,
+          maxCells: config.maxCells,
+          shutdownGraceMs: config.shutdownGraceMs,
+          startMs: Math.round(performance.now() - startedMs),
+        },
+        'cosched serving',
+      );
+      return new CoschedServer(port, pool, server, health, config, logger);
+    } catch (error) {
+      server.forceShutdown();
+      await pool.close();
+      throw error;
+    }
+  }
+
+  /** Stops gracefully within `graceMs` (default: the configured grace); see the class contract. */
+  shutdown(graceMs: number = this.config.shutdownGraceMs): Promise<ShutdownOutcome> {
+    this.stopping ??= this.stop(graceMs);
+    return this.stopping;
+  }
+
+  /** Stops now: cuts calls in flight (a graceful shutdown in progress ends at once). */
+  forceShutdown(): Promise<ShutdownOutcome> {
+    const stopping = this.shutdown(0);
+    this.cutShort?.();
+    return stopping;
+  }
+
+  private async stop(graceMs: number): Promise<ShutdownOutcome> {
+    const startedMs = performance.now();
+    this.health.setServing(false);
+    this.health.endWatches();
+    const { busy, queued } = this.pool.stats();
+    this.logger.info({ graceMs, plansRunning: busy, plansQueued: queued }, 'cosched shutting down');
+    const drained = new Promise<boolean>((resolve) => this.server.tryShutdown(() => resolve(false)));
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<boolean>((resolve) => {
+      this.cutShort = () => resolve(true);
+      timer = setTimeout(() => resolve(true), graceMs);
+    });
+    const forced = await Promise.race([drained, graceOver]);
+    clearTimeout(timer);
+    if (forced) this.server.forceShutdown();
+    await this.pool.close();
+    const durationMs = Math.round(performance.now() - startedMs);
+    this.logger.info({ forced, durationMs }, 'cosched stopped');
+    return { forced, durationMs };
+  }
+}
+
+function serverCredentials(config: ServerConfig): ServerCredentials {
+  if (!config.tls) return ServerCredentials.createInsecure();
+  const read = (path: string, what: string) => {
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      throw new Error(`cannot read the TLS ${what} ${path}: ${(error as Error).message}`);
+    }
+  };
+  return ServerCredentials.createSsl(null, [{ cert_chain: read(config.tls.certPath, 'certificate'), private_key: read(config.tls.keyPath, 'key') }], false);
+}
+
+/** Binds `host:port` (IPv6 hosts in brackets) and resolves with the bound port. */
+function bind(server: Server, host: string, port: number, credentials: ServerCredentials): Promise<number> {
+  const address = host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
+  return new Promise<number>((resolve, reject) => {
+    server.bindAsync(address, credentials, (error, boundPort) => {
+      if (error) reject(new Error(`cannot listen on ${address}: ${error.message}`));
+      else resolve(boundPort);
+    });
+  });
+}

@@ -1,0 +1,68 @@
+import { CoschedError } from '../../solver/errors/CoschedError.js';
+import { validatePlanRequest } from '../data/validatePlanRequest.js';
+import type {
+  CoSchedulerServiceServer,
+  ValidatePlanRequestRequest,
+  ValidatePlanRequestResponse,
+  WatchPlanRequest,
+  WatchPlanResponse,
+} from '../generated/cosched/v1/co_scheduler_service.js';
+import type { PlanRequest } from '../generated/cosched/v1/plan_request.js';
+import type { PlanResponse } from '../generated/cosched/v1/plan_response.js';
+import { toPlanResponse } from '../report/toPlanResponse.js';
+import { handleServerStreamingCall } from './handleServerStreamingCall.js';
+import { handleUnaryCall } from './handleUnaryCall.js';
+import { planRequestSize } from './planRequestSize.js';
+import { planOnPool, type PlanMethodDeps } from './planOnPool.js';
+import { toPlanProgress, validatedProgress } from './toPlanProgress.js';
+
+/**
+ * The cosched.v1.CoSchedulerService methods, for `server.addService(CoSchedulerServiceService, ...)`:
+ * - Plan: validate, plan on the worker pool, answer the PlanResponse (the CLI's mapping).
+ * - WatchPlan: the same, streaming PlanProgress events (VALIDATED, MODEL_BUILT, SOLVER_PROGRESS,
+ *   SOLVED, CHECKED) and ending with the PlanResponse.
+ * - ValidatePlanRequest: every violation, no plan; `cells` = hours × sites × jobs when valid.
+ * Errors leave through toGrpcStatus; each call writes one log line.
+ */
+export function createCoSchedulerService(deps: PlanMethodDeps): CoSchedulerServiceServer {
+  const { logger } = deps;
+  return {
+    plan: handleUnaryCall<PlanRequest, PlanResponse>(
+      'Plan',
+      async (request, context) => {
+        const { problem, result } = await planOnPool(request, context, deps);
+        return toPlanResponse(problem, result);
+      },
+      logger,
+    ),
+
+    watchPlan: handleServerStreamingCall<WatchPlanRequest, WatchPlanResponse>(
+      'WatchPlan',
+      async ({ request }, context, send) => {
+        const { problem, result } = await planOnPool(request, context, deps, {
+          onValidated: () => send({ event: { $case: 'progress', value: validatedProgress(planRequestSize(request), context.elapsedMs()) } }),
+          onEvent: (event) => send({ event: { $case: 'progress', value: toPlanProgress(event, context.elapsedMs()) } }),
+        });
+        send({ event: { $case: 'plan', value: toPlanResponse(problem, result) } });
+      },
+      logger,
+    ),
+
+    validatePlanRequest: handleUnaryCall<ValidatePlanRequestRequest, ValidatePlanRequestResponse>(
+      'ValidatePlanRequest',
+      async ({ request }, context) => {
+        const size = planRequestSize(request);
+        Object.assign(context.logFields, size);
+        if (!request) return { valid: false, violations: [{ field: 'request', description: 'got nothing; expected a PlanRequest' }], cells: 0 };
+        try {
+          validatePlanRequest(request);
+        } catch (error) {
+          if (error instanceof CoschedError && error.code === 'INVALID_ARGUMENT') return { valid: false, violations: error.violations, cells: 0 };
+          throw error;
+        }
+        return { valid: true, violations: [], cells: size.cells };
+      },
+      logger,
+    ),
+  };
+}

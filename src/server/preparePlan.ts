@@ -1,0 +1,30 @@
+import { CoschedError } from '../../solver/errors/CoschedError.js';
+import type { Problem } from '../../solver/problem/Problem.js';
+import { validatePlanRequest } from '../data/validatePlanRequest.js';
+import type { PlanRequest } from '../generated/cosched/v1/plan_request.js';
+import { planRequestSize } from './planRequestSize.js';
+
+const count = new Intl.NumberFormat('en-US');
+
+/**
+ * Turns a received PlanRequest into the Problem the planner takes, on the main thread (validation
+ * reads each hourly value once; it is cheap next to planning).
+ *
+ * @param request undefined when a wrapper message (WatchPlanRequest) left it out.
+ * @throws CoschedError INVALID_ARGUMENT listing every bad field (a missing request is the field
+ *   `request`); CoschedError RESOURCE_EXHAUSTED (reason PLAN_TOO_LARGE, violation field
+ *   `max_cells`) when a valid request has more than `maxCells` hours × sites × jobs.
+ */
+export function preparePlan(request: PlanRequest | undefined, limits: { maxCells: number }): Problem {
+  if (!request) throw CoschedError.invalid([{ field: 'request', description: 'got nothing; expected a PlanRequest' }]);
+  const problem = validatePlanRequest(request);
+  const size = planRequestSize(request);
+  if (size.cells > limits.maxCells) {
+    const description = `${size.hours} hours × ${size.sites} sites × ${size.jobs} jobs = ${count.format(size.cells)} cells; this server plans at most ${count.format(limits.maxCells)} cells (max_cells)`;
+    throw new CoschedError('RESOURCE_EXHAUSTED', `plan request too large: ${description}`, {
+      reason: 'PLAN_TOO_LARGE',
+      violations: [{ field: 'max_cells', description }],
+    });
+  }
+  return problem;
+}

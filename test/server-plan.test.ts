@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPlanRequestFile } from '../src/data/loadPlanRequest.js';
+import { validatePlanRequest } from '../src/data/validatePlanRequest.js';
+import { PlanPhase } from '../src/generated/cosched/v1/co_scheduler_service.js';
+import type { PlanRequest } from '../src/generated/cosched/v1/plan_request.js';
+import { Termination, type PlanResponse } from '../src/generated/cosched/v1/plan_response.js';
+import { toPlanResponse } from '../src/report/toPlanResponse.js';
+import { planProblem } from '../solver/plan/planProblem.js';
+import { oneSiteFourHours } from './factories/planRequests.js';
+import { callPlan, callValidate, watchPlan } from './helpers/grpcCalls.js';
+import { startTestServer, type TestServer } from './helpers/startTestServer.js';
+
+/** The response without what differs from run to run (timings). */
+function withoutTimings(response: PlanResponse): PlanResponse {
+  return { ...response, solve: response.solve && { ...response.solve, solveMs: 0, buildMs: 0 } };
+}
+
+let bundled: PlanRequest;
+let local: PlanResponse;
+let test: TestServer;
+
+beforeAll(async () => {
+  bundled = await readPlanRequestFile('scenarios/two-hubs-48h.yaml');
+  const problem = validatePlanRequest(bundled);
+  [local, test] = await Promise.all([planProblem(problem).then((result) => toPlanResponse(problem, result)), startTestServer()]);
+});
+afterAll(() => test?.close());
+
+describe('Plan on the bundled scenario', () => {
+  it('answers the same plan as the local planner: summary, per-job runs, sites, baseline, check', async () => {
+    const response = await callPlan(test.client, bundled);
+
+    expect(response.termination).toBe(Termination.TERMINATION_OPTIMAL);
+    expect(response.summary).toEqual(local.summary);
+    expect(response.jobs).toEqual(local.jobs);
+    expect(withoutTimings(response)).toEqual(withoutTimings(local));
+    expect(response.check?.passed).toBe(true);
+  });
+
+  it('writes one log line for the call with method, status, duration and problem size', async () => {
+    await callPlan(test.client, oneSiteFourHours());
+
+    const line = test.logs.filter((l) => l.msg === 'call done' && l.method === 'Plan').at(-1);
+    expect(line).toMatchObject({ method: 'Plan', code: 'OK', grpcCode: 0, hours: 4, sites: 1, jobs: 1, cells: 4, termination: 'optimal' });
+    expect(line?.durationMs).toBeGreaterThan(0);
+  });
+});
+
+describe('WatchPlan on the bundled scenario', () => {
+  it('streams validated, model built, solver progress, solved and checked, then the same plan as Plan', async () => {
+    const watched = await watchPlan(test.client, bundled);
+
+    expect(watched.error).toBeUndefined();
+    const phases = watched.progress.map((p) => p.phase);
+    expect(phases[0]).toBe(PlanPhase.PLAN_PHASE_VALIDATED);
+    expect(phases.at(-1)).toBe(PlanPhase.PLAN_PHASE_CHECKED);
+    const built = watched.progress.find((p) => p.phase === PlanPhase.PLAN_PHASE_MODEL_BUILT);
+    expect(built).toMatchObject({ variables: local.solve?.variables, constraints: local.solve?.constraints, integerVariables: local.solve?.integerVariables, stage: 1 });
+    expect(built?.message).toMatch(/^model built: [\d,]+ variables \([\d,]+ integer\), [\d,]+ constraints$/);
+    // The bundled scenario is a MILP: HiGHS reports incumbent and bound while it searches.
+    const progress = watched.progress.filter((p) => p.phase === PlanPhase.PLAN_PHASE_SOLVER_PROGRESS);
+    expect(progress.some((p) => p.incumbent !== undefined && p.bound !== undefined && p.mipGap !== undefined)).toBe(true);
+    expect(phases.indexOf(PlanPhase.PLAN_PHASE_SOLVED)).toBeGreaterThan(phases.indexOf(PlanPhase.PLAN_PHASE_MODEL_BUILT));
+    const elapsed = watched.progress.map((p) => p.elapsedMs);
+    expect(elapsed).toEqual([...elapsed].sort((a, b) => a - b));
+    expect(withoutTimings(watched.plan!)).toEqual(withoutTimings(local));
+  });
+});
+
+describe('ValidatePlanRequest', () => {
+  it('says a valid request is valid and counts its cells (hours × sites × jobs), without planning', async () => {
+    const answer = await callValidate(test.client, bundled);
+
+    expect(answer).toEqual({ valid: true, violations: [], cells: 48 * 3 * 8 });
+  });
+
+  it('lists every violation of an invalid request', async () => {
+    const bad = oneSiteFourHours();
+    bad.sites[0].greenSupplyMw = [1, 2, 3];
+    bad.jobs[0].deadline = { seconds: bad.jobs[0].release!.seconds - 3600, nanos: 0 };
+
+    const answer = await callValidate(test.client, bad);
+
+    expect(answer.valid).toBe(false);
+    expect(answer.cells).toBe(0);
+    expect(answer.violations.map((v) => v.field).sort()).toEqual(['jobs[0].deadline', 'sites[0].greenSupplyMw']);
+  });
+
+  it('reports a missing request as the field `request`', async () => {
+    const answer = await callValidate(test.client, undefined);
+
+    expect(answer).toMatchObject({ valid: false, violations: [{ field: 'request' }] });
+  });
+});
