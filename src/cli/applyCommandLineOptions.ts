@@ -1,5 +1,4 @@
 import { PlanOptions, Solver, type PlanRequest } from '../generated/cosched/v1/plan_request.js';
-import type { CommandLine } from './parseCommandLine.js';
 
 const solverEnum = { highs: Solver.SOLVER_HIGHS, jslp: Solver.SOLVER_JSLP } as const;
 
@@ -8,7 +7,7 @@ const solverEnum = { highs: Solver.SOLVER_HIGHS, jslp: Solver.SOLVER_JSLP } as c
  * file's `options` (before validation, so the validator stays the one judge of option values).
  * Flags not given leave the file's values alone; `request` itself is not modified.
  */
-export function applyCommandLineOptions(request: PlanRequest, command: Extract<CommandLine, { kind: 'plan' }>): PlanRequest {
+export function applyCommandLineOptions(request: PlanRequest, command: { timeLimitSeconds?: number; solver?: 'highs' | 'jslp' }): PlanRequest {
   if (command.timeLimitSeconds === undefined && command.solver === undefined) return request;
   const options: PlanOptions = { ...(request.options ?? PlanOptions.create()) };
   if (command.timeLimitSeconds !== undefined) options.timeLimitSeconds = command.timeLimitSeconds;

@@ -17,12 +17,16 @@ import { readPackageVersion } from './readPackageVersion.js';
 import { reportCliError } from './reportCliError.js';
 import { resolveServeConfig } from './resolveServeConfig.js';
 import { runServe } from './runServe.js';
+import { runCompare } from './runCompare.js';
+import { runFrontier } from './runFrontier.js';
+import { writePlanReport } from '../report/writePlanReport.js';
 import { usageText } from './usageText.js';
 import { UsageError } from './UsageError.js';
 
 /**
  * The `cosched` command: `cosched plan FILE [--json] [--dump-lp OUT.lp] [--time-limit S]
- * [--solver highs|jslp] [--server HOST:PORT [--tls-ca CA.pem]]`, `cosched serve [flags]`,
+ * [--solver highs|jslp] [--server HOST:PORT [--tls-ca CA.pem]] [--report DIR]`,
+ * `cosched compare BASE --variant ...`, `cosched frontier FILE`, `cosched serve [flags]`,
  * `--help`, `--version`. Returns the exit code (see `usageText`) and never throws: every error
  * leaves through `reportCliError`. Ctrl-C during a local solve cancels it; the partial result is
  * printed and the exit code is 3. With --server the plan is made by a running cosched server and
@@ -37,6 +41,11 @@ export async function main(argv: string[]): Promise<number> {
     if (command.kind === 'help') return print(usageText(readPackageVersion()), exitCodes.ok);
     if (command.kind === 'version') return print(`${readPackageVersion()}\n`, exitCodes.ok);
     if (command.kind === 'serve') return await runServe(resolveServeConfig(command.flags));
+    if (command.kind === 'compare' || command.kind === 'frontier') {
+      process.once('SIGINT', cancel);
+      const { output, complete } = command.kind === 'compare' ? await runCompare(command, abort.signal) : await runFrontier(command, abort.signal);
+      return print(output, complete ? exitCodes.ok : exitCodes.incomplete);
+    }
 
     // 1. Read the file; flags override its options.
     const request = applyCommandLineOptions(await readPlanRequestFile(command.file), command);
@@ -55,7 +64,11 @@ export async function main(argv: string[]): Promise<number> {
       response = await planOnServer({ address: command.server, tlsCaPath: command.tlsCaPath }, request, { signal: abort.signal });
       result = planResultFromResponse(problem, response);
     }
-    // 5. Print, text or proto3 JSON.
+    // 5. Write the HTML report if asked, then print, text or proto3 JSON.
+    if (command.reportDir !== undefined) {
+      const { indexHtml } = await writePlanReport(command.reportDir, problem, result, { source: command.file });
+      process.stderr.write(`cosched: wrote the report to ${indexHtml}\n`);
+    }
     const output = command.json
       ? `${JSON.stringify(planResponseToJson(response ?? toPlanResponse(problem, result)), null, 2)}\n`
       : formatPlanText(problem, result, { color: process.stdout.isTTY === true && process.env.NO_COLOR === undefined });

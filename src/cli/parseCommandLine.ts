@@ -36,6 +36,29 @@ export type CommandLine =
       server?: string;
       /** With `server`: a PEM CA certificate to trust, for TLS. */
       tlsCaPath?: string;
+      /** Write an HTML report with charts into this directory. */
+      reportDir?: string;
+    }
+  | {
+      kind: 'compare';
+      /** The base PlanRequest file. */
+      file: string;
+      /** Compact variants, `NAME:OVERRIDE[,OVERRIDE...]` (see parseVariantArgument). */
+      variants: string[];
+      /** A YAML/JSON file of Variant messages. */
+      variantsFile?: string;
+      json: boolean;
+      reportDir?: string;
+      timeLimitSeconds?: number;
+    }
+  | {
+      kind: 'frontier';
+      file: string;
+      /** The most plans to solve (2..100). */
+      points?: number;
+      json: boolean;
+      reportDir?: string;
+      timeLimitSeconds?: number;
     }
   | { kind: 'serve'; flags: ServeFlags };
 
@@ -55,7 +78,8 @@ const serveFlagNames = {
   'tls-cert': 'tlsCert',
   'tls-key': 'tlsKey',
 } as const satisfies Record<string, keyof ServeFlags>;
-const planFlagNames = ['json', 'dump-lp', 'time-limit', 'solver', 'server', 'tls-ca'] as const;
+const planFlagNames = ['json', 'dump-lp', 'time-limit', 'solver', 'server', 'tls-ca', 'report'] as const;
+const whatIfFlagNames = ['variant', 'variants', 'points'] as const;
 
 /**
  * Parses `argv` (without node and the script) with node's strict `util.parseArgs`:
@@ -84,6 +108,10 @@ export function parseCommandLine(argv: string[]): CommandLine {
         solver: { type: 'string' },
         server: { type: 'string' },
         'tls-ca': { type: 'string' },
+        report: { type: 'string' },
+        variant: { type: 'string', multiple: true },
+        variants: { type: 'string' },
+        points: { type: 'string' },
         ...Object.fromEntries(Object.keys(serveFlagNames).map((name) => [name, { type: 'string' as const }])),
       },
     });
@@ -98,7 +126,7 @@ export function parseCommandLine(argv: string[]): CommandLine {
   if (command === undefined) throw new UsageError('missing command: expected `cosched plan FILE` or `cosched serve`');
   if (command === 'serve') {
     if (file !== undefined) throw new UsageError(`serve: unexpected argument '${file}'`);
-    rejectFlags(values, planFlagNames, 'serve');
+    rejectFlags(values, [...planFlagNames, ...whatIfFlagNames], 'serve');
     const flags: ServeFlags = {};
     for (const [name, key] of Object.entries(serveFlagNames)) {
       const value = (values as Record<string, unknown>)[name];
@@ -106,19 +134,13 @@ export function parseCommandLine(argv: string[]): CommandLine {
     }
     return { kind: 'serve', flags };
   }
-  if (command !== 'plan') throw new UsageError(`unknown command '${command}': expected 'plan' or 'serve'`);
-  rejectFlags(values, Object.keys(serveFlagNames), 'plan');
+  if (command === 'compare' || command === 'frontier') return parseWhatIf(command, file, extra, values);
+  if (command !== 'plan') throw new UsageError(`unknown command '${command}': expected 'plan', 'compare', 'frontier' or 'serve'`);
+  rejectFlags(values, [...Object.keys(serveFlagNames), ...whatIfFlagNames], 'plan');
   if (file === undefined) throw new UsageError('plan: missing FILE (a PlanRequest in YAML or JSON)');
   if (extra.length > 0) throw new UsageError(`plan: unexpected argument '${extra[0]}': give one FILE`);
 
-  const timeLimit = values['time-limit'];
-  let timeLimitSeconds: number | undefined;
-  if (timeLimit !== undefined) {
-    timeLimitSeconds = Number(timeLimit);
-    if (timeLimit.trim() === '' || !Number.isFinite(timeLimitSeconds) || timeLimitSeconds <= 0) {
-      throw new UsageError(`--time-limit '${timeLimit}': expected a number of seconds > 0`);
-    }
-  }
+  const timeLimitSeconds = parseTimeLimit(values['time-limit']);
   const solver = values.solver;
   if (solver !== undefined && !(solvers as readonly string[]).includes(solver)) {
     throw new UsageError(`--solver '${solver}': expected one of ${solvers.join(', ')}`);
@@ -137,7 +159,43 @@ export function parseCommandLine(argv: string[]): CommandLine {
     solver: solver as (typeof solvers)[number] | undefined,
     server,
     tlsCaPath: values['tls-ca'],
+    reportDir: values.report,
   };
+}
+
+/** `compare FILE (--variant NAME:OVERRIDES)... [--variants FILE]` and `frontier FILE [--points N]`. */
+function parseWhatIf(
+  command: 'compare' | 'frontier',
+  file: string | undefined,
+  extra: string[],
+  values: { json?: boolean; report?: string; variant?: string[]; variants?: string; points?: string; 'time-limit'?: string } & Record<string, unknown>,
+): CommandLine {
+  rejectFlags(values, [...Object.keys(serveFlagNames), 'dump-lp', 'server', 'tls-ca', 'solver'], command);
+  if (file === undefined) throw new UsageError(`${command}: missing FILE (the base PlanRequest in YAML or JSON)`);
+  if (extra.length > 0) throw new UsageError(`${command}: unexpected argument '${extra[0]}': give one FILE (variants go in --variant)`);
+  const timeLimitSeconds = parseTimeLimit(values['time-limit']);
+  if (command === 'frontier') {
+    rejectFlags(values, ['variant', 'variants'], command);
+    let points: number | undefined;
+    if (values.points !== undefined) {
+      points = Number(values.points);
+      if (!Number.isInteger(points) || points < 2 || points > 100) throw new UsageError(`--points '${values.points}': expected a whole number from 2 to 100`);
+    }
+    return { kind: 'frontier', file, points, json: values.json === true, reportDir: values.report, timeLimitSeconds };
+  }
+  rejectFlags(values, ['points'], command);
+  const variants = values.variant ?? [];
+  if (variants.length === 0 && values.variants === undefined) {
+    throw new UsageError('compare: give at least one --variant NAME:OVERRIDE[,OVERRIDE...] or --variants FILE');
+  }
+  return { kind: 'compare', file, variants, variantsFile: values.variants, json: values.json === true, reportDir: values.report, timeLimitSeconds };
+}
+
+function parseTimeLimit(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const seconds = Number(text);
+  if (text.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--time-limit '${text}': expected a number of seconds > 0`);
+  return seconds;
 }
 
 /** Throws a UsageError if one of `names` was given to `command`, which does not take it. */
