@@ -1,38 +1,14 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/runCli.js';
 import { PlanResponse } from '../src/generated/cosched/v1/plan_response.js';
 
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const scenario = 'scenarios/two-hubs-48h.yaml';
 const tempDir = mkdtempSync(join(tmpdir(), 'cosched-cli-'));
 afterAll(() => rmSync(tempDir, { recursive: true, force: true }));
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI (TypeScript through tsx) in a child process, from the repository root. */
-function runCli(args: string[]): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, NO_COLOR: '1', COSCHED_DEBUG: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** A 4-hour request with three distinct mistakes: a short array, a deadline before its release, an unknown site id. */
 const threeBadFieldsYaml = `\

@@ -1,27 +1,14 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/runCli.js';
 import { PlanRequest } from '../src/generated/cosched/v1/plan_request.js';
 import { cheapDirtyOrCleanDear, northEastSixHours } from './factories/whatIfRequests.js';
 
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const tempDir = mkdtempSync(join(tmpdir(), 'cosched-cli-what-if-'));
 afterAll(() => rmSync(tempDir, { recursive: true, force: true }));
 
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 function writeRequest(name: string, request: PlanRequest): string {
   const path = join(tempDir, name);

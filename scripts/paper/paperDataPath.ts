@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { projectRoot } from '../projectRoot.js';
 
 /**
  * The path of the 123-zone hourly carbon-intensity file (`ci_2022_hourly.csv`) in the shared data
@@ -13,21 +12,4 @@ export function paperDataPath(): string {
   const override = process.env.COSCHED_CI_2022_CSV;
   if (override) return resolve(override);
   return join(projectRoot(), '..', 'shared', 'data', 'carbon-intensity-2022-123-zones', 'ci_2022_hourly.csv');
-}
-
-function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      try {
-        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'cosched') return dir;
-      } catch {
-        // not the project's manifest; keep walking up
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return process.cwd();
-    dir = parent;
-  }
 }

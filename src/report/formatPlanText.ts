@@ -1,3 +1,4 @@
+import { formatNumber } from './formatNumber.js';
 import type { Problem } from '../../solver/problem/Problem.js';
 import type { JobOutcome, PlanResult, Schedule } from '../../solver/plan/PlanResult.js';
 import type { TerminationCondition } from '../../solver/solve/SolveOutcome.js';
@@ -164,20 +165,6 @@ function formatGpuHours(gpuHours: number): string {
 /** GPUs: whole counts as integers, fractional (LP) counts with one decimal. */
 function formatGpus(gpus: number): string {
   return formatNumber(gpus, Number.isInteger(gpus) ? 0 : 1);
-}
-
-const numberFormats = new Map<number, Intl.NumberFormat>();
-
-/** `x` with `digits` decimals and en-US thousands separators; never prints "-0". */
-function formatNumber(x: number, digits: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  let format = numberFormats.get(digits);
-  if (!format) {
-    format = new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-    numberFormats.set(digits, format);
-  }
-  const text = format.format(x);
-  return /^-[0.,]*$/.test(text) ? text.slice(1) : text;
 }
 
 function formatDurationMs(ms: number): string {
