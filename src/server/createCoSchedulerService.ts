@@ -1,7 +1,11 @@
 import { CoschedError } from '../../solver/errors/CoschedError.js';
 import { validatePlanRequest } from '../data/validatePlanRequest.js';
 import type {
+  CompareScenariosRequest,
+  CompareScenariosResponse,
   CoSchedulerServiceServer,
+  SweepFrontierRequest,
+  SweepFrontierResponse,
   ValidatePlanRequestRequest,
   ValidatePlanRequestResponse,
   WatchPlanRequest,
@@ -10,10 +14,12 @@ import type {
 import type { PlanRequest } from '../generated/cosched/v1/plan_request.js';
 import type { PlanResponse } from '../generated/cosched/v1/plan_response.js';
 import { toPlanResponse } from '../report/toPlanResponse.js';
+import { compareScenariosOnPool } from './compareScenariosOnPool.js';
 import { handleServerStreamingCall } from './handleServerStreamingCall.js';
 import { handleUnaryCall } from './handleUnaryCall.js';
 import { planRequestSize } from './planRequestSize.js';
 import { planOnPool, type PlanMethodDeps } from './planOnPool.js';
+import { sweepFrontierOnPool } from './sweepFrontierOnPool.js';
 import { toPlanProgress, validatedProgress } from './toPlanProgress.js';
 
 /**
@@ -22,6 +28,10 @@ import { toPlanProgress, validatedProgress } from './toPlanProgress.js';
  * - WatchPlan: the same, streaming PlanProgress events (VALIDATED, MODEL_BUILT, SOLVER_PROGRESS,
  *   SOLVED, CHECKED) and ending with the PlanResponse.
  * - ValidatePlanRequest: every violation, no plan; `cells` = hours × sites × jobs when valid.
+ * - CompareScenarios: the base and each variant planned on the pool (compareScenariosOnPool),
+ *   streaming each plan's start and end, ending with the rows.
+ * - SweepFrontier: the carbon-versus-cost sweep on the pool (sweepFrontierOnPool), streaming each
+ *   plan's start and end, ending with the Pareto points and warnings.
  * Errors leave through toGrpcStatus; each call writes one log line.
  */
 export function createCoSchedulerService(deps: PlanMethodDeps): CoSchedulerServiceServer {
@@ -61,6 +71,24 @@ export function createCoSchedulerService(deps: PlanMethodDeps): CoSchedulerServi
           throw error;
         }
         return { valid: true, violations: [], cells: size.cells };
+      },
+      logger,
+    ),
+
+    compareScenarios: handleServerStreamingCall<CompareScenariosRequest, CompareScenariosResponse>(
+      'CompareScenarios',
+      async (request, context, send) => {
+        const rows = await compareScenariosOnPool(request, context, deps, (progress) => send({ event: { $case: 'progress', value: progress } }));
+        send({ event: { $case: 'result', value: { rows } } });
+      },
+      logger,
+    ),
+
+    sweepFrontier: handleServerStreamingCall<SweepFrontierRequest, SweepFrontierResponse>(
+      'SweepFrontier',
+      async (request, context, send) => {
+        const frontier = await sweepFrontierOnPool(request, context, deps, (progress) => send({ event: { $case: 'progress', value: progress } }));
+        send({ event: { $case: 'result', value: frontier } });
       },
       logger,
     ),

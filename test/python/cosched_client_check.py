@@ -71,10 +71,9 @@ def proto_sources(repo: Path) -> dict[str, Path]:
     named grpc/ would clash with the grpc package. The file path only names the generated module;
     the wire format depends on the package, message and field names, which are kept.
     """
-    wanted = {
-        "cosched/v1/plan_request.proto": repo / "proto/cosched/v1/plan_request.proto",
-        "cosched/v1/plan_response.proto": repo / "proto/cosched/v1/plan_response.proto",
-        "cosched/v1/co_scheduler_service.proto": repo / "proto/cosched/v1/co_scheduler_service.proto",
+    # Every file of our API: the service imports the request, response and what-if messages.
+    wanted = {f"cosched/v1/{source.name}": source for source in sorted((repo / "proto/cosched/v1").glob("*.proto"))}
+    wanted |= {
         "google/rpc/status.proto": repo / "proto/google/rpc/status.proto",
         "google/rpc/error_details.proto": repo / "proto/google/rpc/error_details.proto",
         "health/v1/health.proto": repo / "node_modules/grpc-health-check/proto/health/v1/health.proto",
@@ -316,7 +315,7 @@ class Checks:
         expect("cosched/v1/co_scheduler_service.proto" in served, f"served files: {sorted(served)}")
         service = next(s for s in served["cosched/v1/co_scheduler_service.proto"].service if s.name == "CoSchedulerService")
         methods = {m.name: m for m in service.method}
-        expect(sorted(methods) == ["Plan", "ValidatePlanRequest", "WatchPlan"], f"methods: {sorted(methods)}")
+        expect(sorted(methods) == ["CompareScenarios", "Plan", "SweepFrontier", "ValidatePlanRequest", "WatchPlan"], f"methods: {sorted(methods)}")
         expect(methods["WatchPlan"].server_streaming and not methods["Plan"].server_streaming, "streaming flags")
         ours = {"cosched/v1/co_scheduler_service.proto": self.s.service, "cosched/v1/plan_request.proto": self.s.request,
                 "cosched/v1/plan_response.proto": self.s.response}
