@@ -89,10 +89,13 @@ describe('a Python client (Debian python3-grpcio, stubs compiled by protoc from 
     }
     expect(lines.at(-1)).toBe('10 passed, 0 failed');
 
-    // The server logged each call with the status the client saw, the deadline's included.
+    // The server logged each call with the status the client saw. The deadline call may be logged
+    // as CANCELLED: when the client's deadline fires first, its reset reaches the server before the
+    // server's own deadline timer does (the client's DEADLINE_EXCEEDED is checked by the script).
     const seen = new Set(server.logs.filter((line) => line.msg === 'call done').map((line) => `${String(line.method)} ${String(line.code)}`));
-    for (const call of ['Plan OK', 'WatchPlan OK', 'ValidatePlanRequest OK', 'Plan INVALID_ARGUMENT', 'Plan RESOURCE_EXHAUSTED', 'Plan DEADLINE_EXCEEDED']) {
+    for (const call of ['Plan OK', 'WatchPlan OK', 'ValidatePlanRequest OK', 'Plan INVALID_ARGUMENT', 'Plan RESOURCE_EXHAUSTED']) {
       expect(seen, `server log has no "${call}" call\n${serverLog}`).toContain(call);
     }
+    expect(seen.has('Plan DEADLINE_EXCEEDED') || seen.has('Plan CANCELLED'), `server log has no deadline call\n${serverLog}`).toBe(true);
   });
 });
