@@ -1,71 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { JobData, Problem, SiteData } from '../solver/problem/Problem.js';
+import type { Problem } from '../solver/problem/Problem.js';
 import { planProblem } from '../solver/plan/planProblem.js';
+import { arbitraryProblem } from './factories/arbitraryProblems.js';
 import { horizonStartMs } from './factories/problems.js';
-
-/** Random small instances: 2-8 hours, 1-3 sites, 1-4 jobs, integers so failures shrink readably. */
-function arbitraryProblem(options: { interruptibleOnly?: boolean; withMinGpus?: boolean; withLimits?: boolean } = {}): fc.Arbitrary<Problem> {
-  return fc.integer({ min: 2, max: 8 }).chain((hours) => {
-    const hourly = (min: number, max: number) => fc.array(fc.integer({ min, max }), { minLength: hours, maxLength: hours });
-    const arbitrarySite = fc.record({
-      gpuCapacity: fc.integer({ min: 0, max: 24 }),
-      pue: fc.constantFrom(1, 1.2, 1.5),
-      green: hourly(0, 20),
-      ci: hourly(0, 900),
-      price: hourly(0, 100),
-      base: hourly(0, 5),
-      limit: options.withLimits ? fc.option(fc.integer({ min: 10, max: 40 }), { nil: undefined }) : fc.constant(undefined),
-    });
-    return fc.array(arbitrarySite, { minLength: 1, maxLength: 3 }).chain((siteSpecs) => {
-      const sites: SiteData[] = siteSpecs.map((s, i) => ({
-        id: `s${i}`,
-        name: `s${i}`,
-        timeZone: 'UTC',
-        gpuCapacity: s.gpuCapacity,
-        pue: s.pue,
-        greenSupplyMw: s.green.map((g) => g / 1000),
-        carbonIntensityGPerKwh: s.ci,
-        pricePerMwh: s.price,
-        baseLoadMw: s.base.map((b) => b / 1000),
-        // Generous enough that base load alone never breaks it (validation rejects that).
-        gridImportLimitMw: s.limit === undefined ? Infinity : s.limit / 1000 + s.pue * 0.005,
-      }));
-      const arbitraryJob = fc.record({
-        gpuHours: fc.integer({ min: 1, max: 40 }),
-        maxGpus: fc.integer({ min: 1, max: 12 }),
-        minGpus: options.withMinGpus ? fc.integer({ min: 0, max: 4 }) : fc.constant(0),
-        gpuPowerKw: fc.constantFrom(0.5, 0.7, 1),
-        release: fc.integer({ min: 0, max: hours - 1 }),
-        length: fc.integer({ min: 1, max: hours }),
-        allowedMask: fc.integer({ min: 1, max: (1 << sites.length) - 1 }),
-        homePick: fc.nat(),
-        interruptible: options.interruptibleOnly ? fc.constant(true) : fc.boolean(),
-      });
-      return fc.array(arbitraryJob, { minLength: 1, maxLength: 4 }).map((specs) => {
-        const jobs: JobData[] = specs.map((j, i) => {
-          const allowedSites = sites.map((_, s) => s).filter((s) => j.allowedMask & (1 << s));
-          const deadline = Math.min(hours, j.release + j.length);
-          return {
-            id: `j${i}`,
-            gpuHours: j.gpuHours,
-            maxGpus: j.maxGpus,
-            minGpus: Math.min(j.minGpus, j.maxGpus),
-            gpuPowerKw: j.gpuPowerKw,
-            windowStart: j.release,
-            windowEnd: deadline,
-            releaseHour: j.release,
-            deadlineHour: deadline,
-            allowedSites,
-            homeSite: allowedSites[j.homePick % allowedSites.length],
-            interruptible: j.interruptible,
-          };
-        });
-        return { horizonStartMs, hours, sites, jobs, objective: { carbonWeight: 1, costWeight: 0 }, options: { timeLimitSeconds: 30, mipGap: 1e-9, solver: 'highs' as const } };
-      });
-    });
-  });
-}
 
 const relativelyClose = (a: number, b: number, tolerance = 1e-6) => Math.abs(a - b) <= tolerance * Math.max(1, Math.abs(a), Math.abs(b));
 

@@ -40,6 +40,32 @@
  * the optimum has grid = max(0, F - g) = F - min(F, g): exactly the accounting in the README.
  * If the first solve leaves work unmet, unmet work is minimised exactly (stage 'minUnmet':
  * min Σ unmet) and then the objective with the cap unmetTotal: Σ_j unmet[j] <= U* (stage 'lexicographic').
+ *
+ * Reductions (exact; `buildModel(problem, stage, { reductions: false })` builds the model without them)
+ * The naive model has gpus/start cells at every allowed site A_j (every hour of T_j; every start
+ * whose block fits T_j), gpus <= G_j, runMax with G_j, unmet in [0, W_j], jobCap[j,t] for every
+ * interruptible job-hour, and siteCapacity[s,t], grid[s,t] and powerBalance[s,t] at every
+ * site-hour, with no offset. A block needs G_j GPUs at once, so start[j,s,t] is fixed at 0 where
+ * C_s < G_j (siteCapacity counts GPU-hours: it would admit a one-hour block with W_j <= C_s < G_j).
+ * The default model differs from it only as follows; each change keeps the same optimum because
+ * it removes or tightens only what the other constraints already force.
+ *   R1 cells only at usable sites S_j ⊆ A_j (jobShape.usableSites). At s with C_s < G_j a block
+ *      job's starts are fixed at 0; at s with C_s < max(1, m_j) an interruptible job's cells are
+ *      forced to 0 by siteCapacity (gpus <= C_s = 0) or runMin (run = 1 needs gpus >= m_j > C_s).
+ *   R2 unmet[j] >= W_j - maxDoable_j: workDone and jobCap/siteCapacity/the block length already
+ *      keep the work done <= maxDoable_j (jobShape). A job with maxDoable_j = 0 gets no cells; with
+ *      R1 and the window/block bounds it would have none anyway, so R2 itself changes only a bound.
+ *   R3 jobCap[j,t] only where Σ_{s in S_j} min(G_j, C_s) over the hour's cells > G_j; elsewhere the
+ *      column bounds imply it. This drops it for every job with a single usable site.
+ *   R4 siteCapacity[s,t] only where the site-hour's bound on N (siteHour maxGpus: Σ of gpus bounds,
+ *      + G_j per block job that can touch the hour, as Σ start <= 1) exceeds C_s.
+ *   R5 grid[s,t] and powerBalance[s,t] only at site-hours with job cells. Elsewhere L = 0 and, as
+ *      w >= 0, the optimum is grid = max(0, u_s·B - g): that constant, times w, goes into the
+ *      offset. (The naive row is feasible because validation keeps u_s·B - g <= I_s.)
+ *   R6 gpus[j,s,t] <= min(G_j, C_s) and runMax with min(G_j, C_s) instead of G_j: siteCapacity
+ *      already implies gpus <= C_s, so this only tightens bounds (and the big-M); it is what makes
+ *      skipping siteCapacity (R4) and jobCap (R3) exact.
+ * Stage 'minUnmet' has w = 0, so R5's offset is 0 there.
  */
 import type { JobData, Problem } from '../problem/Problem.js';
 import type { LinearModel } from './LinearModel.js';
@@ -75,12 +101,28 @@ export interface BuiltModel {
   stage: ModelStage;
 }
 
+/** How to build the model. */
+export interface BuildModelOptions {
+  /**
+   * true (the default): apply the exact reductions R1..R6 (see the maths above); this is the model
+   * the planner solves. false: the naive textbook model, for measuring what the reductions save
+   * and for testing that they are exact. Both have the same optimal objective.
+   */
+  reductions?: boolean;
+}
+
 /**
  * Builds the LP/MILP for `problem` (pure; no I/O). Deterministic: the same problem gives the same
- * model with the same names in the same order. Jobs whose windows hold no usable hour get only an
- * `unmet` column fixed at their work.
+ * model with the same names in the same order. With reductions (the default), jobs whose windows
+ * hold no usable hour get only an `unmet` column fixed at their work. Either model decodes with
+ * decodeSolution: `jobs[j].cells` lists every gpus/start column of job j.
  */
-export function buildModel(problem: Problem, stage: ModelStage = { kind: 'weighted', unmetPenalty: defaultUnmetPenalty(problem) }): BuiltModel {
+export function buildModel(
+  problem: Problem,
+  stage: ModelStage = { kind: 'weighted', unmetPenalty: defaultUnmetPenalty(problem) },
+  options: BuildModelOptions = {},
+): BuiltModel {
+  const reduce = options.reductions ?? true;
   const builder = new ModelBuilder();
   const names = modelNames(problem);
   const { carbonWeight, costWeight } = problem.objective;
@@ -104,12 +146,15 @@ export function buildModel(problem: Problem, stage: ModelStage = { kind: 'weight
   const jobs: JobColumns[] = problem.jobs.map((job, j) => {
     const shape = jobShape(problem, job);
     const unmetCost = stage.kind === 'weighted' ? stage.unmetPenalty : stage.kind === 'minUnmet' ? 1 : 0;
-    const unmetLower = Math.max(0, job.gpuHours - shape.maxDoableGpuHours);
+    // R2: the work the window can never hold is unmet in any case.
+    const unmetLower = reduce ? Math.max(0, job.gpuHours - shape.maxDoableGpuHours) : 0;
     const unmetCol = builder.addVariable(names.job('unmet', j), unmetLower, job.gpuHours, unmetCost);
-    const cells = shape.maxDoableGpuHours > 0
+    // R1: only sites with room for the job.
+    const sites = reduce ? shape.usableSites : job.allowedSites;
+    const cells = !reduce || shape.maxDoableGpuHours > 0
       ? job.interruptible
-        ? addInterruptibleJob(problem, builder, names, j, job, shape, termsAt)
-        : addBlockJob(problem, builder, names, j, job, shape, termsAt)
+        ? addInterruptibleJob(problem, builder, names, j, job, sites, reduce, termsAt)
+        : addBlockJob(problem, builder, names, j, job, shape, sites, termsAt)
       : [];
     const workCols = cells.map((c) => c.col);
     const workCoef = job.interruptible ? cells.map(() => 1) : cells.map(() => job.gpuHours);
@@ -117,8 +162,8 @@ export function buildModel(problem: Problem, stage: ModelStage = { kind: 'weight
     return { shape, cells, unmetCol };
   });
 
-  addJobCap(problem, builder, names, jobs);
-  addSiteRows(problem, builder, names, siteHour, rate);
+  addJobCap(problem, builder, names, jobs, reduce);
+  addSiteRows(problem, builder, names, siteHour, rate, reduce);
 
   if (stage.kind === 'lexicographic') {
     builder.addConstraint('unmetTotal', -Infinity, stage.unmetCap, jobs.map((j) => j.unmetCol), jobs.map(() => 1));
@@ -161,14 +206,16 @@ function addInterruptibleJob(
   names: Names,
   j: number,
   job: JobData,
-  shape: JobShape,
+  sites: readonly number[],
+  reduce: boolean,
   termsAt: (s: number, t: number) => SiteHourTerms,
 ): CellColumn[] {
   const cells: CellColumn[] = [];
   const powerMw = job.gpuPowerKw / 1000;
   for (let t = job.windowStart; t < job.windowEnd; t++) {
-    for (const s of shape.usableSites) {
-      const upper = Math.min(job.maxGpus, problem.sites[s].gpuCapacity);
+    for (const s of sites) {
+      // R6: no cell can hold more than its site has.
+      const upper = reduce ? Math.min(job.maxGpus, problem.sites[s].gpuCapacity) : job.maxGpus;
       const col = builder.addVariable(names.jobSiteHour('gpus', j, s, t), 0, upper, 0);
       cells.push({ site: s, hour: t, col });
       const terms = termsAt(s, t);
@@ -193,14 +240,19 @@ function addBlockJob(
   j: number,
   job: JobData,
   shape: JobShape,
+  sites: readonly number[],
   termsAt: (s: number, t: number) => SiteHourTerms,
 ): CellColumn[] {
   const cells: CellColumn[] = [];
   const powerMw = job.gpuPowerKw / 1000;
-  for (const s of shape.usableSites) {
+  for (const s of sites) {
+    // The block needs maxGpus GPUs at once. At a usable site (R1) they are there; in the naive
+    // model a start where they are not is fixed at 0, since siteCapacity counts GPU-hours and would
+    // admit a one-hour block (gpuHours <= gpuCapacity < maxGpus).
+    const startUpper = job.maxGpus <= problem.sites[s].gpuCapacity ? 1 : 0;
     const touched = new Set<number>();
     for (let t0 = job.windowStart; t0 + shape.blockHours <= job.windowEnd; t0++) {
-      const col = builder.addVariable(names.jobSiteHour('start', j, s, t0), 0, 1, 0, true);
+      const col = builder.addVariable(names.jobSiteHour('start', j, s, t0), 0, startUpper, 0, true);
       cells.push({ site: s, hour: t0, col });
       for (let k = 0; k < shape.blockHours; k++) {
         const q = blockGpus(job, shape, k);
@@ -217,9 +269,11 @@ function addBlockJob(
   return cells;
 }
 
-function addJobCap(problem: Problem, builder: ModelBuilder, names: Names, jobs: JobColumns[]): void {
+function addJobCap(problem: Problem, builder: ModelBuilder, names: Names, jobs: JobColumns[], reduce: boolean): void {
   problem.jobs.forEach((job, j) => {
-    if (!job.interruptible || jobs[j].shape.usableSites.length < 2) return;
+    if (!job.interruptible) return;
+    // R3: with one usable site the column bound min(G_j, C_s) already is the cap.
+    if (reduce && jobs[j].shape.usableSites.length < 2) return;
     const byHour = new Map<number, { cols: number[]; sumOfBounds: number }>();
     for (const cell of jobs[j].cells) {
       const entry = byHour.get(cell.hour) ?? { cols: [], sumOfBounds: 0 };
@@ -228,7 +282,8 @@ function addJobCap(problem: Problem, builder: ModelBuilder, names: Names, jobs: 
       byHour.set(cell.hour, entry);
     }
     for (const [t, { cols, sumOfBounds }] of byHour) {
-      if (sumOfBounds <= job.maxGpus) continue;
+      // R3: the cells' bounds cannot add up to more than maxGpus.
+      if (reduce && sumOfBounds <= job.maxGpus) continue;
       builder.addConstraint(names.jobHour('jobCap', j, t), -Infinity, job.maxGpus, cols, cols.map(() => 1));
     }
   });
@@ -240,16 +295,22 @@ function addSiteRows(
   names: Names,
   siteHour: Map<number, SiteHourTerms>[],
   rate: (s: number, t: number) => number,
+  reduce: boolean,
 ): void {
   problem.sites.forEach((site, s) => {
     for (let t = 0; t < problem.hours; t++) {
-      const terms = siteHour[s].get(t);
       const baseNeedMw = site.pue * site.baseLoadMw[t] - site.greenSupplyMw[t];
+      let terms = siteHour[s].get(t);
       if (!terms) {
-        builder.objectiveOffset += rate(s, t) * Math.max(0, baseNeedMw);
-        continue;
+        if (reduce) {
+          // R5: no job can use this site-hour; its base load's grid import is a constant.
+          builder.objectiveOffset += rate(s, t) * Math.max(0, baseNeedMw);
+          continue;
+        }
+        terms = { cols: [], gpus: [], powerMw: [], maxGpus: 0 };
       }
-      if (terms.maxGpus > site.gpuCapacity) {
+      // R4: only where the columns' bounds allow more than the site has.
+      if (!reduce || terms.maxGpus > site.gpuCapacity) {
         builder.addConstraint(names.siteHour('siteCapacity', s, t), -Infinity, site.gpuCapacity, terms.cols, terms.gpus);
       }
       const grid = builder.addVariable(names.siteHour('grid', s, t), 0, site.gridImportLimitMw, rate(s, t));

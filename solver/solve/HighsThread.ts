@@ -153,7 +153,6 @@ export class HighsThread {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const worker = startWorkerThread(new URL('./highsWorker.js', import.meta.url));
-    worker.unref();
     this.worker = worker;
     this.ready = new Promise<number>((resolve, reject) => {
       worker.on('message', (reply: HighsWorkerReply) => {
@@ -171,6 +170,9 @@ export class HighsThread {
     });
     // Nobody need wait on `ready`; a failure also reaches the running solve through onWorkerGone.
     this.ready.catch(() => undefined);
+    // After the listeners: adding a 'message' listener refs the worker's port again, and an idle
+    // worker must not keep the process alive (a CLI that fails on its input must still exit).
+    worker.unref();
     return worker;
   }
 

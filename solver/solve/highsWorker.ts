@@ -8,6 +8,7 @@ import type { Highs } from 'highs';
 import type { HighsWorkerReply, HighsWorkerRequest } from './highsWorkerProtocol.js';
 import { loadHighs } from './loadHighs.js';
 import { solveHighsInThisThread } from './solveHighsInThisThread.js';
+import { warmUpModel } from './warmUpModel.js';
 
 if (!parentPort) throw new Error('highsWorker must run in a worker thread');
 const port = parentPort;
@@ -15,7 +16,16 @@ const port = parentPort;
 const loadStartedMs = performance.now();
 // Loading starts when the thread starts, so it overlaps with the parent preparing the request.
 // A failed load rejects unhandled, which ends the thread with an 'error' the parent reports.
-const highsReady: Promise<Highs> = loadHighs();
+// The warm-up solve (about 50 ms) compiles the simplex's hot code before the first real model
+// arrives; a failure there is ignored, as the real solve reports its own.
+const highsReady: Promise<Highs> = loadHighs().then((highs) => {
+  try {
+    solveHighsInThisThread(highs, { model: warmUpModel(), timeLimitSeconds: 5, mipGap: 1e-4, progressIntervalMs: 0 });
+  } catch {
+    // Nothing to do: see above.
+  }
+  return highs;
+});
 void highsReady.then(() => post({ kind: 'ready', loadMs: performance.now() - loadStartedMs }));
 
 port.on('message', (request: HighsWorkerRequest) => {

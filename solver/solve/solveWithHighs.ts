@@ -6,6 +6,16 @@ import { HighsThread } from './HighsThread.js';
 let shared: HighsThread | undefined;
 
 /**
+ * Starts the shared HiGHS worker and loads the WebAssembly runtime now, so that a solve made soon
+ * after does not wait for them (the CLI calls this before reading its input). Never rejects: a
+ * worker that fails to start is reported by the next solve, as without warm-up.
+ */
+export function warmUpHighs(): void {
+  shared ??= new HighsThread();
+  shared.warmUp().catch(() => undefined);
+}
+
+/**
  * Solves `model` with HiGHS (WebAssembly) in a worker thread, keeping the main thread free.
  *
  * Uses one shared HighsThread, so the HiGHS instance is loaded once per process; a call made
