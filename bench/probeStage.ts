@@ -6,7 +6,7 @@
  * Reads and validates the instance exactly as the CLI does, builds the first-stage model
  * (stage 'weighted', the model `cosched plan --dump-lp` writes: the same call,
  * `writeLpFormat(buildModel(problem).model)`), writes it to OUT.lp, and prints one JSON line with
- * the timings and model size. With --solve it also solves that model with HiGHS (the same adapter
+ * the timings, the model size, and the size of the same model without reductions (naiveModelSize). With --solve it also solves that model with HiGHS (the same adapter
  * the planner uses), for the stage-1 objective when the CLI run needed more than one stage.
  *
  * This is separate from the timed CLI run so that dumping the LP does not inflate the CLI's
@@ -16,7 +16,8 @@ import { writeFile } from 'node:fs/promises';
 import { readPlanRequestFile } from '../src/data/loadPlanRequest.js';
 import { validatePlanRequest } from '../src/data/validatePlanRequest.js';
 import { buildModel } from '../solver/model/buildModel.js';
-import { modelSize } from '../solver/model/LinearModel.js';
+import { modelSize, type ModelSize } from '../solver/model/LinearModel.js';
+import { naiveModelSize } from '../solver/model/naiveModelSize.js';
 import { writeLpFormat } from '../solver/model/writeLpFormat.js';
 import { solveModel } from '../solver/solve/solveModel.js';
 
@@ -33,6 +34,8 @@ export interface ProbeReport {
   integerVariables: number;
   nonzeros: number;
   objectiveOffset: number;
+  /** The same stage's model without the exact reductions (buildModel's R1..R6), counted by naiveModelSize. */
+  naive: ModelSize;
   stage1?: { termination: string; objective?: number; mipGap: number; solveMs: number; solverStatus: string };
   maxRssKb: number;
 }
@@ -82,6 +85,7 @@ async function probe(argv: string[]): Promise<ProbeReport> {
     lpBytes: Buffer.byteLength(text),
     ...size,
     objectiveOffset: built.model.objectiveOffset,
+    naive: naiveModelSize(problem),
     stage1,
     maxRssKb: process.resourceUsage().maxRSS,
   };

@@ -51,6 +51,9 @@ interface Settings {
   grpcIntervalMs: number;
   seed: number;
   timeLimitSeconds: number;
+  /** The stress size's own time limit and number of runs (it is there to show that it finishes). */
+  stressTimeLimitSeconds: number;
+  stressRuns: number;
   cbcTimeLimitSeconds: number;
   cbc: boolean;
   build: boolean;
@@ -75,6 +78,8 @@ cosched benchmark (issue 5)
                         answers (default 1000, i.e. 50 plans/s offered by 50 clients)
   --seed N              instance generator seed (default 1)
   --time-limit S        cosched's time limit per plan, all stages together (default 120)
+  --stress-time-limit S the stress size's time limit (default 900: it is there to finish)
+  --stress-runs N       runs of the stress size (default 1; at most --runs)
   --cbc-time-limit S    CBC's time limit (default 120)
   --no-cbc              do not run CBC
   --no-build            do not rebuild dist/ even if the sources are newer
@@ -96,6 +101,8 @@ function parseSettings(argv: string[]): Settings {
     grpcIntervalMs: 1000,
     seed: 1,
     timeLimitSeconds: 120,
+    stressTimeLimitSeconds: 900,
+    stressRuns: 1,
     cbcTimeLimitSeconds: 120,
     cbc: true,
     build: true,
@@ -149,6 +156,12 @@ function parseSettings(argv: string[]): Settings {
       case '--time-limit':
         settings.timeLimitSeconds = positive(take(), flag, false);
         break;
+      case '--stress-time-limit':
+        settings.stressTimeLimitSeconds = positive(take(), flag, false);
+        break;
+      case '--stress-runs':
+        settings.stressRuns = positive(take(), flag, true);
+        break;
       case '--cbc-time-limit':
         settings.cbcTimeLimitSeconds = positive(take(), flag, false);
         break;
@@ -191,6 +204,16 @@ function parseSettings(argv: string[]): Settings {
   settings.grpc = cases.includes(grpcCase);
   if (cases.length === 0) fail('no cases left to run (check --only and --skip)');
   return settings;
+}
+
+/** cosched's time limit for a size: the stress size has its own. */
+function timeLimitFor(size: SizeName, settings: Settings): number {
+  return size === 'stress' ? settings.stressTimeLimitSeconds : settings.timeLimitSeconds;
+}
+
+/** Runs of a size: the stress size has its own count (at most --runs). */
+function runsFor(size: SizeName, settings: Settings): number {
+  return size === 'stress' ? Math.min(settings.runs, settings.stressRuns) : settings.runs;
 }
 
 function fail(message: string): never {
@@ -491,9 +514,10 @@ async function runCosched(instancePath: string, size: SizeName, run: number, set
   const profileArgs = settings.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', join(resultsDir, 'profiles', `${size}-run${run}`)] : [];
   const cli = join(root, 'bin', 'cosched.js');
   // Watchdog far beyond cosched's own limit: it only catches a hung process.
-  const timeoutMs = (3 * settings.timeLimitSeconds + 600) * 1000;
+  const limitSeconds = timeLimitFor(size, settings);
+  const timeoutMs = (3 * limitSeconds + 600) * 1000;
   const busyBefore = machineBusySeconds();
-  const child = await runChild(process.execPath, [...profileArgs, cli, 'plan', instancePath, '--json', '--time-limit', String(settings.timeLimitSeconds)], {
+  const child = await runChild(process.execPath, [...profileArgs, cli, 'plan', instancePath, '--json', '--time-limit', String(limitSeconds)], {
     timeoutMs,
     measureRss: true,
   });
@@ -535,10 +559,10 @@ async function runCosched(instancePath: string, size: SizeName, run: number, set
   return result;
 }
 
-async function runProbe(instancePath: string, lpPath: string, solveStage1: boolean, gap: number, settings: Settings): Promise<Run['probe']> {
+async function runProbe(instancePath: string, lpPath: string, solveStage1: boolean, gap: number, limitSeconds: number): Promise<Run['probe']> {
   const args = ['--import', 'tsx', join(root, 'bench', 'probeStage.ts'), instancePath, lpPath];
-  if (solveStage1) args.push('--solve', String(settings.timeLimitSeconds), String(gap));
-  const child = await runChild(process.execPath, args, { timeoutMs: (3 * settings.timeLimitSeconds + 600) * 1000, measureRss: false });
+  if (solveStage1) args.push('--solve', String(limitSeconds), String(gap));
+  const child = await runChild(process.execPath, args, { timeoutMs: (3 * limitSeconds + 600) * 1000, measureRss: false });
   try {
     return { ...(JSON.parse(child.stdout) as ProbeReport), wallMs: child.wallMs };
   } catch {
@@ -753,7 +777,7 @@ function renderMarkdown(results: SizeResult[], settings: Settings, machine: Mach
   );
   lines.push(
     `Medians of ${settings.runs} run${settings.runs > 1 ? 's' : ''}, each step in a fresh process. Instances: bench/generateInstance.ts, seed ${settings.seed}, ${solarSource}. ` +
-      `Time limits: cosched ${settings.timeLimitSeconds} s per plan (all stages together), CBC ${settings.cbcTimeLimitSeconds} s.` +
+      `Time limits: cosched ${settings.timeLimitSeconds} s per plan (all stages together; stress ${settings.stressTimeLimitSeconds} s, ${runsFor('stress', settings)} run${runsFor('stress', settings) > 1 ? 's' : ''}: it is there to show that it finishes), CBC ${settings.cbcTimeLimitSeconds} s.` +
       (settings.cpuProf ? ' **Run with --cpu-prof: times include profiler overhead.**' : ''),
   );
   const others = results.flatMap((r) => r.runs.map((x) => x.cosched.otherCpuShare)).filter((x): x is number => x !== undefined);
@@ -769,9 +793,9 @@ function renderMarkdown(results: SizeResult[], settings: Settings, machine: Mach
   lines.push('');
   if (results.length > 0) {
     lines.push(
-      '| size | sites×hours×jobs | variables / constraints / integers | build s | solve s | other s | end to end s | peak RSS MB | termination | objective | MIP gap | unmet % | CBC s | CBC | Δ obj (rel.) | cosched / CBC | targets (issue 5) |',
+      '| size | sites×hours×jobs | variables / constraints / integers | naive model (before reductions) | build s | solve s | other s | end to end s | peak RSS MB | termination | objective | MIP gap | unmet % | CBC s | CBC | Δ obj (rel.) | cosched / CBC | targets (issue 5) |',
     );
-    lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+    lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   }
   for (const r of results) {
     const c = r.runs.map((x) => x.cosched);
@@ -780,6 +804,7 @@ function renderMarkdown(results: SizeResult[], settings: Settings, machine: Mach
     const e2e = median(c.map((x) => x.wallMs));
     const other = median(c.map((x) => (x.buildMs !== undefined && x.solveMs !== undefined ? x.wallMs - x.buildMs - x.solveMs : undefined)));
     const first = c.find((x) => x.variables !== undefined);
+    const naive = r.runs.find((x) => x.probe?.naive !== undefined)?.probe?.naive;
     // Without a plan there is no unmet work to speak of (the response counts all work as unmet).
     const hasPlan = (x: CoschedRun) => x.termination === 'optimal' || x.termination === 'time_limit_feasible';
     const unmet = median(c.map((x) => (x.unmetGpuHours !== undefined && hasPlan(x) ? (100 * x.unmetGpuHours) / r.totalGpuHours : undefined)));
@@ -791,6 +816,7 @@ function renderMarkdown(results: SizeResult[], settings: Settings, machine: Mach
     lines.push(
       `| ${r.size} | ${r.spec.sites}×${r.spec.hours}×${r.spec.jobs.toLocaleString('en-US')}${r.spec.nonInterruptibleShare > 0 ? ` (${Math.round(100 * r.spec.nonInterruptibleShare)}% non-int.)` : ''} ` +
         `| ${first ? `${fmtInt(first.variables)} / ${fmtInt(first.constraints)} / ${fmtInt(first.integerVariables)}` : '—'} ` +
+        `| ${naive ? `${fmtInt(naive.variables)} / ${fmtInt(naive.constraints)} / ${fmtInt(naive.integerVariables)}` : '—'} ` +
         `| ${fmtS(build)} | ${fmtS(solve)} | ${fmtS(other)} | **${fmtS(e2e)}** | ${fmtInt(median(c.map((x) => kbToMb(x.maxRssKb))))} ` +
         `| ${describeTerminations(r.runs)} | ${fmtObj(median(r.runs.map((x) => x.comparison?.coschedObjective)))}${r.runs.some((x) => x.comparison?.source === 'probe re-solve') ? ' (stage 1 re-solved)' : ''} | ${gap === undefined ? '—' : `${(100 * gap).toFixed(3)}%`} ` +
         `| ${unmet === undefined ? '—' : unmet.toFixed(2)} | ${cbcUsed ? `${cbcTimedOut ? '≥ ' : ''}${fmtS(cbcMs)}` : '—'} | ${cbcUsed ? describeCbc(r.runs) : '—'} ` +
@@ -827,7 +853,7 @@ function renderMarkdown(results: SizeResult[], settings: Settings, machine: Mach
   );
   lines.push(`- **peak RSS**: maximum resident set size of the CLI process (worker threads included), from ${existsSync(timeBinary) ? '`/usr/bin/time -v`' : "the child's process.resourceUsage().maxRSS"}.`);
   lines.push(
-    "- **variables / constraints / integers**: the final stage's model as the CLI reports it (no reductions exist yet, so this is also the model before reductions). **objective**: cosched's stage-1 objective (see below). **unmet %**: work left unmet in the plan, % of all GPU-hours requested.",
+    "- **variables / constraints / integers**: the final stage's model as the CLI reports it, after buildModel's exact reductions (R1..R6 in solver/model/buildModel.ts). **naive model**: the same first-stage model without them (`buildModel(problem, stage, { reductions: false })`, counted by naiveModelSize in the probe); test/model-reductions.test.ts checks on random instances that both have the same optimum. **objective**: cosched's stage-1 objective (see below). **unmet %**: work left unmet in the plan, % of all GPU-hours requested.",
   );
   lines.push(
     "- **CBC**: `cbc FILE.lp -sec C -ratio GAP -solve` on the stage-1 model (stage 'weighted': carbonWeight·kg + costWeight·cost + P·unmet GPU-hours, the model `--dump-lp` writes, produced by the same call `writeLpFormat(buildModel(problem).model)` in the probe so that dumping does not slow the timed CLI run). " +
@@ -1102,16 +1128,17 @@ async function main(): Promise<void> {
     const totalGpuHours = request.jobs.reduce((sum, j) => sum + j.gpuHours, 0);
     const gap = spec.mipGap ?? 1e-4;
     const runs: Run[] = [];
-    for (let k = 1; k <= settings.runs; k++) {
+    const sizeRuns = runsFor(size, settings);
+    for (let k = 1; k <= sizeRuns; k++) {
       const cosched = await runCosched(instanceFile, size, k, settings);
       const lpPath = join(tmpDir, `${size}.run${k}.lp`);
-      const probe = await runProbe(instanceFile, lpPath, (cosched.stages ?? 1) > 1, gap, settings);
+      const probe = await runProbe(instanceFile, lpPath, (cosched.stages ?? 1) > 1, gap, timeLimitFor(size, settings));
       const cbc = cbcUsed && probe && !probe.error && existsSync(lpPath) ? await runCbc(lpPath, gap, settings) : undefined;
       if (!settings.keepLp) rmSync(lpPath, { force: true });
       const comparison = compare(cosched, probe, cbc);
       runs.push({ run: k, cosched, probe, cbc, comparison });
       log(
-        `[${size}] run ${k}/${settings.runs}: cosched ${fmtS(cosched.wallMs)} s end to end (build ${fmtS(cosched.buildMs)}, solve ${fmtS(cosched.solveMs)}), ` +
+        `[${size}] run ${k}/${sizeRuns}: cosched ${fmtS(cosched.wallMs)} s end to end (build ${fmtS(cosched.buildMs)}, solve ${fmtS(cosched.solveMs)}), ` +
           `${cosched.error ?? cosched.termination}${(cosched.stages ?? 1) > 1 ? ` in ${cosched.stages} stages` : ''}, ${fmtInt(kbToMb(cosched.maxRssKb))} MB` +
           (probe?.error ? `; probe failed: ${probe.error}` : `; LP ${probe ? (probe.lpBytes / 1e6).toFixed(1) : '?'} MB`) +
           (cbc ? `; CBC ${fmtS(cbc.wallMs)} s ${cbc.status}${cbc.error ? ` (${cbc.error})` : ''}` : '') +
