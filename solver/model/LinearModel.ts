@@ -22,6 +22,12 @@ export interface LinearModel {
   value: Float64Array;
   /** Constant added to the objective. */
   objectiveOffset: number;
+  /**
+   * Optional primal starting point, one value per column (see greedyStart). A solver may start
+   * from it (HiGHS builds its first simplex basis from it); it never changes the optimum, only how
+   * fast it is found. Absent when the model has none.
+   */
+  start?: Float64Array;
 }
 
 /** Model size, as reported to users. */

@@ -66,11 +66,18 @@
  *      already implies gpus <= C_s, so this only tightens bounds (and the big-M); it is what makes
  *      skipping siteCapacity (R4) and jobCap (R3) exact.
  * Stage 'minUnmet' has w = 0, so R5's offset is 0 there.
+ *
+ * Starting point (not part of the model's maths; `{ start: false }` leaves it out)
+ * A pure LP of stage 'weighted' carries LinearModel.start = greedyStart(...): every job placed
+ * greedily, shortest window first, on the cells whose remaining green supply covers most of it,
+ * within jobCap, siteCapacity and the grid import limit; grid = max(0, u_s·(L + B) - g). It is a
+ * feasible point of the model above; HiGHS builds its first basis from it. The optimum is the same.
  */
 import type { JobData, Problem } from '../problem/Problem.js';
 import type { LinearModel } from './LinearModel.js';
 import { ModelBuilder } from './ModelBuilder.js';
 import { blockGpus, jobShape, type JobShape } from './jobShape.js';
+import { greedyStart } from './greedyStart.js';
 import { modelNames } from './modelNames.js';
 
 /** Which objective a model is built for (see the maths above). */
@@ -109,6 +116,12 @@ export interface BuildModelOptions {
    * and for testing that they are exact. Both have the same optimal objective.
    */
   reductions?: boolean;
+  /**
+   * true (the default): give a pure LP of stage 'weighted' a starting point (LinearModel.start,
+   * from greedyStart) that solvers may start from. false: no start, for measuring what it saves.
+   * Either way the optimum is the same.
+   */
+  start?: boolean;
 }
 
 /**
@@ -163,12 +176,18 @@ export function buildModel(
   });
 
   addJobCap(problem, builder, names, jobs, reduce);
-  addSiteRows(problem, builder, names, siteHour, rate, reduce);
+  const gridCols = addSiteRows(problem, builder, names, siteHour, rate, reduce);
 
   if (stage.kind === 'lexicographic') {
     builder.addConstraint('unmetTotal', -Infinity, stage.unmetCap, jobs.map((j) => j.unmetCol), jobs.map(() => 1));
   }
-  return { model: builder.build(), jobs, stage };
+  const model = builder.build();
+  // Only the first stage: the later ones cap or price unmet work, which the greedy does not know.
+  if (stage.kind === 'weighted' && (options.start ?? true)) {
+    const start = greedyStart(problem, jobs, gridCols, model);
+    if (start) model.start = start;
+  }
+  return { model, jobs, stage };
 }
 
 /**
@@ -296,7 +315,9 @@ function addSiteRows(
   siteHour: Map<number, SiteHourTerms>[],
   rate: (s: number, t: number) => number,
   reduce: boolean,
-): void {
+): Int32Array[] {
+  // grid[s,t]'s column, -1 where R5 leaves it out.
+  const gridCols = problem.sites.map(() => new Int32Array(problem.hours).fill(-1));
   problem.sites.forEach((site, s) => {
     for (let t = 0; t < problem.hours; t++) {
       const baseNeedMw = site.pue * site.baseLoadMw[t] - site.greenSupplyMw[t];
@@ -314,6 +335,7 @@ function addSiteRows(
         builder.addConstraint(names.siteHour('siteCapacity', s, t), -Infinity, site.gpuCapacity, terms.cols, terms.gpus);
       }
       const grid = builder.addVariable(names.siteHour('grid', s, t), 0, site.gridImportLimitMw, rate(s, t));
+      gridCols[s][t] = grid;
       builder.addConstraint(
         names.siteHour('powerBalance', s, t),
         baseNeedMw,
@@ -323,4 +345,5 @@ function addSiteRows(
       );
     }
   });
+  return gridCols;
 }

@@ -48,7 +48,9 @@ export async function planProblem(problem: Problem, callbacks: PlanCallbacks = {
       timeLimitSeconds: Math.max(0.001, (deadlineMs - performance.now()) / 1000),
       mipGap: problem.options.mipGap,
       signal: callbacks.signal,
-      onProgress: (progress) => callbacks.onEvent?.({ kind: 'solver_progress', stage: thisStage, progress }),
+      // Only when someone listens: HiGHS's progress callbacks cost time (about 4 s of the 31 s that
+      // the week-ahead LP's 41,000 simplex iterations take).
+      onProgress: callbacks.onEvent ? (progress) => callbacks.onEvent?.({ kind: 'solver_progress', stage: thisStage, progress }) : undefined,
     });
     callbacks.onEvent?.({ kind: 'solved', stage: thisStage, termination: outcome.termination, solveMs: outcome.solveMs });
     return { built, outcome };

@@ -247,10 +247,11 @@ function transferableRequest(
     index: model.index.slice(),
     value: model.value.slice(),
     objectiveOffset: model.objectiveOffset,
+    ...(model.start ? { start: model.start.slice() } : {}),
   };
-  const transfer = [copy.colLower, copy.colUpper, copy.colCost, copy.colInteger, copy.rowLower, copy.rowUpper, copy.rowStart, copy.index, copy.value].map(
-    (array) => array.buffer as ArrayBuffer,
-  );
+  const transfer = [copy.colLower, copy.colUpper, copy.colCost, copy.colInteger, copy.rowLower, copy.rowUpper, copy.rowStart, copy.index, copy.value, copy.start]
+    .filter((array) => array !== undefined)
+    .map((array) => array.buffer as ArrayBuffer);
   return {
     message: { kind: 'solve', id, model: copy, timeLimitSeconds: options.timeLimitSeconds, mipGap: options.mipGap, progressIntervalMs },
     transfer,

@@ -1,0 +1,108 @@
+import type { Problem } from '../problem/Problem.js';
+import type { LinearModel } from './LinearModel.js';
+
+/** A job's gpus[j,s,t] columns and its unmet[j] column, as buildModel made them. */
+export interface GreedyStartJob {
+  cells: ReadonlyArray<{ site: number; hour: number; col: number }>;
+  unmetCol: number;
+}
+
+/**
+ * A feasible starting point for the interruptible (pure LP) model of stage 'weighted': every job
+ * placed greedily, one after another, on the cells that look cheapest when it is placed.
+ *
+ * - Jobs are taken shortest window first (ties: index), so that the least flexible jobs get the
+ *   cheap hours they have few alternatives to.
+ * - A job ranks its cells by what a GPU-hour there would cost if the job ran at full width: the
+ *   objective rate w[s,t] times the part of its facility power u_s·p_j·G_j that the site-hour's
+ *   remaining green supply g − u_s·B − (jobs placed so far) cannot cover, divided by G_j. It fills
+ *   them in that order at min(room in the job's hour, room at the site, room under the import
+ *   limit, the cell's bound, work left). (Measured and not kept: ordering the jobs by slack, size or
+ *   release, and improvement sweeps that take each job out and place it again: the start's
+ *   objective improves by 1-2%, the simplex iterations do not go down.)
+ * - It keeps every row of the model: Σ_s gpus <= G_j (jobCap), Σ_j gpus <= C_s (siteCapacity),
+ *   u_s·(L + B) − g <= I_s (the grid import limit), workDone with unmet = work not placed (never
+ *   below unmet's lower bound, as a job never does more than its window holds), and
+ *   grid[s,t] = min(I_s, max(0, u_s·(L + B) − g)).
+ *
+ * Returns one value per column of `model`, or undefined when the model has integer columns
+ * (non-interruptible jobs or minGpus: a MIP, where HiGHS's own heuristics found better incumbents
+ * than a greedy placement in the benchmark). Pure and deterministic; O(cells · log cells).
+ *
+ * Its only use is as LinearModel.start: HiGHS builds its first simplex basis from it. Measured on
+ * the benchmark's LPs (2-core machine, HiGHS 1.15 WebAssembly, default options otherwise):
+ * day-ahead 9,103 dual simplex iterations from a slack basis, 7,549 from this start (1.6 s to
+ * 1.1 s); week-ahead not finished in 120 s from a slack basis, 41,186 iterations (31 s) from this
+ * start. It does not change the optimum.
+ */
+export function greedyStart(
+  problem: Problem,
+  jobs: readonly GreedyStartJob[],
+  gridCols: readonly Int32Array[],
+  model: LinearModel,
+): Float64Array | undefined {
+  if (model.colInteger.some((flag) => flag !== 0)) return undefined;
+  const hours = problem.hours;
+  const { carbonWeight, costWeight } = problem.objective;
+  const values = new Float64Array(model.colNames.length);
+  const capacityLeft = problem.sites.map((site) => new Float64Array(hours).fill(site.gpuCapacity));
+  // MW of green supply not yet used by base load and placed jobs (may be negative).
+  const greenLeftMw = problem.sites.map((site) => Float64Array.from(site.greenSupplyMw, (g, t) => g - site.pue * site.baseLoadMw[t]));
+  // MW the site may still draw before its grid import limit binds.
+  const importLeftMw = problem.sites.map((site, s) => Float64Array.from(greenLeftMw[s], (green) => site.gridImportLimitMw + green));
+  const rate = problem.sites.map((site) => Float64Array.from(site.carbonIntensityGPerKwh, (c, t) => carbonWeight * c + costWeight * site.pricePerMwh[t]));
+
+  const order = problem.jobs.map((_, j) => j);
+  const windowHours = (j: number) => problem.jobs[j].windowEnd - problem.jobs[j].windowStart;
+  order.sort((a, b) => windowHours(a) - windowHours(b) || a - b);
+
+  let cost = new Float64Array(0);
+  /** Places job j on its cheapest cells given everything placed so far. */
+  const place = (j: number): void => {
+    const job = problem.jobs[j];
+    const { cells, unmetCol } = jobs[j];
+    const n = cells.length;
+    const powerMw = job.gpuPowerKw / 1000;
+    if (cost.length < n) cost = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const { site: s, hour: t } = cells[i];
+      const needMw = problem.sites[s].pue * powerMw * job.maxGpus;
+      // Objective per GPU-hour if the job ran at full width here: rate × facility power from the grid.
+      cost[i] = needMw > 0 ? (rate[s][t] * Math.max(0, needMw - Math.max(0, greenLeftMw[s][t]))) / job.maxGpus : 0;
+    }
+    const ranked = Array.from({ length: n }, (_, i) => i);
+    ranked.sort((a, b) => cost[a] - cost[b] || a - b);
+    const usedInHour = new Map<number, number>();
+    let left = job.gpuHours;
+    for (const i of ranked) {
+      if (left <= 0) break;
+      const { site: s, hour: t, col } = cells[i];
+      const facilityMwPerGpu = problem.sites[s].pue * powerMw;
+      const room = Math.min(
+        job.maxGpus - (usedInHour.get(t) ?? 0),
+        capacityLeft[s][t],
+        model.colUpper[col],
+        facilityMwPerGpu > 0 ? importLeftMw[s][t] / facilityMwPerGpu : Infinity,
+        left,
+      );
+      if (!(room > 0)) continue;
+      values[col] = room;
+      left -= room;
+      usedInHour.set(t, (usedInHour.get(t) ?? 0) + room);
+      capacityLeft[s][t] -= room;
+      greenLeftMw[s][t] -= facilityMwPerGpu * room;
+      importLeftMw[s][t] -= facilityMwPerGpu * room;
+    }
+    values[unmetCol] = Math.max(model.colLower[unmetCol], Math.min(model.colUpper[unmetCol], left));
+  };
+  for (const j of order) place(j);
+
+  problem.sites.forEach((site, s) => {
+    for (let t = 0; t < hours; t++) {
+      const col = gridCols[s][t];
+      // greenLeft = g − u·(B + L), so the import u·(L + B) − g is −greenLeft.
+      if (col >= 0) values[col] = Math.min(site.gridImportLimitMw, Math.max(0, -greenLeftMw[s][t]));
+    }
+  });
+  return values;
+}
