@@ -23,8 +23,9 @@ export interface LinearModel {
   /** Constant added to the objective. */
   objectiveOffset: number;
   /**
-   * Optional primal starting point, one value per column (see greedyStart). A solver may start
-   * from it (HiGHS builds its first simplex basis from it); it never changes the optimum, only how
+   * Optional feasible point of this model, one value per column (see greedyStart). A solver may
+   * start from it (HiGHS builds its first simplex basis from it) and may return it when its time
+   * limit hits before it has a feasible point of its own; it never changes the optimum, only how
    * fast it is found. Absent when the model has none.
    */
   start?: Float64Array;

@@ -69,8 +69,9 @@
  *
  * Starting point (not part of the model's maths; `{ start: false }` leaves it out)
  * A pure LP of stage 'weighted' carries LinearModel.start = greedyStart(...): every job placed
- * greedily, shortest window first, on the cells whose remaining green supply covers most of it,
- * within jobCap, siteCapacity and the grid import limit; grid = max(0, u_s·(L + B) - g). It is a
+ * greedily, shortest window first, on its cheapest cells (rate × the power the remaining green
+ * supply cannot cover), within jobCap, siteCapacity and the grid import limit;
+ * grid = max(0, u_s·(L + B) - g). It is a
  * feasible point of the model above; HiGHS builds its first basis from it. The optimum is the same.
  */
 import type { JobData, Problem } from '../problem/Problem.js';

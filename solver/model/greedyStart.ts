@@ -45,55 +45,55 @@ export function greedyStart(
   const hours = problem.hours;
   const { carbonWeight, costWeight } = problem.objective;
   const values = new Float64Array(model.colNames.length);
-  const capacityLeft = problem.sites.map((site) => new Float64Array(hours).fill(site.gpuCapacity));
+  const gpusLeft = problem.sites.map((site) => new Float64Array(hours).fill(site.gpuCapacity));
   // MW of green supply not yet used by base load and placed jobs (may be negative).
   const greenLeftMw = problem.sites.map((site) => Float64Array.from(site.greenSupplyMw, (g, t) => g - site.pue * site.baseLoadMw[t]));
   // MW the site may still draw before its grid import limit binds.
   const importLeftMw = problem.sites.map((site, s) => Float64Array.from(greenLeftMw[s], (green) => site.gridImportLimitMw + green));
-  const rate = problem.sites.map((site) => Float64Array.from(site.carbonIntensityGPerKwh, (c, t) => carbonWeight * c + costWeight * site.pricePerMwh[t]));
+  const ratePerMwh = problem.sites.map((site) => Float64Array.from(site.carbonIntensityGPerKwh, (c, t) => carbonWeight * c + costWeight * site.pricePerMwh[t]));
 
   const order = problem.jobs.map((_, j) => j);
   const windowHours = (j: number) => problem.jobs[j].windowEnd - problem.jobs[j].windowStart;
   order.sort((a, b) => windowHours(a) - windowHours(b) || a - b);
 
-  let cost = new Float64Array(0);
+  let costPerGpuHour = new Float64Array(0);
   /** Places job j on its cheapest cells given everything placed so far. */
   const place = (j: number): void => {
     const job = problem.jobs[j];
     const { cells, unmetCol } = jobs[j];
     const n = cells.length;
-    const powerMw = job.gpuPowerKw / 1000;
-    if (cost.length < n) cost = new Float64Array(n);
+    const gpuPowerMw = job.gpuPowerKw / 1000;
+    if (costPerGpuHour.length < n) costPerGpuHour = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const { site: s, hour: t } = cells[i];
-      const needMw = problem.sites[s].pue * powerMw * job.maxGpus;
-      // Objective per GPU-hour if the job ran at full width here: rate × facility power from the grid.
-      cost[i] = needMw > 0 ? (rate[s][t] * Math.max(0, needMw - Math.max(0, greenLeftMw[s][t]))) / job.maxGpus : 0;
+      const needMw = problem.sites[s].pue * gpuPowerMw * job.maxGpus;
+      // Objective per GPU-hour if the job ran at full width here: ratePerMwh × facility power from the grid.
+      costPerGpuHour[i] = needMw > 0 ? (ratePerMwh[s][t] * Math.max(0, needMw - Math.max(0, greenLeftMw[s][t]))) / job.maxGpus : 0;
     }
     const ranked = Array.from({ length: n }, (_, i) => i);
-    ranked.sort((a, b) => cost[a] - cost[b] || a - b);
-    const usedInHour = new Map<number, number>();
-    let left = job.gpuHours;
+    ranked.sort((a, b) => costPerGpuHour[a] - costPerGpuHour[b] || a - b);
+    const gpusInHour = new Map<number, number>();
+    let workLeftGpuHours = job.gpuHours;
     for (const i of ranked) {
-      if (left <= 0) break;
+      if (workLeftGpuHours <= 0) break;
       const { site: s, hour: t, col } = cells[i];
-      const facilityMwPerGpu = problem.sites[s].pue * powerMw;
-      const room = Math.min(
-        job.maxGpus - (usedInHour.get(t) ?? 0),
-        capacityLeft[s][t],
+      const facilityMwPerGpu = problem.sites[s].pue * gpuPowerMw;
+      const roomGpus = Math.min(
+        job.maxGpus - (gpusInHour.get(t) ?? 0),
+        gpusLeft[s][t],
         model.colUpper[col],
         facilityMwPerGpu > 0 ? importLeftMw[s][t] / facilityMwPerGpu : Infinity,
-        left,
+        workLeftGpuHours,
       );
-      if (!(room > 0)) continue;
-      values[col] = room;
-      left -= room;
-      usedInHour.set(t, (usedInHour.get(t) ?? 0) + room);
-      capacityLeft[s][t] -= room;
-      greenLeftMw[s][t] -= facilityMwPerGpu * room;
-      importLeftMw[s][t] -= facilityMwPerGpu * room;
+      if (!(roomGpus > 0)) continue;
+      values[col] = roomGpus;
+      workLeftGpuHours -= roomGpus;
+      gpusInHour.set(t, (gpusInHour.get(t) ?? 0) + roomGpus);
+      gpusLeft[s][t] -= roomGpus;
+      greenLeftMw[s][t] -= facilityMwPerGpu * roomGpus;
+      importLeftMw[s][t] -= facilityMwPerGpu * roomGpus;
     }
-    values[unmetCol] = Math.max(model.colLower[unmetCol], Math.min(model.colUpper[unmetCol], left));
+    values[unmetCol] = Math.max(model.colLower[unmetCol], Math.min(model.colUpper[unmetCol], workLeftGpuHours));
   };
   for (const j of order) place(j);
 

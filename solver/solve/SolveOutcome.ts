@@ -28,6 +28,8 @@ export interface SolveOutcome {
   solverStatus: string;
   /** Wall-clock time of the solve call, ms. */
   solveMs: number;
+  /** True when the engine started from the model's start (LinearModel.start); absent when it did not. */
+  startUsed?: boolean;
 }
 
 /** A progress event from a running solve (MIP bound/incumbent where the engine gives one). */

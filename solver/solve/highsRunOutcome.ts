@@ -20,7 +20,12 @@ export function highsRunOutcome(run: HighsRunResult, startedMs: number): SolveOu
     // No solution, no gap: Infinity, as HiGHS reports it.
     mipGap: !run.isMip ? 0 : withSolution ? (run.mipGap ?? Infinity) : Infinity,
     solver: highsEngineName(),
-    solverStatus: run.resolvedWithoutPresolve ? `${mapped.text} (after a re-solve without presolve)` : mapped.text,
+    solverStatus: run.resolvedWithoutPresolve
+      ? `${mapped.text} (after a re-solve without presolve)`
+      : run.valuesFromStart
+        ? `${mapped.text} (simplex had no feasible point of its own yet: the plan is the greedy start)`
+        : mapped.text,
     solveMs: performance.now() - startedMs,
+    ...(run.startUsed ? { startUsed: true } : {}),
   };
 }

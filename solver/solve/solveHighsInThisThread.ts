@@ -25,6 +25,14 @@ export interface HighsRunResult {
   mipGap?: number;
   /** True when an 'infeasible or unbounded' answer was re-solved without presolve. */
   resolvedWithoutPresolve: boolean;
+  /** True when HiGHS was given the model's start (LinearModel.start) to build its first basis from. */
+  startUsed: boolean;
+  /**
+   * True when `values` are the model's start itself: the time limit ended the simplex before it
+   * had a primal feasible point of its own, and the start (feasible by construction) is the best
+   * point known. The planner's independent checker checks it like any other solution.
+   */
+  valuesFromStart: boolean;
 }
 
 /**
@@ -66,19 +74,28 @@ export function solveHighsInThisThread(highs: Highs, request: HighsSolveRequest,
     });
     setOption(model, 'output_flag', false);
     setOption(model, 'mip_rel_gap', request.mipGap);
-    const start = !isMip && m.start !== undefined && m.start.length === numCols ? m.start : undefined;
+    if (m.start !== undefined && m.start.length !== numCols) throw new Error(`the model's start has ${m.start.length} values for ${numCols} columns`);
+    const start = isMip ? undefined : m.start;
     const algorithm = lpAlgorithm(isMip, numCols, start !== undefined);
     setOption(model, 'solver', algorithm);
     // The wrapper rejects an infinite time_limit; HiGHS's default already means "none".
     if (Number.isFinite(request.timeLimitSeconds)) setOption(model, 'time_limit', Math.max(0, request.timeLimitSeconds));
     const callbacks = progressCallbacks(highs, request, isMip, onProgress);
     // These LPs are very degenerate (zero-cost gpus columns, ties everywhere): dual simplex takes far
-    // fewer iterations with ten times HiGHS's default cost perturbation, which it removes before it
-    // declares optimality (the optimum is unchanged). Day-ahead 1.2 s to 0.7 s, week-ahead 32 s to 11 s.
+    // fewer iterations with more cost perturbation than HiGHS's default, which it removes before it
+    // declares optimality (the optimum is unchanged; see lpCostPerturbationMultiplier).
     if (!isMip && algorithm !== 'ipm') setOption(model, 'dual_simplex_cost_perturbation_multiplier', lpCostPerturbationMultiplier);
     // A start for an LP solved by simplex: HiGHS builds its first basis from it ("useful basis",
-    // so presolve is skipped). IPM cannot start from a point.
-    if (start && algorithm !== 'ipm') model.setSolution({ colValue: start });
+    // so presolve is skipped). IPM cannot start from a point. Should HiGHS refuse it, solve without.
+    let startUsed = false;
+    if (start && algorithm !== 'ipm') {
+      try {
+        model.setSolution({ colValue: start });
+        startUsed = true;
+      } catch {
+        startUsed = false;
+      }
+    }
     model.run(callbacks);
 
     const statuses = highs.constants.modelStatus;
@@ -94,8 +111,12 @@ export function solveHighsInThisThread(highs: Highs, request: HighsSolveRequest,
       if (retried === statuses.infeasible || retried === statuses.unbounded || retried === statuses.optimal) modelStatus = retried;
     }
 
-    const primalFeasible = model.info.get('primal_solution_status') === highs.constants.solutionStatus.feasible;
-    const values = primalFeasible ? model.getSolution().colValue : undefined;
+    const solverFeasible = model.info.get('primal_solution_status') === highs.constants.solutionStatus.feasible;
+    // Dual simplex and IPM may have no primal feasible point when the time limit hits: then the
+    // start (a feasible point of the model, by its contract) is the best plan there is.
+    const valuesFromStart = !solverFeasible && start !== undefined && modelStatus === statuses.timeLimit;
+    const primalFeasible = solverFeasible || valuesFromStart;
+    const values = solverFeasible ? model.getSolution().colValue : valuesFromStart ? start.slice() : undefined;
     // HiGHS can return -0; -0 + 0 is +0, which keeps reports and equality checks plain.
     if (values) for (let j = 0; j < values.length; j++) values[j] += 0;
     return {
@@ -103,9 +124,11 @@ export function solveHighsInThisThread(highs: Highs, request: HighsSolveRequest,
       primalFeasible,
       isMip,
       values,
-      objective: primalFeasible ? model.getObjectiveValue() : undefined,
+      objective: solverFeasible ? model.getObjectiveValue() : valuesFromStart ? objectiveAt(m, start) : undefined,
       mipGap: isMip ? Number(model.info.get('mip_gap')) : undefined,
       resolvedWithoutPresolve,
+      startUsed,
+      valuesFromStart,
     };
   } catch (error) {
     throw new Error(withNames(error instanceof Error ? `${error.name}: ${error.message}` : String(error), m));
@@ -132,15 +155,24 @@ export function solveHighsInThisThread(highs: Highs, request: HighsSolveRequest,
 const ipmFromColumns = { withoutStart: 120_000, withStart: 400_000 };
 
 /**
- * HiGHS's dual_simplex_cost_perturbation_multiplier for LPs (default 1). Measured with the greedy
- * start on the benchmark LPs: day-ahead 7,549 iterations at 1, 6,879 at 3, 6,315 at 10, 6,224 at
- * 100; week-ahead 41,186 at 1, 28,567 at 10, 28,005 at 100. 0 (no perturbation) doubles them.
+ * HiGHS's dual_simplex_cost_perturbation_multiplier for LPs solved by simplex (default 1), also
+ * for the later stages and LPs without a start. Measured on the benchmark LPs (dual simplex
+ * iterations): with the greedy start, day-ahead 7,549 at 1, 6,879 at 3, 6,315 at 10, 6,224 at 100,
+ * 19,189 at 0 (none); week-ahead 41,186 at 1, 28,567 at 10, 28,005 at 100. Without a start,
+ * day-ahead 9,103 at 1, 7,960 at 10.
  */
 const lpCostPerturbationMultiplier = 10;
 
 /** HiGHS's `solver` option for a model: 'choose' (HiGHS's MIP solver or dual simplex) or 'ipm'. */
 function lpAlgorithm(isMip: boolean, numCols: number, hasStart: boolean): 'choose' | 'ipm' {
   return !isMip && numCols >= (hasStart ? ipmFromColumns.withStart : ipmFromColumns.withoutStart) ? 'ipm' : 'choose';
+}
+
+/** The model's objective at `x`: offset + Σ cost·x. */
+function objectiveAt(m: LinearModel, x: Float64Array): number {
+  let objective = m.objectiveOffset;
+  for (let c = 0; c < x.length; c++) objective += m.colCost[c] * x[c];
+  return objective;
 }
 
 /** Progress at most every `progressIntervalMs`: MIP bounds for a MILP, a heartbeat for an LP. */

@@ -207,7 +207,7 @@ export class PlanWorkerPool {
     try {
       const timeLimitSeconds = pending.options.timeLimitSeconds?.();
       const problem = timeLimitSeconds === undefined ? pending.problem : { ...pending.problem, options: { ...pending.problem.options, timeLimitSeconds } };
-      const request: PlanWorkerRequest = { kind: 'plan', id, problem };
+      const request: PlanWorkerRequest = { kind: 'plan', id, problem, events: pending.options.onEvent !== undefined };
       slot.worker.postMessage(request);
     } catch (error) {
       // E.g. a problem that cannot be cloned, or a throwing timeLimitSeconds(); the worker is fine.

@@ -24,9 +24,9 @@ void highs.load().then((loadMs) => post({ kind: 'ready', loadMs }));
 
 port.on('message', (request: PlanWorkerRequest) => void plan(request));
 
-async function plan({ id, problem }: PlanWorkerRequest): Promise<void> {
+async function plan({ id, problem, events }: PlanWorkerRequest): Promise<void> {
   try {
-    const result = await planProblem(problem, { solve, onEvent: (event) => post({ kind: 'event', id, event }) });
+    const result = await planProblem(problem, { solve, onEvent: events ? (event) => post({ kind: 'event', id, event }) : undefined });
     post({ kind: 'result', id, result });
   } catch (error) {
     post({ kind: 'failed', id, error: toPlanWorkerError(error) });
