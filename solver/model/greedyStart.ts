@@ -57,8 +57,8 @@ export function greedyStart(
   order.sort((a, b) => windowHours(a) - windowHours(b) || a - b);
 
   let costPerGpuHour = new Float64Array(0);
-  /** Places job j on its cheapest cells given everything placed so far. */
-  const place = (j: number): void => {
+  // Each job in turn on its cheapest cells, given everything placed before it.
+  for (const j of order) {
     const job = problem.jobs[j];
     const { cells, unmetCol } = jobs[j];
     const n = cells.length;
@@ -94,8 +94,7 @@ export function greedyStart(
       importLeftMw[s][t] -= facilityMwPerGpu * roomGpus;
     }
     values[unmetCol] = Math.max(model.colLower[unmetCol], Math.min(model.colUpper[unmetCol], workLeftGpuHours));
-  };
-  for (const j of order) place(j);
+  }
 
   problem.sites.forEach((site, s) => {
     for (let t = 0; t < hours; t++) {

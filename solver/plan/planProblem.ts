@@ -37,7 +37,8 @@ export async function planProblem(problem: Problem, callbacks: PlanCallbacks = {
   const solveStage = async (stage: ModelStage): Promise<{ built: BuiltModel; outcome: SolveOutcome }> => {
     stageNumber++;
     const buildStarted = performance.now();
-    const built = buildModel(problem, stage);
+    // The greedy start is for HiGHS; javascript-lp-solver cannot use one.
+    const built = buildModel(problem, stage, { start: problem.options.solver === 'highs' });
     const stageBuildMs = performance.now() - buildStarted;
     buildMs += stageBuildMs;
     const size = modelSize(built.model);

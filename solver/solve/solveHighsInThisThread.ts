@@ -93,7 +93,7 @@ export function solveHighsInThisThread(highs: Highs, request: HighsSolveRequest,
         model.setSolution({ colValue: start });
         startUsed = true;
       } catch {
-        startUsed = false;
+        // Refused: HiGHS solves from its own starting basis instead.
       }
     }
     model.run(callbacks);

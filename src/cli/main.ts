@@ -58,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
     // 3. Dump the model in LP format if asked.
     if (command.dumpLpPath !== undefined) {
       const [{ buildModel }, { writeLpFormat }] = await Promise.all([import('../../solver/model/buildModel.js'), import('../../solver/model/writeLpFormat.js')]);
-      await dumpLp(command.dumpLpPath, writeLpFormat(buildModel(problem).model));
+      await dumpLp(command.dumpLpPath, writeLpFormat(buildModel(problem, undefined, { start: false }).model));
     }
     // 4. Plan, here or on the server.
     process.once('SIGINT', cancel);
