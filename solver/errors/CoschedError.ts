@@ -8,6 +8,10 @@ export type CoschedErrorCode =
   | 'DEADLINE_EXCEEDED'
   | 'CANCELLED'
   | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'FAILED_PRECONDITION'
+  | 'ABORTED'
+  | 'UNAVAILABLE'
   | 'INTERNAL';
 
 /** One bad field: where, what was received, and what is allowed. */

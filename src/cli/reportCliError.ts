@@ -17,7 +17,7 @@ export function reportCliError(error: unknown, stderr: NodeJS.WritableStream, en
     stderr.write(`cosched: ${error.message}\nRun 'cosched --help' for usage.\n`);
     return exitCodes.invalidInput;
   }
-  if (error instanceof CoschedError && (error.code === 'INVALID_ARGUMENT' || error.code === 'NOT_FOUND' || error.code === 'RESOURCE_EXHAUSTED')) {
+  if (error instanceof CoschedError && (error.code === 'INVALID_ARGUMENT' || error.code === 'NOT_FOUND' || error.code === 'RESOURCE_EXHAUSTED' || error.code === 'ALREADY_EXISTS' || error.code === 'FAILED_PRECONDITION')) {
     stderr.write(`cosched: ${error.message}\n`);
     return exitCodes.invalidInput;
   }

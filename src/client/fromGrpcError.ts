@@ -8,6 +8,9 @@ const sameCodes: Partial<Record<grpcCode, CoschedErrorCode>> = {
   [grpcCode.DEADLINE_EXCEEDED]: 'DEADLINE_EXCEEDED',
   [grpcCode.CANCELLED]: 'CANCELLED',
   [grpcCode.NOT_FOUND]: 'NOT_FOUND',
+  [grpcCode.ALREADY_EXISTS]: 'ALREADY_EXISTS',
+  [grpcCode.FAILED_PRECONDITION]: 'FAILED_PRECONDITION',
+  [grpcCode.ABORTED]: 'ABORTED',
 };
 
 /**
@@ -15,7 +18,8 @@ const sameCodes: Partial<Record<grpcCode, CoschedErrorCode>> = {
  * inverse of the server's toGrpcStatus, so that callers (the CLI) handle a remote failure like a
  * local one.
  *
- * - INVALID_ARGUMENT, RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED, CANCELLED and NOT_FOUND keep their
+ * - INVALID_ARGUMENT, RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED, CANCELLED, NOT_FOUND, ALREADY_EXISTS,
+ *   FAILED_PRECONDITION and ABORTED keep their
  *   code and the server's message (for an invalid request, the same text local validation
  *   gives); BadRequest field violations, or QuotaFailure violations (subject as `field`), become
  *   the error's violations, and ErrorInfo's reason its reason.
