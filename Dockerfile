@@ -20,13 +20,17 @@ RUN --mount=type=cache,target=/root/.npm npm ci && npm prune --omit=dev --ignore
 FROM node:20-slim
 ENV NODE_ENV=production \
     COSCHED_HOST=0.0.0.0 \
-    COSCHED_PORT=50051
+    COSCHED_PORT=50051 \
+    COSCHED_DATA_DIR=/var/lib/cosched
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
 COPY --from=build /app/scenarios ./scenarios
+# The standing planner's embedded SQLite store (unless COSCHED_STORE points at PostgreSQL).
+RUN mkdir -p /var/lib/cosched && chown node:node /var/lib/cosched
+VOLUME /var/lib/cosched
 USER node
 EXPOSE 50051
 # grpc.health.v1 Check on COSCHED_HOST/COSCHED_PORT (a wildcard host is asked on loopback).

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -175,7 +176,8 @@ describe('the Dockerfile CMD and HEALTHCHECK, run here', () => {
   });
 
   it('serves, reports SERVING to the health check, stops with exit 0 on SIGTERM, and is then reported unhealthy', async () => {
-    const env = { ...imageEnv, COSCHED_PORT: '0' };
+    // The image keeps its store in /var/lib/cosched (a volume); here, a fresh directory.
+    const env = { ...imageEnv, COSCHED_PORT: '0', COSCHED_DATA_DIR: mkdtempSync(join(tmpdir(), 'cosched-docker-data-')) };
     const child = spawn(process.execPath, cmd.slice(1), { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     server = child;
     let stdout = '';

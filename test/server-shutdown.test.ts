@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { credentials, status, type ServiceError } from '@grpc/grpc-js';
@@ -20,7 +23,8 @@ interface ServerProcess {
 
 /** Starts `cosched serve --port 0` (TypeScript through tsx) and waits for its start line, which names the port. */
 async function startServerProcess(args: string[]): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', ...args], {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cosched-shutdown-data-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--data-dir', dataDir, ...args], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

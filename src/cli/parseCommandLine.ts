@@ -14,6 +14,11 @@ export interface ServeFlags {
   logLevel?: string;
   tlsCert?: string;
   tlsKey?: string;
+  dataDir?: string;
+  store?: string;
+  nightly?: string;
+  nightlyTz?: string;
+  runLeaseSeconds?: string;
 }
 
 /** What the command line asks for. */
@@ -77,6 +82,11 @@ const serveFlagNames = {
   'log-level': 'logLevel',
   'tls-cert': 'tlsCert',
   'tls-key': 'tlsKey',
+  'data-dir': 'dataDir',
+  store: 'store',
+  nightly: 'nightly',
+  'nightly-tz': 'nightlyTz',
+  'run-lease-seconds': 'runLeaseSeconds',
 } as const satisfies Record<string, keyof ServeFlags>;
 const planFlagNames = ['json', 'dump-lp', 'time-limit', 'solver', 'server', 'tls-ca', 'report'] as const;
 const whatIfFlagNames = ['variant', 'variants', 'points'] as const;

@@ -2,6 +2,8 @@ import { defaultServerConfig, type ServerConfig } from '../server/ServerConfig.j
 import { logLevels, type LogLevel } from '../server/createLogger.js';
 import type { ServeFlags } from './parseCommandLine.js';
 import { UsageError } from './UsageError.js';
+import { CoschedError } from '../../solver/errors/CoschedError.js';
+import { NightlySchedule } from '../standing/NightlySchedule.js';
 
 /** Everything `cosched serve` runs with. */
 export interface ServeConfig {
@@ -22,6 +24,11 @@ const settings = [
   { flag: 'log-level', env: 'COSCHED_LOG_LEVEL', key: 'logLevel' },
   { flag: 'tls-cert', env: 'COSCHED_TLS_CERT', key: 'tlsCert' },
   { flag: 'tls-key', env: 'COSCHED_TLS_KEY', key: 'tlsKey' },
+  { flag: 'data-dir', env: 'COSCHED_DATA_DIR', key: 'dataDir' },
+  { flag: 'store', env: 'COSCHED_STORE', key: 'store' },
+  { flag: 'nightly', env: 'COSCHED_NIGHTLY', key: 'nightly' },
+  { flag: 'nightly-tz', env: 'COSCHED_NIGHTLY_TZ', key: 'nightlyTz' },
+  { flag: 'run-lease-seconds', env: 'COSCHED_RUN_LEASE_SECONDS', key: 'runLeaseSeconds' },
 ] as const satisfies ReadonlyArray<{ flag: string; env: string; key: keyof ServeFlags }>;
 
 /** The environment variables `cosched serve` reads (each has a flag that wins over it). */
@@ -31,12 +38,15 @@ export const serveEnvironmentVariables = settings.map((s) => s.env);
  * The server's configuration from the `serve` flags, then the environment (COSCHED_PORT,
  * COSCHED_HOST, COSCHED_WORKERS, COSCHED_MAX_QUEUED_PLANS, COSCHED_MAX_MESSAGE_BYTES,
  * COSCHED_MAX_CELLS, COSCHED_SHUTDOWN_GRACE_SECONDS, COSCHED_DEADLINE_MARGIN_MS,
- * COSCHED_LOG_LEVEL, COSCHED_TLS_CERT, COSCHED_TLS_KEY), then the defaults (defaultServerConfig;
- * log level info). A flag wins over its variable; an empty variable counts as unset.
+ * COSCHED_LOG_LEVEL, COSCHED_TLS_CERT, COSCHED_TLS_KEY, COSCHED_DATA_DIR, COSCHED_STORE,
+ * COSCHED_NIGHTLY, COSCHED_NIGHTLY_TZ, COSCHED_RUN_LEASE_SECONDS), then the defaults
+ * (defaultServerConfig; log level info; nightly zone UTC). A flag wins over its variable; an
+ * empty variable counts as unset.
  *
  * @throws UsageError naming the flag or variable for a value that is not allowed: a port outside
  *   0..65535, a count that is not a whole number >= 1 (max queued plans >= 0), a grace period or
- *   margin < 0, an unknown log level, or only one of the TLS certificate and key.
+ *   margin < 0, an unknown log level, only one of the TLS certificate and key, a --store that is
+ *   not a postgres:// URL, a bad --nightly cron or --nightly-tz zone, or --nightly-tz without --nightly.
  */
 export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): ServeConfig {
   const raw = (key: keyof ServeFlags): { value: string; source: string } | undefined => {
@@ -75,6 +85,32 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = p
     const [given, missing] = cert ? [cert.source, '--tls-key (or COSCHED_TLS_KEY)'] : [key!.source, '--tls-cert (or COSCHED_TLS_CERT)'];
     throw new UsageError(`${given} needs ${missing}: TLS takes a certificate and its key`);
   }
+  const store = raw('store');
+  if (store && !/^postgres(ql)?:\/\/\S+$/.test(store.value)) {
+    throw new UsageError(`${store.source} '${store.value}': expected a PostgreSQL URL such as postgres://user@host:5432/cosched (leave it unset for the embedded SQLite store in --data-dir)`);
+  }
+  const nightlyCron = raw('nightly');
+  const nightlyTz = raw('nightlyTz');
+  if (nightlyTz && !nightlyCron) throw new UsageError(`${nightlyTz.source} needs --nightly (or COSCHED_NIGHTLY): the cron schedule of the nightly runs`);
+  let nightly: ServerConfig['nightly'];
+  if (nightlyCron) {
+    nightly = { cron: nightlyCron.value, timeZone: nightlyTz?.value ?? 'UTC' };
+    try {
+      NightlySchedule.parse(nightly.cron, nightly.timeZone);
+    } catch (error) {
+      const lines = error instanceof CoschedError ? error.violations.map((v) => `${v.field === '--nightly' ? nightlyCron.source : (nightlyTz?.source ?? v.field)} ${v.description}`) : [String(error)];
+      throw new UsageError(lines.join('; '));
+    }
+  }
+  const leaseSeconds = raw('runLeaseSeconds');
+  let runLeaseMs = defaults.runLeaseMs;
+  if (leaseSeconds) {
+    const seconds = Number(leaseSeconds.value);
+    if (leaseSeconds.value.trim() === '' || !Number.isFinite(seconds) || seconds < 1 || seconds > 3_600) {
+      throw new UsageError(`${leaseSeconds.source} '${leaseSeconds.value}': expected a number of seconds from 1 to 3600`);
+    }
+    runLeaseMs = seconds * 1000;
+  }
   return {
     server: {
       host,
@@ -86,6 +122,10 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = p
       shutdownGraceMs,
       deadlineMarginMs: integer('deadlineMarginMs', 0, 3_600_000, defaults.deadlineMarginMs),
       tls: cert && key ? { certPath: cert.value, keyPath: key.value } : undefined,
+      dataDir: raw('dataDir')?.value ?? defaults.dataDir,
+      store: store?.value,
+      nightly,
+      runLeaseMs,
     },
     logLevel: (level?.value as LogLevel | undefined) ?? 'info',
   };

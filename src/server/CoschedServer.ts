@@ -1,7 +1,19 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { CoSchedulerServiceService } from '../generated/cosched/v1/co_scheduler_service.js';
+import { StandingPlannerServiceService } from '../generated/cosched/v1/standing_planner_service.js';
+import { OperationsService } from '../generated/google/longrunning/operations.js';
+import { startNightlyRuns, type NightlyRuns } from '../standing/startNightlyRuns.js';
+import { PlanRunner } from '../standing/PlanRunner.js';
+import { StandingPlanner } from '../standing/StandingPlanner.js';
+import { openStore } from '../store/openStore.js';
+import type { PlannerStore } from '../store/PlannerStore.js';
+import { createOperationsService } from './createOperationsService.js';
+import { createStandingPlannerService } from './createStandingPlannerService.js';
+import { lockDataDir, type DataDirLock } from './lockDataDir.js';
 import { addHealthService, type ServerHealth } from './addHealthService.js';
 import { addReflectionService } from './addReflectionService.js';
 import { createCoSchedulerService } from './createCoSchedulerService.js';
@@ -10,6 +22,9 @@ import type { ServerConfig } from './ServerConfig.js';
 
 /** The fully qualified name of cosched's service, as health and reflection know it. */
 export const coSchedulerServiceName = 'cosched.v1.CoSchedulerService';
+/** The standing planner's services, as health knows them. */
+export const standingPlannerServiceName = 'cosched.v1.StandingPlannerService';
+export const operationsServiceName = 'google.longrunning.Operations';
 
 /** How a shutdown ended. */
 export interface ShutdownOutcome {
@@ -41,6 +56,11 @@ export class CoschedServer {
     /** The port actually bound (useful with port 0). */
     readonly port: number,
     readonly pool: PlanWorkerPool,
+    /** The standing planner's store, its plan runs and nightly schedule. */
+    readonly store: PlannerStore,
+    readonly runner: PlanRunner,
+    private readonly nightly: NightlyRuns | undefined,
+    private readonly lock: DataDirLock | undefined,
     private readonly server: Server,
     private readonly health: ServerHealth,
     private readonly config: ServerConfig,
@@ -60,12 +80,34 @@ export class CoschedServer {
       'grpc.max_receive_message_length': config.maxMessageBytes,
       'grpc.max_send_message_length': -1,
     });
+    let lock: DataDirLock | undefined;
+    let store: PlannerStore | undefined;
+    let runner: PlanRunner | undefined;
+    let nightly: NightlyRuns | undefined;
     try {
+      const embedded = config.store === undefined || config.store === '';
+      if (embedded) lock = lockDataDir(config.dataDir);
+      store = await openStore({ url: embedded ? undefined : config.store, dataDir: config.dataDir });
+      const runnerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+      runner = new PlanRunner({
+        store,
+        plan: (problem, options) => pool.plan(problem, options),
+        logger: logger.child({ component: 'plan-runs' }),
+        runnerId,
+        maxCells: config.maxCells,
+        leaseMs: config.runLeaseMs,
+        exclusiveStore: embedded,
+      });
+      await runner.start();
+      const planner = new StandingPlanner(store);
       server.addService(
         CoSchedulerServiceService,
         createCoSchedulerService({ pool, maxCells: config.maxCells, deadlineMarginMs: config.deadlineMarginMs, logger }),
       );
-      const health = addHealthService(server, [coSchedulerServiceName]);
+      server.addService(StandingPlannerServiceService, createStandingPlannerService({ planner, runner, logger }));
+      server.addService(OperationsService, createOperationsService({ runner, logger }));
+      if (config.nightly) nightly = await startNightlyRuns({ ...config.nightly, store, runner, logger: logger.child({ component: 'nightly' }) });
+      const health = addHealthService(server, [coSchedulerServiceName, standingPlannerServiceName, operationsServiceName]);
       addReflectionService(server);
       const port = await bind(server, config.host, config.port, credentials);
       health.setServing(true);
@@ -79,13 +121,19 @@ export class CoschedServer {
           maxMessageBytes: config.maxMessageBytes,
           maxCells: config.maxCells,
           shutdownGraceMs: config.shutdownGraceMs,
+          store: store.location,
+          nightly: nightly?.describe(),
           startMs: Math.round(performance.now() - startedMs),
         },
         'cosched serving',
       );
-      return new CoschedServer(port, pool, server, health, config, logger);
+      return new CoschedServer(port, pool, store, runner, nightly, lock, server, health, config, logger);
     } catch (error) {
       server.forceShutdown();
+      await nightly?.stop();
+      await runner?.close();
+      await store?.close();
+      lock?.release();
       await pool.close();
       throw error;
     }
@@ -110,6 +158,9 @@ export class CoschedServer {
     this.health.endWatches();
     const { busy, queued } = this.pool.stats();
     this.logger.info({ graceMs, plansRunning: busy, plansQueued: queued }, 'cosched shutting down');
+    // A plan run in progress is stopped and marked failed (its inputs stay; a new run re-plans them).
+    await this.nightly?.stop();
+    await this.runner.close();
     const drained = new Promise<boolean>((resolve) => this.server.tryShutdown(() => resolve(false)));
     let timer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<boolean>((resolve) => {
@@ -119,6 +170,8 @@ export class CoschedServer {
     const forced = await Promise.race([drained, graceOver]);
     clearTimeout(timer);
     if (forced) this.server.forceShutdown();
+    await this.store.close();
+    this.lock?.release();
     await this.pool.close();
     const durationMs = Math.round(performance.now() - startedMs);
     this.logger.info({ forced, durationMs }, 'cosched stopped');

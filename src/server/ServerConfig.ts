@@ -23,6 +23,17 @@ export interface ServerConfig {
   deadlineMarginMs: number;
   /** PEM files; with both the server speaks TLS, without them plaintext. */
   tls?: { certPath: string; keyPath: string };
+  /**
+   * The standing planner's store: a `postgres://` URL (replicas share it), or unset for the
+   * embedded SQLite file in `dataDir`.
+   */
+  store?: string;
+  /** Where the embedded SQLite store keeps its file (one server per directory). Default ./cosched-data. */
+  dataDir: string;
+  /** Start a plan run at these local times every day (cron, IANA zone). Unset: no nightly runs. */
+  nightly?: { cron: string; timeZone: string };
+  /** How long a plan run's lease holds without renewal (a stopped server's runs are failed after it). Default 30 s. */
+  runLeaseMs: number;
 }
 
 /** The defaults of ServerConfig (see each field). */
@@ -36,5 +47,7 @@ export function defaultServerConfig(): ServerConfig {
     maxCells: 20_000_000,
     shutdownGraceMs: 30_000,
     deadlineMarginMs: 1_000,
+    dataDir: './cosched-data',
+    runLeaseMs: 30_000,
   };
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { credentials } from '@grpc/grpc-js';
 import { CoSchedulerServiceClient } from '../../src/generated/cosched/v1/co_scheduler_service.js';
@@ -24,7 +27,9 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
       done();
     },
   });
-  const config: ServerConfig = { ...defaultServerConfig(), host: '127.0.0.1', port: 0, workers: 1, ...overrides };
+  // Each server keeps its standing-planner store in a fresh directory of its own, removed on close.
+  const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'cosched-test-data-'));
+  const config: ServerConfig = { ...defaultServerConfig(), host: '127.0.0.1', port: 0, workers: 1, dataDir, ...overrides };
   const server = await CoschedServer.start(config, createLogger('info', sink));
   const address = `127.0.0.1:${server.port}`;
   const client = new CoSchedulerServiceClient(address, credentials.createInsecure());
@@ -36,6 +41,7 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
     async close() {
       client.close();
       await server.forceShutdown();
+      if (overrides.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

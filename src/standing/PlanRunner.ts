@@ -1,0 +1,566 @@
+import { status as grpcCode } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { CoschedError } from '../../solver/errors/CoschedError.js';
+import type { PlanEvent } from '../../solver/plan/PlanCallbacks.js';
+import type { PlanResult } from '../../solver/plan/PlanResult.js';
+import type { Problem } from '../../solver/problem/Problem.js';
+import { checkRequiredTimestamp } from '../data/checkRequiredTimestamp.js';
+import { ViolationList } from '../data/ViolationList.js';
+import { Job, Objective, PlanOptions, Site } from '../generated/cosched/v1/plan_request.js';
+import { Allocation, PlanResponse, Termination } from '../generated/cosched/v1/plan_response.js';
+import {
+  PlanRunInput,
+  PlanRunMetadata,
+  PlanRunState,
+  PlanRunTrigger,
+  StartPlanRunRequest,
+} from '../generated/cosched/v1/standing_planner_service.js';
+import type { ListOperationsRequest, ListOperationsResponse, Operation } from '../generated/google/longrunning/operations.js';
+import { Status } from '../generated/google/rpc/status.js';
+import { checkNumber } from '../data/checkNumber.js';
+import { toPlanResponse } from '../report/toPlanResponse.js';
+import { toPlanProgress } from '../server/toPlanProgress.js';
+import { preparePlan } from '../server/preparePlan.js';
+import { openJobStates, type PlannerStore, type RunState, type RunTrigger, type StoredJob, type StoredRun, type StoreTx } from '../store/PlannerStore.js';
+import { accountExecutedWork } from './accountExecutedWork.js';
+import { buildRunSnapshot } from './buildRunSnapshot.js';
+import { decodePageToken, encodePageToken, pageSizeOf } from './pageTokens.js';
+import { parseStateFilter } from './parseStateFilter.js';
+import { makeRunId, operationName, parseOperationName } from './resourceNames.js';
+import { msToTimestamp } from './toBacklogJob.js';
+import { toOperation } from './toOperation.js';
+import { withRequestId } from './withRequestId.js';
+
+const msPerHour = 3_600_000;
+const runStateNames = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'MISSED'];
+const doneStates: readonly RunState[] = ['succeeded', 'failed', 'cancelled', 'missed'];
+
+/** Plans a Problem (the server's worker pool, or anything with its contract). */
+export type PlanFunction = (problem: Problem, options: { signal: AbortSignal; onEvent?: (event: PlanEvent) => void }) => Promise<PlanResult>;
+
+/** What a PlanRunner needs. */
+export interface PlanRunnerOptions {
+  store: PlannerStore;
+  plan: PlanFunction;
+  logger: Logger;
+  /** This server replica's id (kept on the runs it executes). */
+  runnerId: string;
+  /** Largest plan accepted, as hours × sites × jobs (the server's max_cells). */
+  maxCells: number;
+  /** How long a run's lease holds without renewal; renewed every third of it. Default 30 s. */
+  leaseMs?: number;
+  /**
+   * True when this server owns the store alone (embedded SQLite, one server per data directory):
+   * at start, every unfinished run is then known to be orphaned. Otherwise (shared PostgreSQL)
+   * only runs whose lease expired are.
+   */
+  exclusiveStore: boolean;
+  now?: () => number;
+}
+
+/**
+ * Plan runs kept as long-running operations (AIP-151): StartPlanRun, and the
+ * google.longrunning.Operations methods (Get, List, Wait, Cancel, Delete) over the store.
+ *
+ * A run is inserted QUEUED (with its parameters; idempotent by request_id) and executed in the
+ * background, one at a time per server: RUNNING once its inputs are snapshotted (buildRunSnapshot:
+ * open jobs with their remaining work, started non-interruptible jobs pinned, the latest forecast
+ * of each site) together with the accounts of the executed past since the previous run's plan
+ * start (accountExecutedWork), then planned on the worker pool; SUCCEEDED with the PlanResponse,
+ * updating each job's state and current plan in the same transaction; FAILED with a status when
+ * its inputs cannot be planned or the planner fails; CANCELLED through CancelOperation (on any
+ * replica: the owner sees the flag at its next lease renewal).
+ *
+ * While a run executes, its owner renews a lease in the store. At `start()` and then periodically,
+ * runs whose lease expired (their server died, e.g. kill -9) are marked FAILED with the reason;
+ * with an exclusive store, every unfinished run found at start is. Nothing accepted is lost: jobs,
+ * forecasts and progress live in the store, and the next run plans them.
+ */
+export class PlanRunner {
+  private readonly now: () => number;
+  private readonly leaseMs: number;
+  private queue: string[] = [];
+  private active: { runId: string; controller: AbortController } | undefined;
+  private draining: Promise<void> | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** Resolvers waiting for a run of this server to end (WaitOperation). */
+  private readonly waiters = new Map<string, Set<() => void>>();
+
+  constructor(private readonly options: PlanRunnerOptions) {
+    this.now = options.now ?? Date.now;
+    this.leaseMs = options.leaseMs ?? 30_000;
+  }
+
+  /** Fails orphaned runs (see the class contract) and starts the periodic sweep. */
+  async start(): Promise<void> {
+    await this.failOrphans(this.options.exclusiveStore);
+    this.sweepTimer = setInterval(() => {
+      this.failOrphans(false).catch((error: unknown) => this.options.logger.error({ err: error }, 'plan run lease sweep failed'));
+    }, Math.max(250, Math.floor(this.leaseMs / 2)));
+    this.sweepTimer.unref();
+  }
+
+  /**
+   * StartPlanRun: validates the parameters, inserts the run QUEUED and queues it.
+   * @throws INVALID_ARGUMENT (now, horizonHours, objective and options as in a PlanRequest).
+   */
+  async startRun(request: StartPlanRunRequest, trigger: RunTrigger = 'api', scheduledMs = 0): Promise<Operation> {
+    const violations = new ViolationList();
+    let nowMs = this.now();
+    if (request.now !== undefined) nowMs = checkRequiredTimestamp(request.now, 'now', 'now', violations) ?? nowMs;
+    checkNumber(request.horizonHours ?? 0, { integer: true, min: 0, max: 8_784 }, 'horizonHours', violations);
+    if (violations.length > 0) throw CoschedError.invalid(violations.items, 'plan run request');
+    const params = StartPlanRunRequest.toJSON({ ...request, requestId: '' });
+    const run = await this.options.store.write((tx) =>
+      withRequestId(tx, request.requestId, 'StartPlanRun', params, storedRunCodec, this.now(), () => this.insertRun(tx, { nowMs, params, trigger, scheduledMs })),
+    );
+    this.enqueue(run.id);
+    return toOperation(run);
+  }
+
+  /** Inserts a QUEUED run (also used by the nightly schedule inside its claim transaction). */
+  async insertRun(tx: StoreTx, run: { nowMs: number; params: unknown; trigger: RunTrigger; scheduledMs: number; state?: RunState; error?: Status }): Promise<StoredRun> {
+    const createdMs = this.now();
+    const id = makeRunId(createdMs);
+    const planStartMs = Math.floor(run.nowMs / msPerHour) * msPerHour;
+    const state = run.state ?? 'queued';
+    const metadata: PlanRunMetadata = {
+      ...PlanRunMetadata.fromPartial({}),
+      run: operationName(id),
+      trigger: run.trigger === 'nightly' ? PlanRunTrigger.PLAN_RUN_TRIGGER_NIGHTLY : PlanRunTrigger.PLAN_RUN_TRIGGER_API,
+      createTime: msToTimestamp(createdMs),
+      now: msToTimestamp(run.nowMs),
+      planStart: msToTimestamp(planStartMs),
+      scheduledTime: run.scheduledMs ? msToTimestamp(run.scheduledMs) : undefined,
+      endTime: doneStates.includes(state) ? msToTimestamp(createdMs) : undefined,
+    };
+    return tx.insertRun({
+      id,
+      seq: 0,
+      state,
+      trigger: run.trigger,
+      createdMs,
+      nowMs: run.nowMs,
+      planStartMs,
+      horizonEndMs: planStartMs,
+      paramsJson: JSON.stringify(run.params),
+      metadataJson: JSON.stringify(PlanRunMetadata.toJSON(metadata)),
+      inputJson: '',
+      responseJson: '',
+      errorJson: run.error ? JSON.stringify(Status.toJSON(run.error)) : '',
+      owner: this.options.runnerId,
+      leaseUntilMs: createdMs + this.leaseMs,
+      cancelRequested: false,
+      scheduledMs: run.scheduledMs,
+    });
+  }
+
+  /** Queues a run inserted QUEUED by this server. */
+  enqueue(runId: string): void {
+    if (this.closed) return;
+    this.queue.push(runId);
+    this.draining ??= this.drain().finally(() => (this.draining = undefined));
+  }
+
+  /** GetOperation. @throws INVALID_ARGUMENT, NOT_FOUND. */
+  async getOperation(name: string): Promise<Operation> {
+    return toOperation(await this.requireRun(name));
+  }
+
+  /** GetPlanRunInput: the run's PlanRequest and carry-over. @throws NOT_FOUND; FAILED_PRECONDITION before the snapshot is taken. */
+  async getInput(name: string): Promise<PlanRunInput> {
+    const run = await this.requireRun(name);
+    if (run.inputJson === '') {
+      throw new CoschedError('FAILED_PRECONDITION', `${operationName(run.id)} has no inputs yet (state ${run.state.toUpperCase()}): they are kept once the run starts`, { reason: 'RUN_NOT_STARTED' });
+    }
+    return PlanRunInput.fromJSON(JSON.parse(run.inputJson));
+  }
+
+  /** ListOperations: newest first, filtered by `state = NAME` terms. `name` must be '' or `operations`. */
+  async listOperations(request: ListOperationsRequest): Promise<ListOperationsResponse> {
+    if (request.name !== '' && request.name !== 'operations' && request.name !== undefined) {
+      throw CoschedError.invalid([{ field: 'name', description: `got ${JSON.stringify(request.name)}; expected "" or "operations"` }], 'request');
+    }
+    const states = parseStateFilter(request.filter, parseRunState, runStateNames);
+    const limit = pageSizeOf(request.pageSize);
+    const query = `runs|${(states ?? []).join(',')}`;
+    const beforeSeq = decodePageToken<number>(request.pageToken, query, 'number');
+    const page = await this.options.store.read((tx) => tx.listRuns({ states, beforeSeq, limit: limit + 1 }));
+    const more = page.length > limit;
+    const runs = page.slice(0, limit);
+    return { operations: runs.map(toOperation), nextPageToken: more ? encodePageToken(runs[runs.length - 1].seq, query) : '' };
+  }
+
+  /**
+   * WaitOperation: the operation once done, or its latest state when `timeoutMs` passes or
+   * `signal` aborts (the call's deadline). Polls the store (runs of other replicas) every
+   * `pollMs`, and wakes at once when a run of this server ends.
+   */
+  async waitOperation(name: string, timeoutMs: number, signal: AbortSignal, pollMs = 250): Promise<Operation> {
+    const runId = parseOperationName(name);
+    const untilMs = this.now() + timeoutMs;
+    for (;;) {
+      const run = await this.requireRun(name);
+      if (doneStates.includes(run.state) || this.now() >= untilMs || signal.aborted) return toOperation(run);
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', wake);
+          this.waiters.get(runId)?.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, Math.max(1, Math.min(pollMs, untilMs - this.now())));
+        signal.addEventListener('abort', wake, { once: true });
+        if (!this.waiters.has(runId)) this.waiters.set(runId, new Set());
+        this.waiters.get(runId)?.add(wake);
+      });
+    }
+  }
+
+  /**
+   * CancelOperation: a queued run is cancelled at once; a running one is flagged, and its owner
+   * stops the solve (at once on this server, at its next lease renewal on another). A done run is
+   * left as it is (AIP-151: cancelling a done operation does nothing).
+   */
+  async cancelOperation(name: string): Promise<void> {
+    const runId = parseOperationName(name);
+    await this.options.store.write(async (tx) => {
+      const run = await requireRunIn(tx, runId);
+      if (doneStates.includes(run.state)) return;
+      if (run.state === 'queued' && run.owner === this.options.runnerId && this.queue.includes(runId)) {
+        this.queue = this.queue.filter((id) => id !== runId);
+        await tx.updateRun(endRun(run, 'cancelled', this.now(), { code: grpcCode.CANCELLED, message: 'cancelled before it started', details: [] }));
+        return;
+      }
+      await tx.updateRun({ ...run, cancelRequested: true });
+    });
+    if (this.active?.runId === runId) this.active.controller.abort(new CoschedError('CANCELLED', 'the plan run was cancelled', { reason: 'RUN_CANCELLED' }));
+    this.wake(runId);
+  }
+
+  /** DeleteOperation: deletes a done run's record. @throws FAILED_PRECONDITION for a run not done (cancel it first). */
+  async deleteOperation(name: string): Promise<void> {
+    const runId = parseOperationName(name);
+    await this.options.store.write(async (tx) => {
+      const run = await requireRunIn(tx, runId);
+      if (!doneStates.includes(run.state)) {
+        throw new CoschedError('FAILED_PRECONDITION', `${operationName(runId)} is ${run.state.toUpperCase()}; cancel it and wait for it to end before deleting it`, { reason: 'RUN_NOT_DONE' });
+      }
+      await tx.deleteRun(runId);
+    });
+  }
+
+  /**
+   * Stops: no new runs; the run in progress is stopped and marked FAILED ("the server shut
+   * down"), queued ones too; waits for that to be written.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.sweepTimer);
+    const queued = this.queue;
+    this.queue = [];
+    this.active?.controller.abort(new CoschedError('UNAVAILABLE', 'the server shut down during the run; start a new run', { reason: 'SERVER_SHUTDOWN' }));
+    await this.draining;
+    for (const runId of queued) {
+      await this.options.store
+        .write(async (tx) => {
+          const run = await tx.getRun(runId);
+          if (run && !doneStates.includes(run.state)) {
+            await tx.updateRun(endRun(run, 'failed', this.now(), { code: grpcCode.UNAVAILABLE, message: 'the server shut down before the run started; start a new run', details: [] }));
+          }
+        })
+        .catch((error: unknown) => this.options.logger.error({ err: error, runId }, 'could not mark a queued run failed at shutdown'));
+    }
+  }
+
+  private async drain(): Promise<void> {
+    for (let runId = this.queue.shift(); runId !== undefined; runId = this.queue.shift()) {
+      const controller = new AbortController();
+      this.active = { runId, controller };
+      try {
+        await this.execute(runId, controller);
+      } catch (error) {
+        this.options.logger.error({ err: error, runId }, 'plan run failed unexpectedly');
+      } finally {
+        this.active = undefined;
+        this.wake(runId);
+      }
+    }
+  }
+
+  private wake(runId: string): void {
+    for (const wake of this.waiters.get(runId) ?? []) wake();
+  }
+
+  /** One run, from QUEUED to its end (see the class contract). */
+  private async execute(runId: string, controller: AbortController): Promise<void> {
+    const { store, logger } = this.options;
+    const startedMs = this.now();
+    // 1. Snapshot the inputs and account the executed past, in one transaction.
+    const snapshot = await store.write(async (tx) => {
+      const run = await tx.getRun(runId);
+      if (!run || run.state !== 'queued') return undefined;
+      if (run.cancelRequested) {
+        await tx.updateRun(endRun(run, 'cancelled', this.now(), { code: grpcCode.CANCELLED, message: 'cancelled before it started', details: [] }));
+        return undefined;
+      }
+      return this.takeSnapshot(tx, run, startedMs);
+    });
+    if (!snapshot) return;
+    const { run, problemRequest, metadata } = snapshot;
+    logger.info({ run: runId, jobs: metadata.jobs, horizonHours: metadata.horizonHours, planStart: new Date(run.planStartMs).toISOString() }, 'plan run started');
+
+    // 2. Plan (or answer an empty plan), renewing the lease and watching for a cancel.
+    let pendingProgress: PlanRunMetadata['progress'];
+    let lastFlushMs = 0;
+    let writing: Promise<void> = Promise.resolve();
+    // Renews the lease, sees a cancel from another replica, and keeps the latest progress.
+    const renew = () => {
+      writing = writing.then(() =>
+        store
+          .write(async (tx) => {
+            const current = await tx.getRun(runId);
+            if (!current || current.state !== 'running') return;
+            if (current.cancelRequested) controller.abort(new CoschedError('CANCELLED', 'the plan run was cancelled', { reason: 'RUN_CANCELLED' }));
+            const next: StoredRun = { ...current, leaseUntilMs: this.now() + this.leaseMs };
+            if (pendingProgress) {
+              const meta = PlanRunMetadata.fromJSON(JSON.parse(current.metadataJson));
+              next.metadataJson = JSON.stringify(PlanRunMetadata.toJSON({ ...meta, progress: pendingProgress }));
+            }
+            await tx.updateRun(next);
+          })
+          .catch((error: unknown) => logger.warn({ err: error, run: runId }, 'plan run lease renewal failed')),
+      );
+    };
+    const heartbeat = setInterval(renew, Math.max(100, Math.floor(this.leaseMs / 3)));
+    let response: PlanResponse;
+    try {
+      if (problemRequest === undefined) {
+        response = emptyResponse(metadata.warnings.length > 0 ? metadata.warnings : ['no open job with a site to plan at: nothing to plan']);
+      } else {
+        const problem = preparePlan(problemRequest, { maxCells: this.options.maxCells });
+        const result = await this.options.plan(problem, {
+          signal: controller.signal,
+          onEvent: (event) => {
+            const nowMs = this.now();
+            pendingProgress = toPlanProgress(event, nowMs - startedMs);
+            if (nowMs - lastFlushMs >= 1_000) {
+              lastFlushMs = nowMs;
+              renew();
+            }
+          },
+        });
+        response = toPlanResponse(problem, result);
+      }
+    } catch (error) {
+      clearInterval(heartbeat);
+      await writing;
+      const status = errorStatus(error);
+      const state: RunState = status.code === grpcCode.CANCELLED ? 'cancelled' : 'failed';
+      if (state === 'failed' && !(error instanceof CoschedError)) logger.error({ err: error, run: runId }, 'plan run failed');
+      await store.write(async (tx) => {
+        const current = await tx.getRun(runId);
+        if (current) await tx.updateRun(endRun({ ...current, metadataJson: JSON.stringify(PlanRunMetadata.toJSON({ ...PlanRunMetadata.fromJSON(JSON.parse(current.metadataJson)), progress: pendingProgress })) }, state, this.now(), status));
+      });
+      logger.info({ run: runId, state, message: status.message }, 'plan run ended');
+      return;
+    }
+    clearInterval(heartbeat);
+    await writing;
+
+    // 3. Keep the answer and move the jobs, in one transaction.
+    await store.write(async (tx) => {
+      const current = await tx.getRun(runId);
+      if (!current) return;
+      const meta = PlanRunMetadata.fromJSON(JSON.parse(current.metadataJson));
+      const done: StoredRun = endRun(
+        {
+          ...current,
+          responseJson: JSON.stringify(PlanResponse.toJSON(response)),
+          metadataJson: JSON.stringify(PlanRunMetadata.toJSON({ ...meta, summary: response.summary, progress: pendingProgress ?? meta.progress })),
+        },
+        'succeeded',
+        this.now(),
+      );
+      await tx.updateRun(done);
+      await this.applyPlanToJobs(tx, done, response, snapshot.leftOut);
+    });
+    logger.info(
+      { run: runId, termination: Termination[response.termination], emissionsKg: response.summary?.emissionsKg, carbonSavedKg: response.summary?.carbonSavedKg, ms: this.now() - startedMs },
+      'plan run ended',
+    );
+  }
+
+  /** Step 1 of execute: inside the transaction, build and keep the run's inputs; mark jobs missed or done. */
+  private async takeSnapshot(tx: StoreTx, run: StoredRun, startedMs: number) {
+    const params = StartPlanRunRequest.fromJSON(JSON.parse(run.paramsJson));
+    const openJobs: StoredJob[] = [];
+    for (let afterSeq = 0; ; ) {
+      const page = await tx.listJobs({ states: openJobStates, afterSeq, limit: 1_000 });
+      openJobs.push(...page);
+      if (page.length < 1_000) break;
+      afterSeq = page[page.length - 1].seq;
+    }
+    const specs = new Map(openJobs.map((job) => [job.id, Job.fromJSON(JSON.parse(job.specJson))]));
+    const latest = await tx.latestForecasts();
+    const progress = await tx.listProgress({ jobIds: openJobs.map((j) => j.id), toMs: run.planStartMs });
+    const snapshot = buildRunSnapshot({
+      nowMs: run.nowMs,
+      horizonHours: params.horizonHours,
+      objective: params.objective ? Objective.fromPartial(params.objective) : undefined,
+      options: params.options ? PlanOptions.fromPartial(params.options) : undefined,
+      jobs: openJobs.map((job) => ({ id: job.id, spec: specs.get(job.id) as Job, doneGpuHours: job.doneGpuHours })),
+      progress,
+      forecasts: latest.map((stored) => ({ stored, site: Site.fromJSON(JSON.parse(stored.siteJson)) })),
+    });
+
+    // The executed past: from the previous run's plan start (or the first report) to this plan start.
+    const previous = await tx.latestSucceededRunBefore(run.planStartMs);
+    const windowProgress = await tx.listProgress({ fromMs: previous?.planStartMs, toMs: run.planStartMs });
+    const fromMs = previous?.planStartMs ?? (windowProgress.length > 0 ? Math.min(...windowProgress.map((r) => r.hourMs)) : run.planStartMs);
+    const powers = new Map<string, number>();
+    for (const id of new Set(windowProgress.map((r) => r.jobId))) {
+      const spec = specs.get(id) ?? (await tx.getJob(id).then((job) => (job ? Job.fromJSON(JSON.parse(job.specJson)) : undefined)));
+      if (spec) powers.set(id, spec.gpuPowerKw);
+    }
+    const pastForecasts = fromMs < run.planStartMs ? await tx.forecastsOverlapping(fromMs, run.planStartMs) : [];
+    const executed = accountExecutedWork(
+      fromMs,
+      run.planStartMs,
+      windowProgress,
+      pastForecasts.map((stored) => ({ stored, site: Site.fromJSON(JSON.parse(stored.siteJson)) })),
+      powers,
+    );
+
+    const nowMs = this.now();
+    for (const { id, reason } of snapshot.missed) {
+      const job = openJobs.find((j) => j.id === id) as StoredJob;
+      await tx.updateJob({ ...job, state: 'missed', stateReason: reason, plannedJson: '[]', updatedMs: nowMs });
+    }
+    for (const id of snapshot.done) {
+      const job = openJobs.find((j) => j.id === id) as StoredJob;
+      await tx.updateJob({ ...job, state: 'done', stateReason: 'all work reported done', plannedJson: '[]', updatedMs: nowMs });
+    }
+    const metadata: PlanRunMetadata = {
+      ...PlanRunMetadata.fromJSON(JSON.parse(run.metadataJson)),
+      startTime: msToTimestamp(startedMs),
+      horizonHours: snapshot.horizonHours,
+      jobs: snapshot.request?.jobs.length ?? 0,
+      forecastVersions: snapshot.forecastVersions,
+      executed,
+      warnings: [...snapshot.warnings, ...snapshot.leftOut.map(({ id, reason }) => `job ${id} left out: ${reason}`), ...snapshot.missed.map(({ id, reason }) => `job ${id} missed: ${reason}`)],
+      replaces: previous ? operationName(previous.id) : '',
+      runner: this.options.runnerId,
+    };
+    const input: PlanRunInput = { run: operationName(run.id), request: snapshot.request, forecastVersions: snapshot.forecastVersions, jobs: snapshot.carryOver };
+    const running: StoredRun = {
+      ...run,
+      state: 'running',
+      owner: this.options.runnerId,
+      leaseUntilMs: nowMs + this.leaseMs,
+      horizonEndMs: run.planStartMs + snapshot.horizonHours * msPerHour,
+      inputJson: JSON.stringify(PlanRunInput.toJSON(input)),
+      metadataJson: JSON.stringify(PlanRunMetadata.toJSON({ ...metadata, state: PlanRunState.PLAN_RUN_STATE_RUNNING })),
+    };
+    await tx.updateRun(running);
+    return { run: running, problemRequest: snapshot.request, metadata, leftOut: snapshot.leftOut };
+  }
+
+  /** Each planned job gets this run's allocations and state; left-out jobs get the reason. Closed jobs are not touched. */
+  private async applyPlanToJobs(tx: StoreTx, run: StoredRun, response: PlanResponse, leftOut: Array<{ id: string; reason: string }>): Promise<void> {
+    const nowMs = this.now();
+    const hasPlan = response.sites.length > 0;
+    for (const plan of response.jobs) {
+      const job = await tx.getJob(plan.jobId);
+      if (!job || !openJobStates.includes(job.state)) continue;
+      const placed = plan.allocations.reduce((sum, a) => sum + a.gpus * a.hours, 0);
+      const state = job.state === 'running' ? 'running' : hasPlan && placed > 0 ? 'planned' : 'pending';
+      const reason = plan.unmetGpuHours > 1e-6 ? `the plan of ${operationName(run.id)} leaves ${Math.round(plan.unmetGpuHours * 1000) / 1000} GPU-hours unmet: ${plan.reason}` : '';
+      await tx.updateJob({
+        ...job,
+        state,
+        stateReason: reason,
+        planRunId: run.id,
+        plannedJson: JSON.stringify(plan.allocations.map((a) => Allocation.toJSON(a))),
+        updatedMs: nowMs,
+      });
+    }
+    for (const { id, reason } of leftOut) {
+      const job = await tx.getJob(id);
+      if (!job || !openJobStates.includes(job.state)) continue;
+      await tx.updateJob({ ...job, stateReason: `left out of ${operationName(run.id)}: ${reason}`, planRunId: run.id, plannedJson: '[]', updatedMs: nowMs });
+    }
+  }
+
+  /** Marks orphaned runs FAILED: all unfinished ones (`all`, exclusive store at start) or those whose lease expired. */
+  private async failOrphans(all: boolean): Promise<void> {
+    const nowMs = this.now();
+    const failed = await this.options.store.write(async (tx) => {
+      const orphans = all ? [...(await tx.listRuns({ states: ['queued', 'running'], limit: 100_000 }))] : await tx.runsWithExpiredLease(nowMs);
+      const ended: StoredRun[] = [];
+      for (const run of orphans) {
+        if (run.owner === this.options.runnerId && (this.active?.runId === run.id || this.queue.includes(run.id))) continue;
+        const message = `the server running it (${run.owner}) stopped before it finished (${run.state}, lease until ${new Date(run.leaseUntilMs).toISOString()}); its jobs, forecasts and progress are kept: start a new run`;
+        const next = endRun(run, 'failed', nowMs, { code: grpcCode.ABORTED, message, details: [] });
+        await tx.updateRun(next);
+        ended.push(next);
+      }
+      return ended;
+    });
+    for (const run of failed) this.options.logger.warn({ run: run.id, owner: run.owner }, 'plan run orphaned by a stopped server: marked failed');
+  }
+
+  private async requireRun(name: string): Promise<StoredRun> {
+    const runId = parseOperationName(name);
+    return this.options.store.read((tx) => requireRunIn(tx, runId));
+  }
+}
+
+async function requireRunIn(tx: StoreTx, runId: string): Promise<StoredRun> {
+  const run = await tx.getRun(runId);
+  if (!run) throw new CoschedError('NOT_FOUND', `operation ${operationName(runId)} not found`, { reason: 'RUN_NOT_FOUND' });
+  return run;
+}
+
+/** The run in an end state at `nowMs`, with its error status (failed, cancelled, missed). */
+export function endRun(run: StoredRun, state: RunState, nowMs: number, error?: Status): StoredRun {
+  const meta = PlanRunMetadata.fromJSON(JSON.parse(run.metadataJson));
+  return {
+    ...run,
+    state,
+    leaseUntilMs: 0,
+    errorJson: error ? JSON.stringify(Status.toJSON(error)) : '',
+    metadataJson: JSON.stringify(PlanRunMetadata.toJSON({ ...meta, endTime: msToTimestamp(nowMs) })),
+  };
+}
+
+function errorStatus(error: unknown): Status {
+  if (error instanceof CoschedError) {
+    const codes: Record<string, number> = {
+      INVALID_ARGUMENT: grpcCode.FAILED_PRECONDITION,
+      RESOURCE_EXHAUSTED: grpcCode.RESOURCE_EXHAUSTED,
+      CANCELLED: grpcCode.CANCELLED,
+      DEADLINE_EXCEEDED: grpcCode.DEADLINE_EXCEEDED,
+      UNAVAILABLE: grpcCode.UNAVAILABLE,
+    };
+    const prefix = error.code === 'INVALID_ARGUMENT' ? "the run's inputs cannot be planned: " : '';
+    return { code: codes[error.code] ?? grpcCode.INTERNAL, message: `${prefix}${error.message}`, details: [] };
+  }
+  return { code: grpcCode.INTERNAL, message: `the planner failed: ${error instanceof Error ? error.message : String(error)}`, details: [] };
+}
+
+/** A PlanResponse for a run with nothing to plan. */
+function emptyResponse(warnings: string[]): PlanResponse {
+  return PlanResponse.fromPartial({ termination: Termination.TERMINATION_OPTIMAL, summary: { sameWork: true }, check: { passed: true, checks: 0 }, warnings });
+}
+
+function parseRunState(text: string): RunState | undefined {
+  const upper = text.trim().toUpperCase().replace(/^PLAN_RUN_STATE_/, '');
+  return (['queued', 'running', 'succeeded', 'failed', 'cancelled', 'missed'] as RunState[]).find((s) => s.toUpperCase() === upper);
+}
+
+const storedRunCodec = {
+  toJSON: (run: StoredRun) => run,
+  fromJSON: (json: unknown) => json as StoredRun,
+};
