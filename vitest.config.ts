@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Solves run in worker threads of their own; two test files at a time suit a 2-core machine.
     maxWorkers: 2,
+    // A PostgreSQL server for the store tests: COSCHED_TEST_POSTGRES_URL, else a throwaway one it starts.
+    globalSetup: ['test/setup/ensurePostgres.ts'],
   },
 });
