@@ -7,7 +7,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Solves run in worker threads of their own; two test files at a time suit a 2-core machine.
     maxWorkers: 2,
-    // A PostgreSQL server for the store tests: COSCHED_TEST_POSTGRES_URL, else a throwaway one it starts.
-    globalSetup: ['test/setup/ensurePostgres.ts'],
+    // The README's test command sets up what the tests need on a fresh Debian machine: the Debian
+    // packages of the Python client and browser tests, and a PostgreSQL server for the store tests
+    // (COSCHED_TEST_POSTGRES_URL, else a throwaway one it starts).
+    globalSetup: ['test/setup/ensureDebianPackages.ts', 'test/setup/ensurePostgres.ts'],
   },
 });

@@ -5,7 +5,7 @@ import { resolveServeConfig } from '../src/cli/resolveServeConfig.js';
 import { UsageError } from '../src/cli/UsageError.js';
 
 describe('cosched serve configuration', () => {
-  it('defaults to 127.0.0.1:50051, one worker per core, 64 MiB messages, 20,000,000 cells, 30 s grace, plaintext', () => {
+  it('defaults to 127.0.0.1:50051, one worker per core, 64 MiB messages, 20,000,000 cells, 30 s grace, plaintext, SQLite in ./cosched-data, no nightly runs', () => {
     expect(resolveServeConfig({}, {})).toEqual({
       server: {
         host: '127.0.0.1',
@@ -17,9 +17,32 @@ describe('cosched serve configuration', () => {
         shutdownGraceMs: 30_000,
         deadlineMarginMs: 1_000,
         tls: undefined,
+        dataDir: './cosched-data',
+        store: undefined,
+        nightly: undefined,
+        runLeaseMs: 30_000,
       },
       logLevel: 'info',
     });
+  });
+
+  it('reads the standing planner settings: data dir, PostgreSQL store, nightly schedule and zone, run lease', () => {
+    const command = parseCommandLine(['serve', '--nightly', '0 2 * * *', '--nightly-tz', 'Asia/Shanghai', '--store', 'postgres://cosched@db:5432/cosched']);
+    const config = resolveServeConfig(command.kind === 'serve' ? command.flags : {}, { COSCHED_DATA_DIR: '/var/lib/cosched', COSCHED_RUN_LEASE_SECONDS: '5' });
+    expect(config.server).toMatchObject({
+      dataDir: '/var/lib/cosched',
+      store: 'postgres://cosched@db:5432/cosched',
+      nightly: { cron: '0 2 * * *', timeZone: 'Asia/Shanghai' },
+      runLeaseMs: 5_000,
+    });
+    expect(resolveServeConfig({ nightly: '30 1 * * *' }, {}).server.nightly).toEqual({ cron: '30 1 * * *', timeZone: 'UTC' });
+  });
+
+  it('refuses a bad nightly schedule, zone, store URL or lease, naming the flag or variable and the value', () => {
+    expect(() => resolveServeConfig({ nightly: '0 25 * * *', nightlyTz: 'Mars/Olympus' }, {})).toThrow(/--nightly .*0 25 \* \* \*.*; --nightly-tz .*Mars\/Olympus/);
+    expect(() => resolveServeConfig({ nightlyTz: 'Asia/Shanghai' }, {})).toThrow(/--nightly-tz needs --nightly/);
+    expect(() => resolveServeConfig({}, { COSCHED_STORE: 'mysql://x' })).toThrow(/COSCHED_STORE 'mysql:\/\/x': expected a PostgreSQL URL/);
+    expect(() => resolveServeConfig({ runLeaseSeconds: '0' }, {})).toThrow(/--run-lease-seconds '0': expected a number of seconds from 1 to 3600/);
   });
 
   it('reads COSCHED_* variables, and a flag wins over its variable', () => {

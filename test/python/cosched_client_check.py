@@ -15,6 +15,7 @@ At run time it compiles Python stubs with protoc into a temporary directory (not
 kept) from:
   - proto/cosched/v1/*.proto                       (our API),
   - proto/google/rpc/{status,error_details}.proto  (google.rpc.Status, BadRequest, ErrorInfo),
+  - proto/google/longrunning/operations.proto      (the standing planner's plan runs),
   - node_modules/grpc-health-check/proto/health/v1/health.proto                 (grpc.health.v1),
   - node_modules/@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto  (reflection).
 Debian ships none of grpc_health, grpc_reflection or google.rpc as Python modules, and no
@@ -76,6 +77,7 @@ def proto_sources(repo: Path) -> dict[str, Path]:
     wanted |= {
         "google/rpc/status.proto": repo / "proto/google/rpc/status.proto",
         "google/rpc/error_details.proto": repo / "proto/google/rpc/error_details.proto",
+        "google/longrunning/operations.proto": repo / "proto/google/longrunning/operations.proto",
         "health/v1/health.proto": repo / "node_modules/grpc-health-check/proto/health/v1/health.proto",
         "reflection_v1/reflection.proto": repo / "node_modules/@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto",
     }
