@@ -36,13 +36,17 @@ export class CoschedError extends Error {
     this.reason = options.reason ?? code;
   }
 
-  /** An INVALID_ARGUMENT error listing every violation, one per line after a summary line. */
-  static invalid(violations: FieldViolation[], what = 'plan request'): CoschedError {
+  /**
+   * An INVALID_ARGUMENT error listing every violation, one per line after a summary line.
+   * `reason` is google.rpc.ErrorInfo's reason: INVALID_PLAN_REQUEST unless the caller says otherwise
+   * (the standing planner's calls use INVALID_REQUEST).
+   */
+  static invalid(violations: FieldViolation[], what = 'plan request', reason = 'INVALID_PLAN_REQUEST'): CoschedError {
     const lines = violations.map((v) => `  ${v.field}: ${v.description}`);
     return new CoschedError(
       'INVALID_ARGUMENT',
       `invalid ${what}: ${violations.length} bad field${violations.length === 1 ? '' : 's'}\n${lines.join('\n')}`,
-      { violations, reason: 'INVALID_PLAN_REQUEST' },
+      { violations, reason },
     );
   }
 }

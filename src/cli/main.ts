@@ -13,6 +13,7 @@ import { parseCommandLine } from './parseCommandLine.js';
 import { readPackageVersion } from './readPackageVersion.js';
 import { reportCliError } from './reportCliError.js';
 import { resolveServeConfig } from './resolveServeConfig.js';
+import { isStandingCommandLine } from './standing/standingCommandNames.js';
 import { usageText } from './usageText.js';
 import { UsageError } from './UsageError.js';
 
@@ -20,8 +21,9 @@ import { UsageError } from './UsageError.js';
  * The `cosched` command: `cosched plan FILE [--json] [--dump-lp OUT.lp] [--time-limit S]
  * [--solver highs|jslp] [--server HOST:PORT [--tls-ca CA.pem]] [--report DIR]`,
  * `cosched compare BASE --variant ...`, `cosched frontier FILE`, `cosched serve [flags]`,
- * `--help`, `--version`. Returns the exit code (see `usageText`) and never throws: every error
- * leaves through `reportCliError`. Ctrl-C during a local solve cancels it; the partial result is
+ * the standing-planner commands against a server (`cosched jobs|forecasts|runs|dispatch|progress
+ * ...`, see runStandingCommand), `--help`, `--version`. Returns the exit code (see `usageText`)
+ * and never throws: every error leaves through `reportCliError`. Ctrl-C during a local solve cancels it; the partial result is
  * printed and the exit code is 3. With --server the plan is made by a running cosched server and
  * printed the same way (Ctrl-C cancels the call: exit 3). `serve` returns when the server has
  * stopped after SIGTERM or SIGINT.
@@ -30,6 +32,14 @@ export async function main(argv: string[]): Promise<number> {
   const abort = new AbortController();
   const cancel = () => abort.abort();
   try {
+    // The standing-planner commands (jobs, forecasts, runs, dispatch, progress) have their own
+    // parser; Ctrl-C stops a `runs start --wait` (see waitForPlanRun).
+    if (isStandingCommandLine(argv)) {
+      process.once('SIGINT', cancel);
+      const { runStandingCommand } = await import('./standing/runStandingCommand.js');
+      const { output, exitCode } = await runStandingCommand(argv, { stderr: process.stderr, signal: abort.signal });
+      return print(output, exitCode);
+    }
     const command = parseCommandLine(argv);
     if (command.kind === 'help') return print(usageText(readPackageVersion()), exitCodes.ok);
     if (command.kind === 'version') return print(`${readPackageVersion()}\n`, exitCodes.ok);

@@ -11,6 +11,19 @@ Usage:
   cosched serve [--host HOST] [--port PORT] [--workers N] [--max-queued-plans N]
                 [--max-message-bytes BYTES] [--max-cells CELLS] [--shutdown-grace-seconds S]
                 [--deadline-margin-ms MS] [--log-level LEVEL] [--tls-cert CERT.pem --tls-key KEY.pem]
+  cosched jobs submit FILE [--request-id ID]
+  cosched jobs list [--state STATE[,STATE...]] [--all-pages]
+  cosched jobs get NAME | jobs cancel NAME [--reason TEXT]
+  cosched forecasts put FILE [--request-id ID]
+  cosched forecasts import FILE --site SITE [--format auto|electricity-maps|watttime] [--from ISO]
+                           [--hours N] [--green-supply-mw MW] [--gpu-capacity N] [--pue X]
+  cosched forecasts list [--site SITE] [--latest] [--all-pages]
+  cosched runs start [--now ISO] [--horizon-hours N] [--time-limit SECONDS] [--request-id ID]
+                     [--wait [--cancel-on-interrupt]]
+  cosched runs list [--state STATE[,STATE...]] [--all-pages]
+  cosched runs get NAME [--input] | runs cancel NAME
+  cosched dispatch SITE [--hour ISO]
+  cosched progress report FILE [--request-id ID]
   cosched --help
   cosched --version
 
@@ -25,6 +38,25 @@ Commands:
   serve                  Serve cosched.v1.CoSchedulerService over gRPC (with grpc.health.v1 and
                          server reflection) until SIGTERM or SIGINT, then stop gracefully. Logs
                          JSON lines (pino) to stdout; the first says on which port it listens.
+
+Standing planner (against a running server; each command takes --server, --tls-ca, --json):
+  jobs submit FILE       Add the jobs of FILE (a scenario, or any PlanRequest file: only its jobs
+                         are used) to the server's backlog, all or none.
+  jobs list              The backlog: state, done/total and planned GPU-hours, plan run, reason.
+  jobs get NAME          One job (jobs/ID or ID) with its planned allocations.
+  jobs cancel NAME       Cancel a job: no later run plans it.
+  forecasts put FILE     Put each site of a scenario as that site's next forecast version, from
+                         horizon.start.
+  forecasts import FILE  Put a site's next forecast from an Electricity Maps or WattTime CSV (or a
+                         .zip of one), on top of its latest forecast (facts, green supply, price).
+  forecasts list         Forecast versions, newest first.
+  runs start             Start a plan run over the open backlog with each site's latest forecast;
+                         prints the operation name (operations/run-...).
+  runs list | get | cancel
+                         Plan runs, newest first; one run's summary; cancel a run.
+  dispatch SITE          What the plan in force runs at SITE in an hour: jobs and GPUs.
+  progress report FILE   Report what ran (YAML/JSON: records: [{job, siteId, start, hours, gpus,
+                         finished}]); jobs become RUNNING, or DONE.
 
 Options of plan:
   --json                 Print the PlanResponse as proto3 JSON instead of the text summary.
@@ -49,6 +81,35 @@ Options of compare and frontier:
   --variants FILE        Variant messages (proto/cosched/v1/what_if.proto) in YAML or JSON.
   --points N             frontier: the most plans to solve, 2..100 (default 8).
 
+Options of the standing-planner commands:
+  --server HOST:PORT     The server; default: COSCHED_SERVER, else 127.0.0.1:50051.
+  --tls-ca CA.pem        Connect with TLS, trusting this CA certificate.
+  --json                 Print the response as proto3 JSON (runs: the Operation, its metadata and
+                         response unpacked, "@type" naming them) instead of text.
+  --request-id ID        Idempotency key of a create (default: a random UUID); the same ID and
+                         request again returns the first answer.
+  --state S[,S...]       jobs: PENDING, PLANNED, RUNNING, DONE, CANCELLED, MISSED;
+                         runs: QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED, MISSED.
+  --all-pages            List every page (default: the first 100).
+  --now ISO              runs start: the run's clock (default: the server's); the plan starts at
+                         the whole hour at or before it.
+  --horizon-hours N      runs start: the most hours to plan (default: as far as forecasts reach).
+  --time-limit SECONDS   runs start: the solver's wall-clock limit.
+  --wait                 runs start: wait for the run (live progress on a terminal) and print its
+                         summary; exit 0 when it SUCCEEDED, 3 when it FAILED or was CANCELLED.
+                         Ctrl-C stops the wait only; the run goes on on the server.
+  --cancel-on-interrupt  runs start --wait: Ctrl-C cancels the run too.
+  --input                runs get: print the PlanRequest the run solved (proto3 JSON); 'cosched
+                         plan' on it reproduces the run.
+  --hour ISO             dispatch: any instant in the hour (default: the hour under way).
+  --site SITE            forecasts import: the site (required); forecasts list: only this site.
+  --latest               forecasts list: only each site's latest version.
+  --format F             forecasts import: the file's format (default auto: from its header).
+  --from ISO, --hours N  forecasts import: cut the series to these hours (default: all of it).
+  --green-supply-mw MW   forecasts import: green supply for hours the latest forecast does not cover.
+  --gpu-capacity N, --pue X
+                         forecasts import: the site's facts (required when it has no forecast yet).
+
 Options of serve (each also read from the environment variable shown; the flag wins):
   --host HOST                    COSCHED_HOST                    default 127.0.0.1
   --port PORT                    COSCHED_PORT                    default 50051 (0: any free port)
@@ -72,9 +133,11 @@ Exit codes:
   0  planned: optimal, or the best plan found before the time limit (serve: stopped cleanly)
   1  internal error, or no server at --server (set COSCHED_DEBUG=1 to print the stack trace)
   2  usage error, invalid request (every bad field is listed), file not found, or a request
-     over the server's size limits
+     over the server's size limits; standing planner: a job or run that exists already, is
+     unknown, or is in the wrong state
   3  no complete answer: no plan found in the time limit, cancelled (Ctrl-C), a server call
      cancelled or past its deadline, or solver failure; what there is is still printed
+     (runs start --wait: the run FAILED or was CANCELLED, or the wait was interrupted)
 
 Examples:
   cosched plan scenarios/two-hubs-48h.yaml
@@ -82,5 +145,9 @@ Examples:
   cosched plan scenarios/two-hubs-48h.yaml --server 127.0.0.1:50051
   cosched compare scenarios/china-hubs.yaml --variant 'relaxed:deadlines+=12h' --variant 'price100:carbonPrice=100' --report out/
   cosched frontier scenarios/two-hubs-48h.yaml --report out/frontier
+  cosched jobs submit scenarios/two-hubs-48h.yaml --server 127.0.0.1:50051
+  cosched forecasts put scenarios/two-hubs-48h.yaml
+  cosched runs start --now 2026-07-01T00:00:00Z --wait
+  cosched dispatch guian --hour 2026-07-01T05:00:00Z
 `;
 }

@@ -35,7 +35,7 @@ export function createOperationsService(deps: { runner: PlanRunner; logger: Logg
           const { seconds, nanos } = request.timeout;
           const ms = Number(seconds) * 1000 + Number(nanos) / 1e6;
           if (!Number.isFinite(ms) || ms < 0) {
-            throw CoschedError.invalid([{ field: 'timeout', description: `got ${seconds}s ${nanos}ns; expected a duration >= 0` }], 'request');
+            throw CoschedError.invalid([{ field: 'timeout', description: `got ${seconds}s ${nanos}ns; expected a duration >= 0` }], 'request', 'INVALID_REQUEST');
           }
           timeoutMs = Math.min(ms, maxWaitMs);
         }

@@ -110,7 +110,7 @@ export class NightlySchedule {
     if (!IANAZone.isValidZone(timeZone)) {
       violations.add('--nightly-tz', `got ${describeJsonValue(timeZone)}; expected an IANA time zone such as Asia/Shanghai, Europe/Berlin or UTC`);
     }
-    if (violations.length > 0 || pattern === undefined) throw CoschedError.invalid(violations.items, 'nightly schedule');
+    if (violations.length > 0 || pattern === undefined) throw CoschedError.invalid(violations.items, 'nightly schedule', 'INVALID_REQUEST');
 
     const zone = canonicalCase(timeZone);
     const job = new Cron(normalised, cronOptions(zone));

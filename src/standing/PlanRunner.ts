@@ -110,7 +110,7 @@ export class PlanRunner {
     let nowMs = this.now();
     if (request.now !== undefined) nowMs = checkRequiredTimestamp(request.now, 'now', 'now', violations) ?? nowMs;
     checkNumber(request.horizonHours ?? 0, { integer: true, min: 0, max: 8_784 }, 'horizonHours', violations);
-    if (violations.length > 0) throw CoschedError.invalid(violations.items, 'plan run request');
+    if (violations.length > 0) throw CoschedError.invalid(violations.items, 'plan run request', 'INVALID_REQUEST');
     const params = StartPlanRunRequest.toJSON({ ...request, requestId: '' });
     const run = await this.options.store.write((tx) =>
       withRequestId(tx, request.requestId, 'StartPlanRun', params, storedRunCodec, this.now(), () => this.insertRun(tx, { nowMs, params, trigger, scheduledMs })),
@@ -180,7 +180,7 @@ export class PlanRunner {
   /** ListOperations: newest first, filtered by `state = NAME` terms. `name` must be '' or `operations`. */
   async listOperations(request: ListOperationsRequest): Promise<ListOperationsResponse> {
     if (request.name !== '' && request.name !== 'operations' && request.name !== undefined) {
-      throw CoschedError.invalid([{ field: 'name', description: `got ${JSON.stringify(request.name)}; expected "" or "operations"` }], 'request');
+      throw CoschedError.invalid([{ field: 'name', description: `got ${JSON.stringify(request.name)}; expected "" or "operations"` }], 'request', 'INVALID_REQUEST');
     }
     const states = parseStateFilter(request.filter, parseRunState, runStateNames);
     const limit = pageSizeOf(request.pageSize);
@@ -405,12 +405,15 @@ export class PlanRunner {
     const specs = new Map(openJobs.map((job) => [job.id, Job.fromJSON(JSON.parse(job.specJson))]));
     const latest = await tx.latestForecasts();
     const progress = await tx.listProgress({ jobIds: openJobs.map((j) => j.id), toMs: run.planStartMs });
+    const doneBefore = new Map<string, number>();
+    for (const row of progress) doneBefore.set(row.jobId, (doneBefore.get(row.jobId) ?? 0) + row.gpus);
     const snapshot = buildRunSnapshot({
       nowMs: run.nowMs,
       horizonHours: params.horizonHours,
       objective: params.objective ? Objective.fromPartial(params.objective) : undefined,
       options: params.options ? PlanOptions.fromPartial(params.options) : undefined,
-      jobs: openJobs.map((job) => ({ id: job.id, spec: specs.get(job.id) as Job, doneGpuHours: job.doneGpuHours })),
+      // Work done before the plan start only: a run dated earlier than some progress plans those hours again.
+      jobs: openJobs.map((job) => ({ id: job.id, spec: specs.get(job.id) as Job, doneGpuHours: doneBefore.get(job.id) ?? 0 })),
       progress,
       forecasts: latest.map((stored) => ({ stored, site: Site.fromJSON(JSON.parse(stored.siteJson)) })),
     });

@@ -90,7 +90,7 @@ export class StandingPlanner {
         else firstIndex.set(id, i);
       }
     });
-    if (violations.length > 0) throw CoschedError.invalid(violations.items, single ? 'job' : 'batch of jobs');
+    if (violations.length > 0) throw CoschedError.invalid(violations.items, single ? 'job' : 'batch of jobs', 'INVALID_REQUEST');
     const requestId = single ? requests[0].requestId : request.requestId;
     const method = single ? 'CreateJob' : 'BatchCreateJobs';
     const fingerprintJson = requests.map((r) => Job.toJSON(r.job as Job));
@@ -163,7 +163,7 @@ export class StandingPlanner {
   async updateJob(request: UpdateJobRequest): Promise<BacklogJob> {
     const id = parseJobName(request.job?.name, 'job.name');
     const given = request.job?.spec;
-    if (!given) throw CoschedError.invalid([{ field: 'job.spec', description: 'got nothing; expected the spec fields to change' }], 'request');
+    if (!given) throw CoschedError.invalid([{ field: 'job.spec', description: 'got nothing; expected the spec fields to change' }], 'request', 'INVALID_REQUEST');
     const violations = new ViolationList();
     const fields = new Set<keyof Job>();
     const mask = request.updateMask ?? [];
@@ -183,7 +183,7 @@ export class StandingPlanner {
       } else fields.add(field);
     });
     if (fields.size === 0 && violations.length === 0) violations.add('updateMask', 'names no field to change; expected paths such as spec.deadline');
-    if (violations.length > 0) throw CoschedError.invalid(violations.items, 'job update');
+    if (violations.length > 0) throw CoschedError.invalid(violations.items, 'job update', 'INVALID_REQUEST');
     return this.store.write(async (tx) => {
       const job = await requireJob(tx, id);
       requireOpen(job, 'updated');
@@ -193,9 +193,9 @@ export class StandingPlanner {
       updated.id = spec.id;
       const checks = new ViolationList();
       validateJobSpec(updated, 'job.spec', checks);
-      if (checks.length > 0) throw CoschedError.invalid(checks.items, 'job update');
+      if (checks.length > 0) throw CoschedError.invalid(checks.items, 'job update', 'INVALID_REQUEST');
       if (updated.gpuHours < job.doneGpuHours - remainingTolerance) {
-        throw CoschedError.invalid([{ field: 'job.spec.gpuHours', description: `got ${updated.gpuHours}; ${job.doneGpuHours} GPU-hours are already reported done: expected at least that` }], 'job update');
+        throw CoschedError.invalid([{ field: 'job.spec.gpuHours', description: `got ${updated.gpuHours}; ${job.doneGpuHours} GPU-hours are already reported done: expected at least that` }], 'job update', 'INVALID_REQUEST');
       }
       const next: StoredJob = { ...job, specJson: JSON.stringify(Job.toJSON(updated)), updatedMs: this.now() };
       await tx.updateJob(next);
@@ -237,7 +237,7 @@ export class StandingPlanner {
       }
       return facts;
     });
-    if (violations.length > 0) throw CoschedError.invalid(violations.items, single ? 'site forecast' : 'batch of site forecasts');
+    if (violations.length > 0) throw CoschedError.invalid(violations.items, single ? 'site forecast' : 'batch of site forecasts', 'INVALID_REQUEST');
     const requestId = single ? requests[0].requestId : request.requestId;
     const fingerprintJson = requests.map((r) => SiteForecast.toJSON({ ...(r.siteForecast as SiteForecast), name: '', version: 0, createTime: undefined }));
     return this.store.write((tx) =>
@@ -326,7 +326,7 @@ export class StandingPlanner {
       }
       return { jobId, siteId: r.siteId, startMs: startMs ?? 0, hours, gpus: r.gpus, finished: r.finished === true, path };
     });
-    if (violations.length > 0) throw CoschedError.invalid(violations.items, 'progress report');
+    if (violations.length > 0) throw CoschedError.invalid(violations.items, 'progress report', 'INVALID_REQUEST');
     const jobIds = [...new Set(parsed.map((r) => r.jobId))];
     const fingerprintJson = records.map((r) => ({ ...r }));
     return this.store.write((tx) =>
@@ -352,7 +352,7 @@ export class StandingPlanner {
           }
           if (r.gpus > spec.maxGpus) checks.add(`${r.path}.gpus`, `got ${r.gpus}; job ${r.jobId} uses at most maxGpus ${spec.maxGpus}`);
         }
-        if (checks.length > 0) throw CoschedError.invalid(checks.items, 'progress report');
+        if (checks.length > 0) throw CoschedError.invalid(checks.items, 'progress report', 'INVALID_REQUEST');
         await tx.upsertProgress(
           parsed.flatMap((r) => Array.from({ length: r.hours }, (_, k) => ({ jobId: r.jobId, siteId: r.siteId, hourMs: r.startMs + k * msPerHour, gpus: r.gpus, reportedMs: nowMs }))),
         );
@@ -399,7 +399,7 @@ export class StandingPlanner {
     if (typeof siteId !== 'string' || !idPattern.test(siteId)) violations.add('siteId', `got ${describeJsonValue(siteId)}; expected a site id`);
     let hourMs = this.now();
     if (request.hour !== undefined) hourMs = checkRequiredTimestamp(request.hour, 'hour', 'hour', violations) ?? hourMs;
-    if (violations.length > 0) throw CoschedError.invalid(violations.items, 'dispatch request');
+    if (violations.length > 0) throw CoschedError.invalid(violations.items, 'dispatch request', 'INVALID_REQUEST');
     hourMs = Math.floor(hourMs / msPerHour) * msPerHour;
     return this.store.read(async (tx) => {
       if (!(await tx.getForecast(siteId, 'latest'))) throw new CoschedError('NOT_FOUND', `site ${siteId} not found: it has no forecast (put one first)`, { reason: 'SITE_NOT_FOUND' });

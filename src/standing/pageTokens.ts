@@ -11,7 +11,7 @@ export const maxPageSize = 1_000;
  */
 export function pageSizeOf(pageSize: number): number {
   if (!Number.isInteger(pageSize) || pageSize < 0) {
-    throw CoschedError.invalid([{ field: 'pageSize', description: `got ${describeJsonValue(pageSize)}; expected 0 (default ${defaultPageSize}) to ${maxPageSize}` }], 'request');
+    throw CoschedError.invalid([{ field: 'pageSize', description: `got ${describeJsonValue(pageSize)}; expected 0 (default ${defaultPageSize}) to ${maxPageSize}` }], 'request', 'INVALID_REQUEST');
   }
   return pageSize === 0 ? defaultPageSize : Math.min(pageSize, maxPageSize);
 }
@@ -35,10 +35,10 @@ export function decodePageToken<T extends string | number>(token: string, query:
     parsed = undefined;
   }
   if (!parsed || typeof parsed.p !== kind) {
-    throw CoschedError.invalid([{ field: 'pageToken', description: `got ${describeJsonValue(token)}; expected a next_page_token from the previous page` }], 'request');
+    throw CoschedError.invalid([{ field: 'pageToken', description: `got ${describeJsonValue(token)}; expected a next_page_token from the previous page` }], 'request', 'INVALID_REQUEST');
   }
   if (parsed.q !== query) {
-    throw CoschedError.invalid([{ field: 'pageToken', description: 'was made for a different filter or parent; keep the other fields of the request the same between pages' }], 'request');
+    throw CoschedError.invalid([{ field: 'pageToken', description: 'was made for a different filter or parent; keep the other fields of the request the same between pages' }], 'request', 'INVALID_REQUEST');
   }
   return parsed.p as T;
 }

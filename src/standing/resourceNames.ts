@@ -71,5 +71,5 @@ export function makeRunId(nowMs: number, random: () => number = Math.random): st
 }
 
 function invalidName(field: string, value: unknown, expected: string, example: string): CoschedError {
-  return CoschedError.invalid([{ field, description: `got ${describeJsonValue(value ?? '')}; expected ${expected}, e.g. ${example}` }], 'request');
+  return CoschedError.invalid([{ field, description: `got ${describeJsonValue(value ?? '')}; expected ${expected}, e.g. ${example}` }], 'request', 'INVALID_REQUEST');
 }

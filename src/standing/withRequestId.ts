@@ -33,7 +33,7 @@ export async function withRequestId<T>(
 ): Promise<T> {
   if (requestId === '' || requestId === undefined) return compute();
   if (!requestIdPattern.test(requestId)) {
-    throw CoschedError.invalid([{ field: 'requestId', description: `got ${describeJsonValue(requestId)}; expected 1..128 printable ASCII characters without spaces, e.g. a UUID` }], 'request');
+    throw CoschedError.invalid([{ field: 'requestId', description: `got ${describeJsonValue(requestId)}; expected 1..128 printable ASCII characters without spaces, e.g. a UUID` }], 'request', 'INVALID_REQUEST');
   }
   const fingerprint = createHash('sha256').update(method).update('\n').update(JSON.stringify(requestJson)).digest('hex');
   const earlier = await tx.getRequestRecord(requestId);
