@@ -68,7 +68,8 @@ export interface RunSnapshot {
  *   `missed`; a started non-interruptible job (progress reported) continues where it runs: pinned
  *   to that site (the site of its latest record), released at plan start, with a window of exactly
  *   its remaining block (ceil(remaining / maxGpus) hours), even past its deadline (a warning says
- *   so); any other job keeps its spec with gpuHours = remaining and allowedSites cut to the sites
+ *   so); any other job keeps its spec with gpuHours = remaining, release no earlier than the plan
+ *   start, and allowedSites cut to the sites
  *   in the plan (a home site without a forecast is replaced by the first allowed site in the plan,
  *   with a warning). A job with no site in the plan is left out (`leftOut`) with the reason.
  * - Nothing to plan (no job or no site): `request` undefined, horizonHours 0.
@@ -147,7 +148,9 @@ export function buildRunSnapshot(input: RunSnapshotInput): RunSnapshot {
       homeSite = allowed[0];
       warnings.push(`job ${job.id}: home site ${job.spec.homeSite} has no forecast covering the plan start; the baseline runs it at ${homeSite}`);
     }
-    planned.push({ ...job.spec, gpuHours: remaining, allowedSites: job.spec.allowedSites.length === 0 ? [] : allowed, homeSite });
+    // A release in the past is the plan start (the same window, without a warning on every re-plan).
+    const releaseMs = Math.max(timestampToMs(job.spec.release!) as number, planStartMs);
+    planned.push({ ...job.spec, gpuHours: remaining, allowedSites: job.spec.allowedSites.length === 0 ? [] : allowed, homeSite, release: toTimestamp(releaseMs) });
   }
 
   const forecastVersions = covering.map((f) => forecastName(f.stored.siteId, f.stored.version));
