@@ -17,6 +17,7 @@ import { lockDataDir, type DataDirLock } from './lockDataDir.js';
 import { addHealthService, type ServerHealth } from './addHealthService.js';
 import { addReflectionService } from './addReflectionService.js';
 import { createCoSchedulerService } from './createCoSchedulerService.js';
+import type { PlanExecutor } from './PlanExecutor.js';
 import { PlanWorkerPool } from './PlanWorkerPool.js';
 import type { ServerConfig } from './ServerConfig.js';
 
@@ -55,7 +56,7 @@ export class CoschedServer {
   private constructor(
     /** The port actually bound (useful with port 0). */
     readonly port: number,
-    readonly pool: PlanWorkerPool,
+    readonly pool: PlanExecutor,
     /** The standing planner's store, its plan runs and nightly schedule. */
     readonly store: PlannerStore,
     readonly runner: PlanRunner,

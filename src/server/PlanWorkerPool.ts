@@ -5,6 +5,7 @@ import type { PlanEvent } from '../../solver/plan/PlanCallbacks.js';
 import type { PlanResult } from '../../solver/plan/PlanResult.js';
 import type { Problem } from '../../solver/problem/Problem.js';
 import { startWorkerThread } from '../../solver/solve/startWorkerThread.js';
+import type { PlanExecutor } from './PlanExecutor.js';
 import type { PlanWorkerError, PlanWorkerReply, PlanWorkerRequest } from './planWorkerProtocol.js';
 
 /** Settings for a PlanWorkerPool. */
@@ -86,7 +87,7 @@ interface Slot {
  *   terminates every worker.
  * Workers are unref'd: an idle pool does not keep the process alive.
  */
-export class PlanWorkerPool {
+export class PlanWorkerPool implements PlanExecutor {
   readonly size: number;
   readonly maxQueuedPlans: number;
   private readonly slots = new Set<Slot>();

@@ -4,14 +4,15 @@ import type { PlanResult } from '../../solver/plan/PlanResult.js';
 import type { Problem } from '../../solver/problem/Problem.js';
 import type { PlanRequest } from '../generated/cosched/v1/plan_request.js';
 import type { CallContext } from './CallContext.js';
-import type { PlanWorkerPool } from './PlanWorkerPool.js';
+import type { PlanExecutor } from './PlanExecutor.js';
 import { planRequestSize } from './planRequestSize.js';
 import { preparePlan } from './preparePlan.js';
 import { solverTimeLimitSeconds } from './solverTimeLimitSeconds.js';
 
 /** What the plan methods need from the server. */
 export interface PlanMethodDeps {
-  pool: PlanWorkerPool;
+  /** Where plans run: the worker pool, or the queue's workers. */
+  pool: PlanExecutor;
   maxCells: number;
   deadlineMarginMs: number;
   logger: Logger;
