@@ -25,8 +25,6 @@ describe('nightly runs on two servers sharing one PostgreSQL', () => {
     await sleep(3_500);
     await a.close();
     await b.close();
-    const clients = standingClients(b.address);
-    clients.close();
 
     const listRuns = async (server: TestServer) => {
       const c = standingClients(server.address);
@@ -51,7 +49,8 @@ describe('nightly runs on two servers sharing one PostgreSQL', () => {
     expect(times.every((t) => t % 1000 === 0)).toBe(true);
     const ran = nightlyRuns.filter((r) => r.state === PlanRunState.PLAN_RUN_STATE_SUCCEEDED);
     expect(ran.length).toBeGreaterThanOrEqual(3);
-    expect(new Set(ran.map((r) => r.runner)).size).toBeGreaterThanOrEqual(1);
+    // Every nightly run that ran was run by one of the two replicas.
+    expect(ran.every((r) => r.runner !== '')).toBe(true);
     const missed = nightlyRuns.filter((r) => r.state === PlanRunState.PLAN_RUN_STATE_MISSED);
     expect(missed.length).toBeGreaterThanOrEqual(1);
   }, 60_000);

@@ -60,11 +60,12 @@ describe('a server killed with SIGKILL during a plan run (SQLite store)', () => 
       requestId: '',
     });
     // Wait until the run is solving, then kill the server outright.
-    for (let i = 0; i < 100; i++) {
-      const current = await unary(clients.operations, clients.operations.getOperation, { name: operation.name });
-      if (runMetadata(current).state === PlanRunState.PLAN_RUN_STATE_RUNNING) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    let state = PlanRunState.PLAN_RUN_STATE_QUEUED;
+    for (let i = 0; i < 100 && state !== PlanRunState.PLAN_RUN_STATE_RUNNING; i++) {
+      state = runMetadata(await unary(clients.operations, clients.operations.getOperation, { name: operation.name })).state;
+      if (state !== PlanRunState.PLAN_RUN_STATE_RUNNING) await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    expect(state).toBe(PlanRunState.PLAN_RUN_STATE_RUNNING);
     first.child.kill('SIGKILL');
     await new Promise((resolve) => first.child.once('exit', resolve));
     clients.close();

@@ -11,6 +11,8 @@ Usage:
   cosched serve [--host HOST] [--port PORT] [--workers N] [--max-queued-plans N]
                 [--max-message-bytes BYTES] [--max-cells CELLS] [--shutdown-grace-seconds S]
                 [--deadline-margin-ms MS] [--log-level LEVEL] [--tls-cert CERT.pem --tls-key KEY.pem]
+                [--data-dir DIR | --store postgres://...] [--nightly CRON [--nightly-tz ZONE]]
+                [--run-lease-seconds S]
   cosched jobs submit FILE [--request-id ID]
   cosched jobs list [--state STATE[,STATE...]] [--all-pages]
   cosched jobs get NAME | jobs cancel NAME [--reason TEXT]
@@ -35,8 +37,10 @@ Commands:
                          parallel and print variants x metrics with differences to the base.
   frontier FILE          Sweep the weight of cost against carbon and print the Pareto points:
                          what each tonne saved costs.
-  serve                  Serve cosched.v1.CoSchedulerService over gRPC (with grpc.health.v1 and
-                         server reflection) until SIGTERM or SIGINT, then stop gracefully. Logs
+  serve                  Serve cosched.v1.CoSchedulerService, the standing planner
+                         (cosched.v1.StandingPlannerService, google.longrunning.Operations)
+                         over gRPC (with grpc.health.v1 and server reflection) until SIGTERM or
+                         SIGINT, then stop gracefully. Logs
                          JSON lines (pino) to stdout; the first says on which port it listens.
 
 Standing planner (against a running server; each command takes --server, --tls-ca, --json):
@@ -124,6 +128,15 @@ Options of serve (each also read from the environment variable shown; the flag w
                                                                  default info
   --tls-cert CERT.pem            COSCHED_TLS_CERT                with --tls-key: serve TLS
   --tls-key KEY.pem              COSCHED_TLS_KEY                 (neither: plaintext)
+  --data-dir DIR                 COSCHED_DATA_DIR                the standing planner's SQLite file;
+                                                                 default ./cosched-data (one server per dir)
+  --store postgres://...         COSCHED_STORE                   keep it in PostgreSQL instead (replicas
+                                                                 share it; ?schema=NAME for a schema)
+  --nightly CRON                 COSCHED_NIGHTLY                 start a plan run at these local times,
+                                                                 e.g. "0 2 * * *" (02:00 every day)
+  --nightly-tz ZONE              COSCHED_NIGHTLY_TZ              IANA zone of --nightly; default UTC
+  --run-lease-seconds S          COSCHED_RUN_LEASE_SECONDS       a plan run's lease; a stopped server's runs
+                                                                 are failed after it; default 30
 
 Common options:
   -h, --help             Show this help.

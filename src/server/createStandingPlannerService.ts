@@ -8,6 +8,7 @@ import type {
   CancelJobRequest,
   CreateJobRequest,
   CreateSiteForecastRequest,
+  DeleteJobRequest,
   Dispatch,
   GetDispatchRequest,
   GetJobRequest,
@@ -26,6 +27,7 @@ import type {
   UpdateJobRequest,
 } from '../generated/cosched/v1/standing_planner_service.js';
 import type { Operation } from '../generated/google/longrunning/operations.js';
+import type { Empty } from '../generated/google/protobuf/empty.js';
 import type { PlanRunner } from '../standing/PlanRunner.js';
 import type { StandingPlanner } from '../standing/StandingPlanner.js';
 import { handleUnaryCall } from './handleUnaryCall.js';
@@ -60,6 +62,14 @@ export function createStandingPlannerService(deps: { planner: StandingPlanner; r
     listJobs: handleUnaryCall<ListJobsRequest, ListJobsResponse>('ListJobs', (request) => planner.listJobs(request), logger),
     updateJob: handleUnaryCall<UpdateJobRequest, BacklogJob>('UpdateJob', (request) => planner.updateJob(request), logger),
     cancelJob: handleUnaryCall<CancelJobRequest, BacklogJob>('CancelJob', (request) => planner.cancelJob(request), logger),
+    deleteJob: handleUnaryCall<DeleteJobRequest, Empty>(
+      'DeleteJob',
+      async (request) => {
+        await planner.deleteJob(request.name);
+        return {};
+      },
+      logger,
+    ),
     createSiteForecast: handleUnaryCall<CreateSiteForecastRequest, SiteForecast>(
       'CreateSiteForecast',
       async (request) => (await planner.putForecasts({ requests: [request], requestId: '' }, true))[0],

@@ -3,7 +3,7 @@ import { Metadata, status as grpcCode, type StatusObject } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { CoschedError, type CoschedErrorCode, type FieldViolation } from '../../solver/errors/CoschedError.js';
 import type { Any } from '../generated/google/protobuf/any.js';
-import { BadRequest, ErrorInfo, QuotaFailure } from '../generated/google/rpc/error_details.js';
+import { BadRequest, ErrorInfo, PreconditionFailure, QuotaFailure, ResourceInfo } from '../generated/google/rpc/error_details.js';
 import { Status } from '../generated/google/rpc/status.js';
 
 /** ErrorInfo.domain of every cosched error. */
@@ -42,6 +42,9 @@ const codes: Record<CoschedErrorCode, grpcCode> = {
  *   domain `cosched.dev`, metadata) and:
  *   - for INVALID_ARGUMENT, a BadRequest with one FieldViolation per bad field (paths relative to
  *     the PlanRequest, e.g. `jobs[3].deadline`), ErrorInfo metadata `violations` = their count;
+ *   - for NOT_FOUND, ALREADY_EXISTS and FAILED_PRECONDITION with violations, the same BadRequest
+ *     (field paths), plus a PreconditionFailure (type = the reason, subject = the field) or a
+ *     ResourceInfo (the first violation) respectively;
  *   - for RESOURCE_EXHAUSTED, a QuotaFailure with one violation per exceeded limit, its subject
  *     the limit's name (the CoschedError violation's `field`, e.g. `max_cells`), ErrorInfo
  *     metadata `limit` = the first one.
@@ -72,8 +75,17 @@ export function toGrpcStatus(error: unknown, logger: Logger): StatusObject {
     const violations = error.violations.slice(0, kept);
     const message = kept === error.violations.length ? error.message : shortenedMessage(error, violations);
     const details = [errorInfo];
-    if (error.code === 'INVALID_ARGUMENT' && error.violations.length > 0) {
+    if (fieldCodes.includes(error.code) && error.violations.length > 0) {
       details.push(pack('BadRequest', BadRequest.encode({ fieldViolations: violations }).finish()));
+    }
+    if (error.code === 'FAILED_PRECONDITION' && error.violations.length > 0) {
+      const failures = violations.map((v) => ({ type: error.reason, subject: v.field, description: v.description }));
+      details.push(pack('PreconditionFailure', PreconditionFailure.encode({ violations: failures }).finish()));
+    }
+    if ((error.code === 'NOT_FOUND' || error.code === 'ALREADY_EXISTS') && error.violations.length > 0) {
+      details.push(
+        pack('ResourceInfo', ResourceInfo.encode({ resourceType: 'cosched.v1', resourceName: violations[0].field, owner: '', description: violations[0].description }).finish()),
+      );
     }
     if (error.code === 'RESOURCE_EXHAUSTED' && error.violations.length > 0) {
       details.push(pack('QuotaFailure', QuotaFailure.encode({ violations: violations.map((v) => ({ subject: v.field, description: v.description })) }).finish()));
@@ -111,7 +123,10 @@ function withStatus(code: grpcCode, message: string, status: Status): StatusObje
   return { code, details: message, metadata };
 }
 
-function pack(name: 'BadRequest' | 'ErrorInfo' | 'QuotaFailure', value: Uint8Array): Any {
+/** Codes whose violations travel as google.rpc.BadRequest field violations (field path, value, what is allowed). */
+const fieldCodes: readonly CoschedErrorCode[] = ['INVALID_ARGUMENT', 'NOT_FOUND', 'ALREADY_EXISTS', 'FAILED_PRECONDITION'];
+
+function pack(name: 'BadRequest' | 'ErrorInfo' | 'QuotaFailure' | 'PreconditionFailure' | 'ResourceInfo', value: Uint8Array): Any {
   return { typeUrl: `type.googleapis.com/google.rpc.${name}`, value };
 }
 

@@ -5,10 +5,13 @@ import type { PlanEvent } from '../../solver/plan/PlanCallbacks.js';
 import type { PlanResult } from '../../solver/plan/PlanResult.js';
 import type { Problem } from '../../solver/problem/Problem.js';
 import { checkRequiredTimestamp } from '../data/checkRequiredTimestamp.js';
+import { timestampToMs } from '../data/timestampToMs.js';
+import { objectiveAndOptionsViolations } from './objectiveAndOptionsViolations.js';
 import { ViolationList } from '../data/ViolationList.js';
 import { Job, Objective, PlanOptions, Site } from '../generated/cosched/v1/plan_request.js';
 import { Allocation, PlanResponse, Termination } from '../generated/cosched/v1/plan_response.js';
 import {
+  type ExecutedWork,
   PlanRunInput,
   PlanRunMetadata,
   PlanRunState,
@@ -34,6 +37,9 @@ import { withRequestId } from './withRequestId.js';
 const msPerHour = 3_600_000;
 const runStateNames = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'MISSED'];
 const doneStates: readonly RunState[] = ['succeeded', 'failed', 'cancelled', 'missed'];
+/** How far ahead of the server's clock a run's `now` may be (a run is about the present). */
+const maxFutureNowMs = 3_600_000;
+const maxOperationsPageSize = 50;
 
 /** Plans a Problem (the server's worker pool, or anything with its contract). */
 export type PlanFunction = (problem: Problem, options: { signal: AbortSignal; onEvent?: (event: PlanEvent) => void }) => Promise<PlanResult>;
@@ -96,27 +102,63 @@ export class PlanRunner {
   async start(): Promise<void> {
     await this.failOrphans(this.options.exclusiveStore);
     this.sweepTimer = setInterval(() => {
-      this.failOrphans(false).catch((error: unknown) => this.options.logger.error({ err: error }, 'plan run lease sweep failed'));
-    }, Math.max(250, Math.floor(this.leaseMs / 2)));
+      this.renewQueuedLeases()
+        .then(() => this.failOrphans(false))
+        .catch((error: unknown) => this.options.logger.error({ err: error }, 'plan run lease sweep failed'));
+    }, Math.max(250, Math.floor(this.leaseMs / 3)));
     this.sweepTimer.unref();
   }
 
+  /** Keeps the leases of this server's queued runs alive while they wait (the running one renews its own). */
+  private async renewQueuedLeases(): Promise<void> {
+    if (this.queue.length === 0) return;
+    const ids = [...this.queue];
+    await this.options.store.write(async (tx) => {
+      for (const id of ids) {
+        const run = await tx.getRun(id);
+        if (run && run.state === 'queued' && run.owner === this.options.runnerId) await tx.updateRun({ ...run, leaseUntilMs: this.now() + this.leaseMs });
+      }
+    });
+  }
+
   /**
-   * StartPlanRun: validates the parameters, inserts the run QUEUED and queues it.
-   * @throws INVALID_ARGUMENT (now, horizonHours, objective and options as in a PlanRequest).
+   * StartPlanRun: validates the parameters, inserts the run QUEUED and queues it. A retry with the
+   * same request_id returns the run's current state (and does not queue it again).
+   * @throws INVALID_ARGUMENT: `now` more than an hour ahead of the server's clock, horizonHours
+   *   outside 0..8784, objective and options as in a PlanRequest; FAILED_PRECONDITION: `now`
+   *   before the plan start of the newest succeeded run (its plan would be overwritten by an
+   *   older one).
    */
   async startRun(request: StartPlanRunRequest, trigger: RunTrigger = 'api', scheduledMs = 0): Promise<Operation> {
     const violations = new ViolationList();
-    let nowMs = this.now();
+    const clockMs = this.now();
+    let nowMs = clockMs;
     if (request.now !== undefined) nowMs = checkRequiredTimestamp(request.now, 'now', 'now', violations) ?? nowMs;
+    if (nowMs > clockMs + maxFutureNowMs) {
+      violations.add('now', `got ${new Date(nowMs).toISOString()}, more than an hour after the server's clock (${new Date(clockMs).toISOString()}); expected the present (hours before now are what ran)`);
+    }
     checkNumber(request.horizonHours ?? 0, { integer: true, min: 0, max: 8_784 }, 'horizonHours', violations);
+    for (const v of objectiveAndOptionsViolations(request.objective, request.options)) violations.add(v.field, v.description);
     if (violations.length > 0) throw CoschedError.invalid(violations.items, 'plan run request', 'INVALID_REQUEST');
     const params = StartPlanRunRequest.toJSON({ ...request, requestId: '' });
+    let inserted = false;
     const run = await this.options.store.write((tx) =>
-      withRequestId(tx, request.requestId, 'StartPlanRun', params, storedRunCodec, this.now(), () => this.insertRun(tx, { nowMs, params, trigger, scheduledMs })),
+      withRequestId(tx, request.requestId, 'StartPlanRun', params, storedRunCodec, this.now(), async () => {
+        const newest = await tx.latestSucceededRunBefore(Number.MAX_SAFE_INTEGER);
+        const planStartMs = Math.floor(nowMs / msPerHour) * msPerHour;
+        if (newest && planStartMs < newest.planStartMs) {
+          const description = `got ${new Date(nowMs).toISOString()}, before the plan start ${new Date(newest.planStartMs).toISOString()} of ${operationName(newest.id)}, the newest plan; a run re-plans from its now on and would replace that plan with an older one`;
+          throw new CoschedError('FAILED_PRECONDITION', `now ${description}`, { reason: 'NOW_BEFORE_NEWEST_PLAN', violations: [{ field: 'now', description }] });
+        }
+        inserted = true;
+        return this.insertRun(tx, { nowMs, params, trigger, scheduledMs });
+      }),
     );
-    this.enqueue(run.id);
-    return toOperation(run);
+    if (inserted) {
+      this.enqueue(run.id);
+      return toOperation(run);
+    }
+    return this.getOperation(operationName(run.id));
   }
 
   /** Inserts a QUEUED run (also used by the nightly schedule inside its claim transaction). */
@@ -183,7 +225,8 @@ export class PlanRunner {
       throw CoschedError.invalid([{ field: 'name', description: `got ${JSON.stringify(request.name)}; expected "" or "operations"` }], 'request', 'INVALID_REQUEST');
     }
     const states = parseStateFilter(request.filter, parseRunState, runStateNames);
-    const limit = pageSizeOf(request.pageSize);
+    // Operations carry whole PlanResponses: a page holds at most 50.
+    const limit = pageSizeOf(request.pageSize, maxOperationsPageSize);
     const query = `runs|${(states ?? []).join(',')}`;
     const beforeSeq = decodePageToken<number>(request.pageToken, query, 'number');
     const page = await this.options.store.read((tx) => tx.listRuns({ states, beforeSeq, limit: limit + 1 }));
@@ -207,7 +250,9 @@ export class PlanRunner {
         const wake = () => {
           clearTimeout(timer);
           signal.removeEventListener('abort', wake);
-          this.waiters.get(runId)?.delete(wake);
+          const waiting = this.waiters.get(runId);
+          waiting?.delete(wake);
+          if (waiting?.size === 0) this.waiters.delete(runId);
           resolve();
         };
         const timer = setTimeout(wake, Math.max(1, Math.min(pollMs, untilMs - this.now())));
@@ -298,15 +343,22 @@ export class PlanRunner {
     const { store, logger } = this.options;
     const startedMs = this.now();
     // 1. Snapshot the inputs and account the executed past, in one transaction.
-    const snapshot = await store.write(async (tx) => {
-      const run = await tx.getRun(runId);
-      if (!run || run.state !== 'queued') return undefined;
-      if (run.cancelRequested) {
-        await tx.updateRun(endRun(run, 'cancelled', this.now(), { code: grpcCode.CANCELLED, message: 'cancelled before it started', details: [] }));
-        return undefined;
-      }
-      return this.takeSnapshot(tx, run, startedMs);
-    });
+    let snapshot: Awaited<ReturnType<PlanRunner['takeSnapshot']>> | undefined;
+    try {
+      snapshot = await store.write(async (tx) => {
+        const run = await tx.getRun(runId);
+        if (!run || run.state !== 'queued' || run.owner !== this.options.runnerId) return undefined;
+        if (run.cancelRequested) {
+          await tx.updateRun(endRun(run, 'cancelled', this.now(), { code: grpcCode.CANCELLED, message: 'cancelled before it started', details: [] }));
+          return undefined;
+        }
+        return this.takeSnapshot(tx, run);
+      });
+    } catch (error) {
+      logger.error({ err: error, run: runId }, 'plan run failed while taking its inputs');
+      await this.endIfOurs(runId, 'failed', { code: grpcCode.INTERNAL, message: `the run failed while taking its inputs: ${error instanceof Error ? error.message : String(error)}`, details: [] });
+      return;
+    }
     if (!snapshot) return;
     const { run, problemRequest, metadata } = snapshot;
     logger.info({ run: runId, jobs: metadata.jobs, horizonHours: metadata.horizonHours, planStart: new Date(run.planStartMs).toISOString() }, 'plan run started');
@@ -321,7 +373,10 @@ export class PlanRunner {
         store
           .write(async (tx) => {
             const current = await tx.getRun(runId);
-            if (!current || current.state !== 'running') return;
+            if (!current || current.state !== 'running' || current.owner !== this.options.runnerId) {
+              controller.abort(new CoschedError('ABORTED', 'the run is no longer this server\'s (another replica ended it)', { reason: 'RUN_TAKEN_OVER' }));
+              return;
+            }
             if (current.cancelRequested) controller.abort(new CoschedError('CANCELLED', 'the plan run was cancelled', { reason: 'RUN_CANCELLED' }));
             const next: StoredRun = { ...current, leaseUntilMs: this.now() + this.leaseMs };
             if (pendingProgress) {
@@ -359,46 +414,71 @@ export class PlanRunner {
       const status = errorStatus(error);
       const state: RunState = status.code === grpcCode.CANCELLED ? 'cancelled' : 'failed';
       if (state === 'failed' && !(error instanceof CoschedError)) logger.error({ err: error, run: runId }, 'plan run failed');
-      await store.write(async (tx) => {
-        const current = await tx.getRun(runId);
-        if (current) await tx.updateRun(endRun({ ...current, metadataJson: JSON.stringify(PlanRunMetadata.toJSON({ ...PlanRunMetadata.fromJSON(JSON.parse(current.metadataJson)), progress: pendingProgress })) }, state, this.now(), status));
-      });
+      await this.endIfOurs(runId, state, status, pendingProgress);
       logger.info({ run: runId, state, message: status.message }, 'plan run ended');
       return;
     }
     clearInterval(heartbeat);
     await writing;
 
-    // 3. Keep the answer and move the jobs, in one transaction.
-    await store.write(async (tx) => {
-      const current = await tx.getRun(runId);
-      if (!current) return;
-      const meta = PlanRunMetadata.fromJSON(JSON.parse(current.metadataJson));
-      const done: StoredRun = endRun(
-        {
-          ...current,
-          responseJson: JSON.stringify(PlanResponse.toJSON(response)),
-          metadataJson: JSON.stringify(PlanRunMetadata.toJSON({ ...meta, summary: response.summary, progress: pendingProgress ?? meta.progress })),
-        },
-        'succeeded',
-        this.now(),
-      );
-      await tx.updateRun(done);
-      await this.applyPlanToJobs(tx, done, response, snapshot.leftOut);
-    });
+    // 3. Keep the answer and move the jobs, in one transaction (only while the run is still ours).
+    try {
+      const kept = await store.write(async (tx) => {
+        const current = await tx.getRun(runId);
+        if (!current || current.state !== 'running' || current.owner !== this.options.runnerId) return false;
+        const meta = PlanRunMetadata.fromJSON(JSON.parse(current.metadataJson));
+        const done: StoredRun = endRun(
+          {
+            ...current,
+            responseJson: JSON.stringify(PlanResponse.toJSON(response)),
+            metadataJson: JSON.stringify(PlanRunMetadata.toJSON({ ...meta, summary: response.summary, progress: pendingProgress ?? meta.progress })),
+          },
+          'succeeded',
+          this.now(),
+        );
+        await tx.updateRun(done);
+        // A newer plan (a later plan start, or the same and started after) already moved the jobs.
+        const newest = await tx.latestSucceededRunBefore(Number.MAX_SAFE_INTEGER);
+        if (newest && newest.id !== done.id && (newest.planStartMs > done.planStartMs || (newest.planStartMs === done.planStartMs && newest.seq > done.seq))) return true;
+        await this.applyPlanToJobs(tx, done, response, snapshot.leftOut, snapshot.specJsonById);
+        return true;
+      });
+      if (!kept) {
+        logger.warn({ run: runId }, 'plan run result dropped: the run was ended by another replica (its lease expired) while it solved');
+        return;
+      }
+    } catch (error) {
+      logger.error({ err: error, run: runId }, 'plan run failed while keeping its result');
+      await this.endIfOurs(runId, 'failed', { code: grpcCode.INTERNAL, message: `the run failed while keeping its result: ${error instanceof Error ? error.message : String(error)}`, details: [] });
+      return;
+    }
     logger.info(
       { run: runId, termination: Termination[response.termination], emissionsKg: response.summary?.emissionsKg, carbonSavedKg: response.summary?.carbonSavedKg, ms: this.now() - startedMs },
       'plan run ended',
     );
   }
 
+  /** Ends the run (failed, cancelled) in a transaction of its own, if it is still this server's and not done. */
+  private async endIfOurs(runId: string, state: RunState, status: Status, progress?: PlanRunMetadata['progress']): Promise<void> {
+    try {
+      await this.options.store.write(async (tx) => {
+        const current = await tx.getRun(runId);
+        if (!current || doneStates.includes(current.state) || current.owner !== this.options.runnerId) return;
+        const meta = PlanRunMetadata.fromJSON(JSON.parse(current.metadataJson));
+        await tx.updateRun(endRun({ ...current, metadataJson: JSON.stringify(PlanRunMetadata.toJSON({ ...meta, progress: progress ?? meta.progress })) }, state, this.now(), status));
+      });
+    } catch (error) {
+      this.options.logger.error({ err: error, run: runId }, 'could not mark a plan run ended; the lease sweep will');
+    }
+  }
+
   /** Step 1 of execute: inside the transaction, build and keep the run's inputs; mark jobs missed or done. */
-  private async takeSnapshot(tx: StoreTx, run: StoredRun, startedMs: number) {
+  private async takeSnapshot(tx: StoreTx, run: StoredRun) {
     const params = StartPlanRunRequest.fromJSON(JSON.parse(run.paramsJson));
     const openJobs: StoredJob[] = [];
     for (let afterSeq = 0; ; ) {
       const page = await tx.listJobs({ states: openJobStates, afterSeq, limit: 1_000 });
-      openJobs.push(...page);
+      for (const job of page) openJobs.push(job);
       if (page.length < 1_000) break;
       afterSeq = page[page.length - 1].seq;
     }
@@ -418,23 +498,48 @@ export class PlanRunner {
       forecasts: latest.map((stored) => ({ stored, site: Site.fromJSON(JSON.parse(stored.siteJson)) })),
     });
 
-    // The executed past: from the previous run's plan start (or the first report) to this plan start.
-    const previous = await tx.latestSucceededRunBefore(run.planStartMs);
+    // The executed past: what was reported from the previous run's plan start (or the first
+    // report) to this plan start, and the corrections (late or revised reports for earlier hours)
+    // that arrived since the previous run took its inputs.
+    const snapshotMs = this.now();
+    const previous = await tx.latestSucceededRunBefore(run.planStartMs + 1);
+    const previousSnapshotMs = previous ? (timestampToMs(PlanRunMetadata.fromJSON(JSON.parse(previous.metadataJson)).startTime ?? { seconds: 0, nanos: 0 }) ?? 0) : 0;
     const windowProgress = await tx.listProgress({ fromMs: previous?.planStartMs, toMs: run.planStartMs });
-    const fromMs = previous?.planStartMs ?? (windowProgress.length > 0 ? Math.min(...windowProgress.map((r) => r.hourMs)) : run.planStartMs);
+    let fromMs = previous?.planStartMs ?? run.planStartMs;
+    for (const row of windowProgress) if (row.hourMs < fromMs) fromMs = row.hourMs;
+    const changed = previous ? await tx.listProgress({ toMs: previous.planStartMs, changedAfterMs: previousSnapshotMs }) : [];
+    let correctionFromMs = previous?.planStartMs ?? 0;
+    for (const row of changed) if (row.hourMs < correctionFromMs) correctionFromMs = row.hourMs;
+    const correctionNow = changed.length > 0 ? await tx.listProgress({ fromMs: correctionFromMs, toMs: previous!.planStartMs }) : [];
+    const correctionThen = changed.length > 0 ? await tx.listProgress({ fromMs: correctionFromMs, toMs: previous!.planStartMs, asOfMs: previousSnapshotMs }) : [];
     const powers = new Map<string, number>();
-    for (const id of new Set(windowProgress.map((r) => r.jobId))) {
-      const spec = specs.get(id) ?? (await tx.getJob(id).then((job) => (job ? Job.fromJSON(JSON.parse(job.specJson)) : undefined)));
-      if (spec) powers.set(id, spec.gpuPowerKw);
+    for (const row of [...windowProgress, ...correctionNow, ...correctionThen]) {
+      if (powers.has(row.jobId)) continue;
+      const spec = specs.get(row.jobId) ?? (await tx.getJob(row.jobId).then((job) => (job ? Job.fromJSON(JSON.parse(job.specJson)) : undefined)));
+      if (spec) powers.set(row.jobId, spec.gpuPowerKw);
     }
-    const pastForecasts = fromMs < run.planStartMs ? await tx.forecastsOverlapping(fromMs, run.planStartMs) : [];
-    const executed = accountExecutedWork(
-      fromMs,
-      run.planStartMs,
-      windowProgress,
-      pastForecasts.map((stored) => ({ stored, site: Site.fromJSON(JSON.parse(stored.siteJson)) })),
-      powers,
-    );
+    const accountsFrom = Math.min(fromMs, changed.length > 0 ? correctionFromMs : fromMs);
+    const pastForecasts = accountsFrom < run.planStartMs
+      ? (await tx.forecastsOverlapping(accountsFrom, run.planStartMs)).map((stored) => ({ stored, site: Site.fromJSON(JSON.parse(stored.siteJson)) }))
+      : [];
+    const executed = accountExecutedWork(fromMs, run.planStartMs, windowProgress, pastForecasts, powers);
+    let corrections: ExecutedWork | undefined;
+    if (changed.length > 0) {
+      const now = accountExecutedWork(correctionFromMs, previous!.planStartMs, correctionNow, pastForecasts, powers);
+      const then = accountExecutedWork(correctionFromMs, previous!.planStartMs, correctionThen, pastForecasts, powers);
+      corrections = {
+        start: now.start,
+        end: now.end,
+        gpuHours: now.gpuHours - then.gpuHours,
+        records: changed.length,
+        energyMwh: now.energyMwh - then.energyMwh,
+        greenMwh: now.greenMwh - then.greenMwh,
+        gridMwh: now.gridMwh - then.gridMwh,
+        emissionsKg: now.emissionsKg - then.emissionsKg,
+        cost: now.cost - then.cost,
+        unaccountedGpuHours: now.unaccountedGpuHours - then.unaccountedGpuHours,
+      };
+    }
 
     const nowMs = this.now();
     for (const { id, reason } of snapshot.missed) {
@@ -447,11 +552,13 @@ export class PlanRunner {
     }
     const metadata: PlanRunMetadata = {
       ...PlanRunMetadata.fromJSON(JSON.parse(run.metadataJson)),
-      startTime: msToTimestamp(startedMs),
+      // When the inputs were taken (inside this transaction): the next run's corrections start here.
+      startTime: msToTimestamp(snapshotMs),
       horizonHours: snapshot.horizonHours,
       jobs: snapshot.request?.jobs.length ?? 0,
       forecastVersions: snapshot.forecastVersions,
       executed,
+      corrections,
       warnings: [...snapshot.warnings, ...snapshot.leftOut.map(({ id, reason }) => `job ${id} left out: ${reason}`), ...snapshot.missed.map(({ id, reason }) => `job ${id} missed: ${reason}`)],
       replaces: previous ? operationName(previous.id) : '',
       runner: this.options.runnerId,
@@ -467,16 +574,18 @@ export class PlanRunner {
       metadataJson: JSON.stringify(PlanRunMetadata.toJSON({ ...metadata, state: PlanRunState.PLAN_RUN_STATE_RUNNING })),
     };
     await tx.updateRun(running);
-    return { run: running, problemRequest: snapshot.request, metadata, leftOut: snapshot.leftOut };
+    const specJsonById = new Map(openJobs.map((job) => [job.id, job.specJson]));
+    return { run: running, problemRequest: snapshot.request, metadata, leftOut: snapshot.leftOut, specJsonById };
   }
 
   /** Each planned job gets this run's allocations and state; left-out jobs get the reason. Closed jobs are not touched. */
-  private async applyPlanToJobs(tx: StoreTx, run: StoredRun, response: PlanResponse, leftOut: Array<{ id: string; reason: string }>): Promise<void> {
+  private async applyPlanToJobs(tx: StoreTx, run: StoredRun, response: PlanResponse, leftOut: Array<{ id: string; reason: string }>, specJsonById: ReadonlyMap<string, string>): Promise<void> {
     const nowMs = this.now();
     const hasPlan = response.sites.length > 0;
     for (const plan of response.jobs) {
       const job = await tx.getJob(plan.jobId);
-      if (!job || !openJobStates.includes(job.state)) continue;
+      // Closed since the snapshot, or its spec updated (the plan was made for the old one): not this plan's.
+      if (!job || !openJobStates.includes(job.state) || job.specJson !== specJsonById.get(job.id)) continue;
       const placed = plan.allocations.reduce((sum, a) => sum + a.gpus * a.hours, 0);
       const state = job.state === 'running' ? 'running' : hasPlan && placed > 0 ? 'planned' : 'pending';
       const reason = plan.unmetGpuHours > 1e-6 ? `the plan of ${operationName(run.id)} leaves ${Math.round(plan.unmetGpuHours * 1000) / 1000} GPU-hours unmet: ${plan.reason}` : '';
@@ -492,7 +601,8 @@ export class PlanRunner {
     for (const { id, reason } of leftOut) {
       const job = await tx.getJob(id);
       if (!job || !openJobStates.includes(job.state)) continue;
-      await tx.updateJob({ ...job, stateReason: `left out of ${operationName(run.id)}: ${reason}`, planRunId: run.id, plannedJson: '[]', updatedMs: nowMs });
+      const state = job.state === 'running' ? 'running' : 'pending';
+      await tx.updateJob({ ...job, state, stateReason: `left out of ${operationName(run.id)}: ${reason}`, planRunId: run.id, plannedJson: '[]', updatedMs: nowMs });
     }
   }
 

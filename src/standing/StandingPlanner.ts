@@ -39,6 +39,7 @@ import { withRequestId } from './withRequestId.js';
 const msPerHour = 3_600_000;
 const maxBatchJobs = 10_000;
 const maxProgressRecords = 100_000;
+const maxProgressRecordHours = 100_000;
 const maxRecordHours = 8_784;
 const terminalStates: readonly JobState[] = ['done', 'cancelled', 'missed'];
 const jobStateNames = ['PENDING', 'PLANNED', 'RUNNING', 'DONE', 'CANCELLED', 'MISSED'];
@@ -185,8 +186,8 @@ export class StandingPlanner {
     if (fields.size === 0 && violations.length === 0) violations.add('updateMask', 'names no field to change; expected paths such as spec.deadline');
     if (violations.length > 0) throw CoschedError.invalid(violations.items, 'job update', 'INVALID_REQUEST');
     return this.store.write(async (tx) => {
-      const job = await requireJob(tx, id);
-      requireOpen(job, 'updated');
+      const job = await requireJob(tx, id, 'job.name');
+      requireOpen(job, 'updated', 'job.name');
       const spec = Job.fromJSON(JSON.parse(job.specJson));
       const updated: Job = { ...spec };
       for (const field of fields) (updated as unknown as Record<string, unknown>)[field] = given[field];
@@ -197,9 +198,36 @@ export class StandingPlanner {
       if (updated.gpuHours < job.doneGpuHours - remainingTolerance) {
         throw CoschedError.invalid([{ field: 'job.spec.gpuHours', description: `got ${updated.gpuHours}; ${job.doneGpuHours} GPU-hours are already reported done: expected at least that` }], 'job update', 'INVALID_REQUEST');
       }
-      const next: StoredJob = { ...job, specJson: JSON.stringify(Job.toJSON(updated)), updatedMs: this.now() };
+      // The current plan was made for the old spec: it no longer holds (dispatch stops listing the
+      // job) until the next run plans the new one.
+      const next: StoredJob = {
+        ...job,
+        specJson: JSON.stringify(Job.toJSON(updated)),
+        state: job.state === 'planned' ? 'pending' : job.state,
+        stateReason: 'updated: the next run plans the new spec',
+        planRunId: '',
+        plannedJson: '[]',
+        updatedMs: this.now(),
+      };
       await tx.updateJob(next);
       return toBacklogJob(next);
+    });
+  }
+
+  /**
+   * DeleteJob: removes a job that never ran. @throws NOT_FOUND; FAILED_PRECONDITION for a job with
+   * progress (its history backs the executed accounts: cancel it instead).
+   */
+  async deleteJob(name: string): Promise<void> {
+    const id = parseJobName(name, 'name');
+    await this.store.write(async (tx) => {
+      const job = await requireJob(tx, id);
+      const reported = (await tx.listProgress({ jobIds: [id] })).length;
+      if (reported > 0 || job.doneGpuHours > 0) {
+        const description = `${jobName(id)} has reported progress (${job.doneGpuHours} GPU-hours, state ${job.state.toUpperCase()}); its history backs the executed accounts: cancel it instead`;
+        throw new CoschedError('FAILED_PRECONDITION', `job ${description}`, { reason: 'JOB_HAS_PROGRESS', violations: [{ field: 'name', description }] });
+      }
+      await tx.deleteJob(id);
     });
   }
 
@@ -304,6 +332,11 @@ export class StandingPlanner {
     const nowMs = this.now();
     if (records.length === 0) violations.add('records', 'got an empty list; expected at least one progress record');
     if (records.length > maxProgressRecords) violations.add('records', `got ${records.length} records; expected at most ${maxProgressRecords}`);
+    let recordHours = 0;
+    for (const r of records) recordHours += Number.isInteger(r?.hours) && r.hours > 0 ? r.hours : 1;
+    if (recordHours > maxProgressRecordHours) {
+      violations.add('records', `got ${recordHours} record-hours (the sum of hours); expected at most ${maxProgressRecordHours} per call: split the report`);
+    }
     const parsed = records.map((r, i) => {
       const path = `records[${i}]`;
       let jobId = '';
@@ -332,18 +365,30 @@ export class StandingPlanner {
     return this.store.write((tx) =>
       withRequestId(tx, request.requestId, 'ReportProgress', fingerprintJson, ReportProgressResponse, nowMs, async () => {
         const jobs = new Map<string, StoredJob>();
-        const unknown: string[] = [];
-        const closed: string[] = [];
+        const unknown: FieldViolation[] = [];
+        const closed: FieldViolation[] = [];
         for (const id of jobIds) {
           const job = await tx.getJob(id);
-          if (!job) unknown.push(id);
-          else if (terminalStates.includes(job.state)) closed.push(`${jobName(id)} is ${job.state.toUpperCase()}`);
+          const paths = parsed.filter((r) => r.jobId === id).map((r) => `${r.path}.job`);
+          // A MISSED job may still report what it did (it may have run on, or finished just at its deadline).
+          if (!job) unknown.push(...paths.map((field) => ({ field, description: `${jobName(id)}: no such job` })));
+          else if (job.state === 'done' || job.state === 'cancelled') closed.push(...paths.map((field) => ({ field, description: `${jobName(id)} is ${job.state.toUpperCase()}` })));
           else jobs.set(id, job);
         }
-        if (unknown.length > 0) throw new CoschedError('NOT_FOUND', `progress for unknown job${unknown.length === 1 ? '' : 's'}: ${unknown.map(jobName).join(', ')}`, { reason: 'JOB_NOT_FOUND' });
-        if (closed.length > 0) {
-          throw new CoschedError('FAILED_PRECONDITION', `progress can be reported only for PENDING, PLANNED or RUNNING jobs: ${closed.join('; ')}`, { reason: 'JOB_CLOSED' });
+        if (unknown.length > 0) {
+          throw new CoschedError('NOT_FOUND', `progress for unknown job${unknown.length === 1 ? '' : 's'}: ${[...new Set(unknown.map((v) => v.description.split(':')[0]))].join(', ')}`, {
+            reason: 'JOB_NOT_FOUND',
+            violations: unknown,
+          });
         }
+        if (closed.length > 0) {
+          throw new CoschedError('FAILED_PRECONDITION', `progress can be reported only for jobs not DONE or CANCELLED: ${[...new Set(closed.map((v) => v.description))].join('; ')}`, {
+            reason: 'JOB_CLOSED',
+            violations: closed,
+          });
+        }
+        // Stamped inside the (serialised) transaction, so that a run's snapshot time orders it.
+        const reportedMs = this.now();
         const checks = new ViolationList();
         for (const r of parsed) {
           const spec = Job.fromJSON(JSON.parse((jobs.get(r.jobId) as StoredJob).specJson));
@@ -354,7 +399,7 @@ export class StandingPlanner {
         }
         if (checks.length > 0) throw CoschedError.invalid(checks.items, 'progress report', 'INVALID_REQUEST');
         await tx.upsertProgress(
-          parsed.flatMap((r) => Array.from({ length: r.hours }, (_, k) => ({ jobId: r.jobId, siteId: r.siteId, hourMs: r.startMs + k * msPerHour, gpus: r.gpus, reportedMs: nowMs }))),
+          parsed.flatMap((r) => Array.from({ length: r.hours }, (_, k) => ({ jobId: r.jobId, siteId: r.siteId, hourMs: r.startMs + k * msPerHour, gpus: r.gpus, reportedMs }))),
         );
         const done = await tx.doneGpuHours(jobIds);
         const updated: BacklogJob[] = [];
@@ -370,14 +415,24 @@ export class StandingPlanner {
             );
           }
           const finished = parsed.some((r) => r.jobId === id && r.finished) || doneGpuHours >= spec.gpuHours - remainingTolerance;
-          const latest = (await tx.listProgress({ jobIds: [id] })).filter((row) => row.gpus > 0).sort((a, b) => b.hourMs - a.hourMs)[0];
+          let latest: { siteId: string; hourMs: number } | undefined;
+          for (const row of await tx.listProgress({ jobIds: [id] })) if (row.gpus > 0 && (!latest || row.hourMs >= latest.hourMs)) latest = row;
+          let state = job.state;
+          let stateReason = job.stateReason;
+          if (finished) {
+            state = 'done';
+            stateReason = `finished: ${round(doneGpuHours)} of ${spec.gpuHours} GPU-hours reported`;
+          } else if (job.state !== 'missed' && doneGpuHours > 0) {
+            state = 'running';
+            stateReason = '';
+          }
           const next: StoredJob = {
             ...job,
             doneGpuHours,
-            state: finished ? 'done' : 'running',
-            stateReason: finished ? `finished: ${round(doneGpuHours)} of ${spec.gpuHours} GPU-hours reported` : '',
+            state,
+            stateReason,
             runningSite: !spec.interruptible && latest && !finished ? latest.siteId : job.runningSite,
-            updatedMs: nowMs,
+            updatedMs: reportedMs,
           };
           await tx.updateJob(next);
           updated.push(toBacklogJob(next));
@@ -388,10 +443,12 @@ export class StandingPlanner {
   }
 
   /**
-   * GetDispatch: the jobs the plan in force (the newest succeeded run covering the hour) runs at
-   * the site in that hour, without jobs that are no longer open. Empty with no plan_run when no
-   * run covers the hour. @throws INVALID_ARGUMENT for a bad site id or hour, NOT_FOUND for a site
-   * that has no forecast.
+   * GetDispatch: what the plan in force runs at the site in the hour. The plan in force is the
+   * newest succeeded run whose plan starts at or before the hour (a newer plan replaces an older
+   * one whole, even where it is shorter); jobs are listed only while open and while that run is
+   * their current plan (a job updated or re-planned since is not). Empty, with a `note`, when no
+   * run's plan starts by then or the hour is past its horizon. @throws INVALID_ARGUMENT for a bad
+   * site id or hour, NOT_FOUND for a site that has no forecast.
    */
   async dispatch(request: GetDispatchRequest): Promise<Dispatch> {
     const siteId = request.siteId;
@@ -402,13 +459,20 @@ export class StandingPlanner {
     if (violations.length > 0) throw CoschedError.invalid(violations.items, 'dispatch request', 'INVALID_REQUEST');
     hourMs = Math.floor(hourMs / msPerHour) * msPerHour;
     return this.store.read(async (tx) => {
-      if (!(await tx.getForecast(siteId, 'latest'))) throw new CoschedError('NOT_FOUND', `site ${siteId} not found: it has no forecast (put one first)`, { reason: 'SITE_NOT_FOUND' });
-      const empty: Dispatch = { siteId, hour: msToTimestamp(hourMs), planRun: '', entries: [], gpus: 0, gpuCapacity: 0 };
-      const run = await tx.runInForce(hourMs);
-      if (!run) return empty;
+      if (!(await tx.getForecast(siteId, 'latest'))) {
+        throw new CoschedError('NOT_FOUND', `site ${siteId} not found: it has no forecast (put one first)`, {
+          reason: 'SITE_NOT_FOUND',
+          violations: [{ field: 'siteId', description: `${JSON.stringify(siteId)} has no forecast` }],
+        });
+      }
+      const empty: Dispatch = { siteId, hour: msToTimestamp(hourMs), planRun: '', entries: [], gpus: 0, gpuCapacity: 0, note: '' };
+      const run = await tx.latestSucceededRunBefore(hourMs + 1);
+      if (!run) return { ...empty, note: `no plan starts at or before ${formatUtcInstant(hourMs)}: start a run` };
       const { response, input } = this.parsedRun(run.id, run.responseJson, run.inputJson);
       const site = input.request?.sites.find((s) => s.id === siteId);
       const result: Dispatch = { ...empty, planRun: `operations/${run.id}`, gpuCapacity: site?.gpuCapacity ?? 0 };
+      if (hourMs >= run.horizonEndMs) return { ...result, note: `the plan of operations/${run.id} ends at ${formatUtcInstant(run.horizonEndMs)}: start a new run` };
+      if (!site) return { ...result, note: `site ${siteId} is not in the plan of operations/${run.id} (no forecast covered its start)` };
       for (const plan of response.jobs) {
         let gpus = 0;
         for (const a of plan.allocations) {
@@ -417,7 +481,7 @@ export class StandingPlanner {
         }
         if (gpus <= 0) continue;
         const job = await tx.getJob(plan.jobId);
-        if (!job || !openJobStates.includes(job.state)) continue;
+        if (!job || !openJobStates.includes(job.state) || job.planRunId !== run.id) continue;
         const spec = Job.fromJSON(JSON.parse(job.specJson));
         result.entries.push({ job: jobName(job.id), gpus, state: toJobStateEnum(job.state), interruptible: spec.interruptible });
         result.gpus += gpus;
@@ -438,17 +502,18 @@ export class StandingPlanner {
 }
 
 /** The job, or NOT_FOUND. */
-export async function requireJob(tx: StoreTx, id: string): Promise<StoredJob> {
+export async function requireJob(tx: StoreTx, id: string, field = 'name'): Promise<StoredJob> {
   const job = await tx.getJob(id);
-  if (!job) throw new CoschedError('NOT_FOUND', `job ${jobName(id)} not found`, { reason: 'JOB_NOT_FOUND' });
+  if (!job) {
+    throw new CoschedError('NOT_FOUND', `job ${jobName(id)} not found`, { reason: 'JOB_NOT_FOUND', violations: [{ field, description: `${jobName(id)}: no such job` }] });
+  }
   return job;
 }
 
-function requireOpen(job: StoredJob, what: string): void {
+function requireOpen(job: StoredJob, what: string, field = 'name'): void {
   if (terminalStates.includes(job.state)) {
-    throw new CoschedError('FAILED_PRECONDITION', `job ${jobName(job.id)} is ${job.state.toUpperCase()}${job.stateReason ? ` (${job.stateReason})` : ''}; only PENDING, PLANNED or RUNNING jobs can be ${what}`, {
-      reason: 'JOB_CLOSED',
-    });
+    const description = `${jobName(job.id)} is ${job.state.toUpperCase()}${job.stateReason ? ` (${job.stateReason})` : ''}; only PENDING, PLANNED or RUNNING jobs can be ${what}`;
+    throw new CoschedError('FAILED_PRECONDITION', `job ${description}`, { reason: 'JOB_CLOSED', violations: [{ field, description }] });
   }
 }
 

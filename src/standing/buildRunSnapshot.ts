@@ -64,11 +64,12 @@ export interface RunSnapshot {
  * - Sites: those whose latest forecast covers the plan start, in id order, their hourly arrays cut
  *   to the horizon. Horizon end = the earliest end among those forecasts, capped by
  *   `horizonHours` (when > 0), by 8,784 hours, and by the latest deadline of the planned jobs.
- * - Jobs, in backlog order: no work left → `done`; deadline at or before the plan start →
- *   `missed`; a started non-interruptible job (progress reported) continues where it runs: pinned
- *   to that site (the site of its latest record), released at plan start, with a window of exactly
- *   its remaining block (ceil(remaining / maxGpus) hours), even past its deadline (a warning says
- *   so); any other job keeps its spec with gpuHours = remaining, release no earlier than the plan
+ * - Jobs, in backlog order: no work left → `done`; a started non-interruptible job (progress
+ *   reported) continues where it runs, even past its deadline (never `missed` mid-block; a warning
+ *   says so): pinned to that site (the site of its latest record), released at plan start, with a
+ *   window of exactly its remaining block (ceil(remaining / maxGpus) hours), or the part of it
+ *   inside the horizon (the next run plans the rest); deadline at or before the plan start →
+ *   `missed`; any other job keeps its spec with gpuHours = remaining, release no earlier than the plan
  *   start, and allowedSites cut to the sites
  *   in the plan (a home site without a forecast is replaced by the first allowed site in the plan,
  *   with a warning). A job with no site in the plan is left out (`leftOut`) with the reason.
@@ -87,6 +88,28 @@ export function buildRunSnapshot(input: RunSnapshotInput): RunSnapshot {
       );
     }
   }
+  // The horizon the forecasts allow (capped by horizonHours and 8,784 h); the jobs' latest
+  // deadline may shorten it below.
+  let horizonEndMs = planStartMs;
+  if (covering.length > 0) {
+    let shortest = covering[0];
+    let longestEndMs = -Infinity;
+    horizonEndMs = Infinity;
+    for (const f of covering) {
+      const endMs = f.stored.startMs + f.stored.hours * msPerHour;
+      if (endMs < horizonEndMs) {
+        horizonEndMs = endMs;
+        shortest = f;
+      }
+      longestEndMs = Math.max(longestEndMs, endMs);
+    }
+    if (longestEndMs > horizonEndMs) {
+      warnings.push(`the horizon ends at ${formatUtcInstant(horizonEndMs)}, where the forecast of ${shortest.site.id} ends (the shortest of the sites in the plan)`);
+    }
+    if (input.horizonHours > 0) horizonEndMs = Math.min(horizonEndMs, planStartMs + input.horizonHours * msPerHour);
+    horizonEndMs = Math.min(horizonEndMs, planStartMs + maxHorizonHours * msPerHour);
+  }
+
   const siteIds = new Set(covering.map((f) => f.site.id));
   const startedAt = latestSiteByJob(input.progress, planStartMs);
 
@@ -105,12 +128,7 @@ export function buildRunSnapshot(input: RunSnapshotInput): RunSnapshot {
       continue;
     }
     const deadlineMs = timestampToMs(job.spec.deadline!) as number;
-    if (deadlineMs <= planStartMs) {
-      const reason = `deadline ${formatUtcInstant(deadlineMs)} passed with ${round(remaining)} of ${round(job.spec.gpuHours)} GPU-hours left`;
-      missed.push({ id: job.id, reason });
-      entry.leftOutReason = reason;
-      continue;
-    }
+    // A started non-interruptible job runs on, even past its deadline: it is never MISSED mid-block.
     const runningSite = !job.spec.interruptible && job.doneGpuHours > remainingTolerance ? startedAt.get(job.id) : undefined;
     if (runningSite !== undefined) {
       entry.pinnedSite = runningSite;
@@ -125,14 +143,35 @@ export function buildRunSnapshot(input: RunSnapshotInput): RunSnapshot {
       if (blockEndMs > deadlineMs) {
         warnings.push(`job ${job.id} continues at ${runningSite} until ${formatUtcInstant(blockEndMs)}, past its deadline ${formatUtcInstant(deadlineMs)}`);
       }
+      // The part of the block inside the horizon is planned now; the next run plans the rest.
+      let gpuHours = remaining;
+      let endMs = blockEndMs;
+      if (blockEndMs > horizonEndMs) {
+        const hoursInside = Math.round((horizonEndMs - planStartMs) / msPerHour);
+        gpuHours = job.spec.maxGpus * hoursInside;
+        endMs = horizonEndMs;
+        warnings.push(`job ${job.id}: its block runs to ${formatUtcInstant(blockEndMs)}, past the horizon end ${formatUtcInstant(horizonEndMs)}; this plan holds its first ${hoursInside} h (${round(gpuHours)} GPU-hours)`);
+      }
+      if (gpuHours <= remainingTolerance) {
+        const reason = `the horizon holds no hour of its remaining block (runs at ${runningSite})`;
+        leftOut.push({ id: job.id, reason });
+        entry.leftOutReason = reason;
+        continue;
+      }
       planned.push({
         ...job.spec,
-        gpuHours: remaining,
+        gpuHours,
         allowedSites: [runningSite],
         homeSite: runningSite,
         release: toTimestamp(planStartMs),
-        deadline: toTimestamp(blockEndMs),
+        deadline: toTimestamp(endMs),
       });
+      continue;
+    }
+    if (deadlineMs <= planStartMs) {
+      const reason = `deadline ${formatUtcInstant(deadlineMs)} passed with ${round(remaining)} of ${round(job.spec.gpuHours)} GPU-hours left`;
+      missed.push({ id: job.id, reason });
+      entry.leftOutReason = reason;
       continue;
     }
     const allowed = job.spec.allowedSites.length === 0 ? [...siteIds] : job.spec.allowedSites.filter((id) => siteIds.has(id));
@@ -157,17 +196,11 @@ export function buildRunSnapshot(input: RunSnapshotInput): RunSnapshot {
   if (planned.length === 0 || covering.length === 0) {
     return { planStartMs, horizonHours: 0, forecastVersions, carryOver, missed, done, leftOut, warnings };
   }
-  const endsMs = covering.map((f) => f.stored.startMs + f.stored.hours * msPerHour);
-  let horizonEndMs = Math.min(...endsMs);
-  const shortest = covering[endsMs.indexOf(horizonEndMs)];
-  if (Math.max(...endsMs) > horizonEndMs && covering.length > 1) {
-    warnings.push(`the horizon ends at ${formatUtcInstant(horizonEndMs)}, where the forecast of ${shortest.site.id} ends (the shortest of the sites in the plan)`);
-  }
-  if (input.horizonHours > 0) horizonEndMs = Math.min(horizonEndMs, planStartMs + input.horizonHours * msPerHour);
-  horizonEndMs = Math.min(horizonEndMs, planStartMs + maxHorizonHours * msPerHour);
-  const latestDeadlineMs = Math.max(...planned.map((job) => timestampToMs(job.deadline!) as number));
+  // Hours after every planned job's deadline can hold no work.
+  let latestDeadlineMs = -Infinity;
+  for (const job of planned) latestDeadlineMs = Math.max(latestDeadlineMs, timestampToMs(job.deadline!) as number);
   horizonEndMs = Math.min(horizonEndMs, Math.ceil(latestDeadlineMs / msPerHour) * msPerHour);
-  const horizonHours = Math.round((horizonEndMs - planStartMs) / msPerHour);
+  const horizonHours = Math.max(0, Math.round((horizonEndMs - planStartMs) / msPerHour));
 
   const sites: Site[] = covering.map((f) => cutSite(f, planStartMs, horizonHours));
   const request: PlanRequest = {

@@ -6,14 +6,14 @@ export const defaultPageSize = 100;
 export const maxPageSize = 1_000;
 
 /**
- * The page size to use: 0 (unset) means 100; 1..1000 as given; above 1000 is capped at 1000
- * (AIP-158). @throws CoschedError INVALID_ARGUMENT on `pageSize` for a negative or fractional size.
+ * The page size to use: 0 (unset) means 100; 1..max as given; above `max` (default 1000) is
+ * capped at it (AIP-158). @throws CoschedError INVALID_ARGUMENT on `pageSize` for a negative or fractional size.
  */
-export function pageSizeOf(pageSize: number): number {
+export function pageSizeOf(pageSize: number, max = maxPageSize): number {
   if (!Number.isInteger(pageSize) || pageSize < 0) {
     throw CoschedError.invalid([{ field: 'pageSize', description: `got ${describeJsonValue(pageSize)}; expected 0 (default ${defaultPageSize}) to ${maxPageSize}` }], 'request', 'INVALID_REQUEST');
   }
-  return pageSize === 0 ? defaultPageSize : Math.min(pageSize, maxPageSize);
+  return Math.min(pageSize === 0 ? defaultPageSize : pageSize, max);
 }
 
 /** An opaque page token: where the next page starts, bound to the query it continues. */

@@ -39,6 +39,8 @@ export interface StoreTx {
   insertJob(job: StoredJob): Promise<StoredJob>;
   /** Replaces every field of an existing job (by id) except `id`, `seq` and `createdMs`. */
   updateJob(job: StoredJob): Promise<void>;
+  /** Deletes the job with its progress records; true when it existed. */
+  deleteJob(id: string): Promise<boolean>;
   /** Jobs with seq > afterSeq (0: from the first), in seq order, at most `limit`; only `states` when given and non-empty. */
   listJobs(query: { states?: readonly JobState[]; afterSeq: number; limit: number }): Promise<StoredJob[]>;
   /** How many jobs are in `states` (all jobs when undefined or empty). */
@@ -64,10 +66,19 @@ export interface StoreTx {
   forecastsOverlapping(fromMs: number, toMs: number): Promise<StoredForecast[]>;
 
   // ---- progress reports (what actually ran) ----
-  /** Inserts each record, replacing an earlier one with the same (jobId, siteId, hourMs). */
+  /**
+   * Inserts each record, replacing an earlier one with the same (jobId, siteId, hourMs); the
+   * replaced version is kept as history (superseded at the new record's reportedMs), for
+   * listProgress `asOfMs`. Within one call the last record of a key wins.
+   */
   upsertProgress(records: readonly ProgressRecordRow[]): Promise<void>;
-  /** Records with hourMs in [fromMs, toMs) (either bound optional), only `jobIds`' when given; ordered by jobId, hourMs, siteId. */
-  listProgress(query: { jobIds?: readonly string[]; fromMs?: number; toMs?: number }): Promise<ProgressRecordRow[]>;
+  /**
+   * Records with hourMs in [fromMs, toMs) (either bound optional), only `jobIds`' when given;
+   * ordered by jobId, hourMs, siteId. The current version of each record, or with `asOfMs` the
+   * version in force then (reported at or before it; a record first reported later is absent).
+   * `changedAfterMs`: only records whose (current, or as-of) version was reported after it.
+   */
+  listProgress(query: { jobIds?: readonly string[]; fromMs?: number; toMs?: number; asOfMs?: number; changedAfterMs?: number }): Promise<ProgressRecordRow[]>;
   /** Sum of gpus over every record of each given job (0 for a job without records). */
   doneGpuHours(jobIds: readonly string[]): Promise<Map<string, number>>;
 

@@ -14,6 +14,8 @@ import { placeholders, type SqlExecutor, type SqlRow, type SqlValue } from './Sq
 
 /** Ids per IN list: far below SQLite's and PostgreSQL's bound-parameter limits. */
 const inListChunk = 500;
+/** Progress rows per multi-row statement (5 parameters each). */
+const progressChunk = 400;
 const hourMs = 3_600_000;
 
 const jobColumns =
@@ -163,16 +165,28 @@ export class SqlStoreTx implements StoreTx {
   // ---- progress reports ----
 
   async upsertProgress(records: readonly ProgressRecordRow[]): Promise<void> {
-    for (const r of records) {
+    // One version per key (the last given wins), so that a multi-row upsert never meets a key twice.
+    const byKey = new Map<string, ProgressRecordRow>();
+    for (const r of records) byKey.set(`${r.jobId}\u0000${r.hourMs}\u0000${r.siteId}`, r);
+    const rows = [...byKey.values()];
+    for (const chunk of chunks(rows, progressChunk)) {
+      // Keep the versions being replaced, stamped with when they were replaced.
+      const keys = chunk.map(() => '(CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT))').join(', ');
+      const keyParams = chunk.flatMap((r) => [r.jobId, r.hourMs, r.siteId]);
       await this.db.run(
-        `INSERT INTO progress (${progressColumns}) VALUES (?, ?, ?, ?, ?) ` +
+        'INSERT INTO progress_superseded (job_id, hour_ms, site_id, gpus, reported_ms, superseded_ms) ' +
+          `SELECT job_id, hour_ms, site_id, gpus, reported_ms, ? FROM progress WHERE (job_id, hour_ms, site_id) IN (VALUES ${keys})`,
+        [chunk[0].reportedMs, ...keyParams],
+      );
+      await this.db.run(
+        `INSERT INTO progress (${progressColumns}) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?)').join(', ')} ` +
           'ON CONFLICT (job_id, hour_ms, site_id) DO UPDATE SET gpus = excluded.gpus, reported_ms = excluded.reported_ms',
-        [r.jobId, r.siteId, r.hourMs, r.gpus, r.reportedMs],
+        chunk.flatMap((r) => [r.jobId, r.siteId, r.hourMs, r.gpus, r.reportedMs]),
       );
     }
   }
 
-  async listProgress(query: { jobIds?: readonly string[]; fromMs?: number; toMs?: number }): Promise<ProgressRecordRow[]> {
+  async listProgress(query: { jobIds?: readonly string[]; fromMs?: number; toMs?: number; asOfMs?: number; changedAfterMs?: number }): Promise<ProgressRecordRow[]> {
     const conditions: string[] = [];
     const params: SqlValue[] = [];
     if (query.fromMs !== undefined) {
@@ -183,17 +197,37 @@ export class SqlStoreTx implements StoreTx {
       conditions.push('hour_ms < ?');
       params.push(query.toMs);
     }
+    if (query.changedAfterMs !== undefined) {
+      conditions.push('reported_ms > ?');
+      params.push(query.changedAfterMs);
+    }
     const select = (extra: string[], extraParams: SqlValue[]) => {
       const all = [...extra, ...conditions];
-      const where = all.length > 0 ? `WHERE ${all.join(' AND ')}` : '';
-      return this.db.query(`SELECT ${progressColumns} FROM progress ${where} ORDER BY job_id, hour_ms, site_id`, [...extraParams, ...params]);
+      const where = (more: string[]) => {
+        const list = [...more, ...all];
+        return list.length > 0 ? `WHERE ${list.join(' AND ')}` : '';
+      };
+      if (query.asOfMs === undefined) {
+        return this.db.query(`SELECT ${progressColumns} FROM progress ${where([])} ORDER BY job_id, hour_ms, site_id`, [...extraParams, ...params]);
+      }
+      // The version in force at asOfMs: the current one if reported by then, else the superseded
+      // one reported by then and replaced after.
+      const asOf = query.asOfMs;
+      return this.db.query(
+        `SELECT ${progressColumns} FROM (` +
+          `SELECT ${progressColumns} FROM progress ${where(['reported_ms <= ?'])} ` +
+          'UNION ALL ' +
+          `SELECT ${progressColumns} FROM progress_superseded ${where(['reported_ms <= ?', 'superseded_ms > ?'])}` +
+          ') AS versions ORDER BY job_id, hour_ms, site_id',
+        [asOf, ...extraParams, ...params, asOf, asOf, ...extraParams, ...params],
+      );
     };
     if (query.jobIds === undefined) return (await select([], [])).map(toProgress);
     const out: ProgressRecordRow[] = [];
     // Chunks of ids in byte order, so concatenating their ordered results keeps the global order.
     for (const chunk of chunks(uniqueInByteOrder(query.jobIds), inListChunk)) {
       const rows = await select([`job_id IN (${placeholders(chunk.length)})`], chunk);
-      out.push(...rows.map(toProgress));
+      for (const row of rows) out.push(toProgress(row));
     }
     return out;
   }
@@ -269,6 +303,11 @@ export class SqlStoreTx implements StoreTx {
       ],
     );
     if (changes === 0) throw new CoschedError('NOT_FOUND', `run ${run.id} not found`);
+  }
+
+  async deleteJob(id: string): Promise<boolean> {
+    const { changes } = await this.db.run('DELETE FROM jobs WHERE id = ?', [id]);
+    return changes > 0;
   }
 
   async deleteRun(id: string): Promise<boolean> {

@@ -112,6 +112,24 @@ export const migrations: readonly Migration[] = [
       )${t.tableOptions}`,
     ],
   },
+  {
+    version: 2,
+    name: 'progress history: superseded versions of progress records',
+    statements: (t) => [
+      // A progress record replaced by a later report keeps its old version here, with the time it
+      // was replaced, so that the accounts can be computed "as known at" an earlier time.
+      `CREATE TABLE progress_superseded (
+        job_id ${t.key} NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        hour_ms ${t.int} NOT NULL,
+        site_id ${t.key} NOT NULL,
+        gpus ${t.float} NOT NULL,
+        reported_ms ${t.int} NOT NULL,
+        superseded_ms ${t.int} NOT NULL
+      )${t.tableOptions}`,
+      'CREATE INDEX progress_superseded_by_hour ON progress_superseded (hour_ms)',
+      'CREATE INDEX progress_by_reported ON progress (reported_ms)',
+    ],
+  },
 ];
 
 /** The schema version this code creates and understands: the last migration's. */

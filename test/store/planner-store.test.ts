@@ -330,6 +330,35 @@ describe.each(testStoreKinds)('PlannerStore on %s', (kind) => {
       expect(await store.read((tx) => tx.listProgress({}))).toHaveLength(4);
     });
 
+    it('keeps replaced progress as history: listProgress asOfMs gives the version in force then, changedAfterMs what changed since', async () => {
+      await store.write((tx) => tx.upsertProgress([progress('j1', 's1', 0, 8, 10), progress('j1', 's1', H, 8, 10)]));
+      await store.write((tx) => tx.upsertProgress([progress('j1', 's1', 0, 6, 20), progress('j1', 's1', 0, 7, 20)]));
+      await store.write((tx) => tx.upsertProgress([progress('j1', 's1', 0, 5, 30), progress('j1', 's2', 2 * H, 1, 30)]));
+      await store.read(async (tx) => {
+        const gpus = async (query: Parameters<typeof tx.listProgress>[0]) => (await tx.listProgress(query)).map((r) => `${r.hourMs / H}/${r.siteId}=${r.gpus}@${r.reportedMs}`);
+        expect(await gpus({})).toEqual(['0/s1=5@30', '1/s1=8@10', '2/s2=1@30']);
+        expect(await gpus({ asOfMs: 9 })).toEqual([]);
+        expect(await gpus({ asOfMs: 10 })).toEqual(['0/s1=8@10', '1/s1=8@10']);
+        // Within one call the last record of a key wins.
+        expect(await gpus({ asOfMs: 25 })).toEqual(['0/s1=7@20', '1/s1=8@10']);
+        expect(await gpus({ asOfMs: 30, toMs: H })).toEqual(['0/s1=5@30']);
+        expect(await gpus({ changedAfterMs: 20 })).toEqual(['0/s1=5@30', '2/s2=1@30']);
+        expect(await gpus({ changedAfterMs: 10, asOfMs: 25 })).toEqual(['0/s1=7@20']);
+      });
+      expect((await store.read((tx) => tx.doneGpuHours(['j1']))).get('j1')).toBe(14);
+    });
+
+    it('deleteJob removes a job with its progress and history; false for an unknown job', async () => {
+      await store.write(async (tx) => {
+        await tx.insertJob(job('gone'));
+        await tx.upsertProgress([progress('gone', 's1', 0, 1, 1)]);
+        await tx.upsertProgress([progress('gone', 's1', 0, 2, 2)]);
+      });
+      expect(await store.write((tx) => tx.deleteJob('gone'))).toBe(true);
+      expect(await store.write((tx) => tx.deleteJob('gone'))).toBe(false);
+      expect(await store.read((tx) => tx.listProgress({ asOfMs: 1 }))).toEqual([]);
+    });
+
     it('listProgress orders by jobId, hourMs, siteId and filters by [fromMs, toMs) and jobIds', async () => {
       await store.write((tx) =>
         tx.upsertProgress([

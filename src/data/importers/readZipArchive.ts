@@ -1,5 +1,8 @@
 import { inflateRawSync } from 'node:zlib';
 
+/** The largest entry read (256 MiB). */
+const maxEntryBytes = 256 * 1024 * 1024;
+
 /** One file in a zip archive's central directory. */
 export interface ZipEntry {
   name: string;
@@ -65,9 +68,11 @@ export function readZipEntryBytes(zip: Buffer, entry: ZipEntry): Buffer {
   if (local + 30 > zip.length || zip.readUInt32LE(local) !== 0x04034b50) throw new Error(`bad local header for "${entry.name}"`);
   const dataStart = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
   const data = zip.subarray(dataStart, dataStart + entry.compressedSize);
+  // A forecast series is a few MB at most; a bigger entry (or a zip bomb) is refused before inflating it all.
+  if (entry.size > maxEntryBytes) throw new Error(`"${entry.name}" is ${entry.size} bytes; at most ${maxEntryBytes} are read`);
   let bytes: Buffer;
   if (entry.method === 0) bytes = Buffer.from(data);
-  else if (entry.method === 8) bytes = inflateRawSync(data);
+  else if (entry.method === 8) bytes = inflateRawSync(data, { maxOutputLength: Math.max(1, entry.size) });
   else throw new Error(`"${entry.name}" uses compression method ${entry.method} (only stored and deflate are supported)`);
   if (bytes.length !== entry.size) throw new Error(`"${entry.name}" inflated to ${bytes.length} bytes, the directory says ${entry.size}`);
   return bytes;
