@@ -36,6 +36,19 @@ export interface PoolPlanOptions {
    * `problem.options.timeLimitSeconds`. Lets a caller derive the limit from a deadline.
    */
   timeLimitSeconds?: () => number;
+  /**
+   * The call's deadline, for an executor whose plans start in another process (the plan queue's
+   * workers), where `timeLimitSeconds` cannot be asked when the plan starts: it derives the limit
+   * there with solverTimeLimitSeconds and does not start a plan whose deadline has passed.
+   * PlanWorkerPool ignores it (`timeLimitSeconds` covers it). Unset: no deadline.
+   */
+  deadline?: PlanDeadline;
+}
+
+/** A call's deadline as a plan carries it: epoch ms (finite), and the margin kept before it for the response. */
+export interface PlanDeadline {
+  deadlineMs: number;
+  marginMs: number;
 }
 
 /** A snapshot of the pool, for tests and logs. busy + idle + starting = workers (outside close()). */

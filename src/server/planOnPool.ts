@@ -4,6 +4,7 @@ import type { PlanResult } from '../../solver/plan/PlanResult.js';
 import type { Problem } from '../../solver/problem/Problem.js';
 import type { PlanRequest } from '../generated/cosched/v1/plan_request.js';
 import type { CallContext } from './CallContext.js';
+import { callDeadline } from './callDeadline.js';
 import type { PlanExecutor } from './PlanExecutor.js';
 import { planRequestSize } from './planRequestSize.js';
 import { preparePlan } from './preparePlan.js';
@@ -40,6 +41,7 @@ export async function planOnPool(
     signal: context.signal,
     onEvent: hooks.onEvent,
     timeLimitSeconds: () => solverTimeLimitSeconds(problem.options.timeLimitSeconds, context.deadlineMs, Date.now(), deps.deadlineMarginMs),
+    deadline: callDeadline(context, deps),
   });
   context.logFields.termination = result.termination;
   return { problem, result };

@@ -1,6 +1,7 @@
 import type { Planner } from '../whatif/Planner.js';
 import { limitPlannerConcurrency } from '../whatif/limitPlannerConcurrency.js';
 import type { CallContext } from './CallContext.js';
+import { callDeadline } from './callDeadline.js';
 import type { PlanMethodDeps } from './planOnPool.js';
 import { solverTimeLimitSeconds } from './solverTimeLimitSeconds.js';
 
@@ -34,6 +35,7 @@ export function poolPlanner(context: CallContext, deps: PlanMethodDeps): CallPla
       signal: controller.signal,
       onEvent,
       timeLimitSeconds: () => solverTimeLimitSeconds(problem.options.timeLimitSeconds, context.deadlineMs, Date.now(), deps.deadlineMarginMs),
+      deadline: callDeadline(context, deps),
     });
   return {
     planner: limitPlannerConcurrency(planOne, deps.pool.size),
