@@ -40,6 +40,8 @@ const doneStates: readonly RunState[] = ['succeeded', 'failed', 'cancelled', 'mi
 /** How far ahead of the server's clock a run's `now` may be (a run is about the present). */
 const maxFutureNowMs = 3_600_000;
 const maxOperationsPageSize = 50;
+/** How long a request_id is remembered (AIP-155 asks for at least an hour). */
+const requestIdRetentionMs = 7 * 24 * 3_600_000;
 
 /** Plans a Problem (the server's worker pool, or anything with its contract). */
 export type PlanFunction = (problem: Problem, options: { signal: AbortSignal; onEvent?: (event: PlanEvent) => void }) => Promise<PlanResult>;
@@ -89,6 +91,7 @@ export class PlanRunner {
   private active: { runId: string; controller: AbortController } | undefined;
   private draining: Promise<void> | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
+  private pruneTimer: NodeJS.Timeout | undefined;
   private closed = false;
   /** Resolvers waiting for a run of this server to end (WaitOperation). */
   private readonly waiters = new Map<string, Set<() => void>>();
@@ -101,6 +104,14 @@ export class PlanRunner {
   /** Fails orphaned runs (see the class contract) and starts the periodic sweep. */
   async start(): Promise<void> {
     await this.failOrphans(this.options.exclusiveStore);
+    // Request ids (AIP-155) are honoured for a week, then forgotten (checked at start and hourly).
+    const prune = () =>
+      this.options.store
+        .write((tx) => tx.pruneRequestRecords(this.now() - requestIdRetentionMs))
+        .catch((error: unknown) => this.options.logger.warn({ err: error }, 'could not prune old request ids'));
+    await prune();
+    this.pruneTimer = setInterval(() => void prune(), 3_600_000);
+    this.pruneTimer.unref();
     this.sweepTimer = setInterval(() => {
       this.renewQueuedLeases()
         .then(() => this.failOrphans(false))
@@ -303,6 +314,7 @@ export class PlanRunner {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.sweepTimer);
+    clearInterval(this.pruneTimer);
     const queued = this.queue;
     this.queue = [];
     this.active?.controller.abort(new CoschedError('UNAVAILABLE', 'the server shut down during the run; start a new run', { reason: 'SERVER_SHUTDOWN' }));

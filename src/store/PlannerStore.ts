@@ -108,6 +108,8 @@ export interface StoreTx {
   getRequestRecord(requestId: string): Promise<RequestRecord | undefined>;
   /** Records a call's request id (in the same transaction as its effect). */
   insertRequestRecord(record: RequestRecord): Promise<void>;
+  /** Forgets request ids recorded before `beforeMs`; returns how many. */
+  pruneRequestRecords(beforeMs: number): Promise<number>;
 
   // ---- nightly schedule ----
   /**

@@ -366,6 +366,11 @@ export class SqlStoreTx implements StoreTx {
     return rows.length === 0 ? undefined : toRequestRecord(rows[0]);
   }
 
+  async pruneRequestRecords(beforeMs: number): Promise<number> {
+    const { changes } = await this.db.run('DELETE FROM request_records WHERE created_ms < ?', [beforeMs]);
+    return changes;
+  }
+
   async insertRequestRecord(record: RequestRecord): Promise<void> {
     if (await this.getRequestRecord(record.requestId)) {
       throw new CoschedError('ALREADY_EXISTS', `request id ${record.requestId} was already used`);

@@ -348,6 +348,15 @@ describe.each(testStoreKinds)('PlannerStore on %s', (kind) => {
       expect((await store.read((tx) => tx.doneGpuHours(['j1']))).get('j1')).toBe(14);
     });
 
+    it('pruneRequestRecords forgets request ids recorded before a time', async () => {
+      await store.write(async (tx) => {
+        await tx.insertRequestRecord({ requestId: 'old', method: 'M', fingerprint: 'f', responseJson: '{}', createdMs: 10 });
+        await tx.insertRequestRecord({ requestId: 'new', method: 'M', fingerprint: 'f', responseJson: '{}', createdMs: 20 });
+      });
+      expect(await store.write((tx) => tx.pruneRequestRecords(15))).toBe(1);
+      expect(await store.read(async (tx) => [await tx.getRequestRecord('old'), (await tx.getRequestRecord('new'))?.requestId])).toEqual([undefined, 'new']);
+    });
+
     it('deleteJob removes a job with its progress and history; false for an unknown job', async () => {
       await store.write(async (tx) => {
         await tx.insertJob(job('gone'));
