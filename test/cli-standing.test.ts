@@ -249,3 +249,21 @@ describe('standing-planner command lines and files', () => {
     }
   });
 });
+
+describe('cosched jobs delete', () => {
+  it('deletes a job that never ran; deleting it again is NOT_FOUND (exit 2)', async () => {
+    const path = join(dir, 'one-job.yaml');
+    writeFileSync(
+      path,
+      `jobs:\n  - { id: delete-me, gpuHours: 8, maxGpus: 8, gpuPowerKw: 0.7, release: "2026-07-01T00:00:00Z", deadline: "2026-07-01T12:00:00Z", homeSite: helingeer }\n`,
+    );
+    expect(parseStandingCommand(['jobs', 'delete', 'delete-me'])).toMatchObject({ name: 'jobs delete', job: 'jobs/delete-me' });
+    const submitted = await cli('jobs', 'submit', path);
+    expect(submitted.code).toBe(0);
+    const deleted = await cli('jobs', 'delete', 'delete-me');
+    expect(deleted).toMatchObject({ code: 0, stdout: 'deleted jobs/delete-me\n' });
+    const again = await cli('jobs', 'delete', 'delete-me');
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/job jobs\/delete-me not found/);
+  });
+});

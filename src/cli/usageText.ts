@@ -15,7 +15,7 @@ Usage:
                 [--run-lease-seconds S]
   cosched jobs submit FILE [--request-id ID]
   cosched jobs list [--state STATE[,STATE...]] [--all-pages]
-  cosched jobs get NAME | jobs cancel NAME [--reason TEXT]
+  cosched jobs get NAME | jobs cancel NAME [--reason TEXT] | jobs delete NAME
   cosched forecasts put FILE [--request-id ID]
   cosched forecasts import FILE --site SITE [--format auto|electricity-maps|watttime] [--from ISO]
                            [--hours N] [--green-supply-mw MW] [--gpu-capacity N] [--pue X]
@@ -48,6 +48,7 @@ Standing planner (against a running server; each command takes --server, --tls-c
                          are used) to the server's backlog, all or none.
   jobs list              The backlog: state, done/total and planned GPU-hours, plan run, reason.
   jobs get NAME          One job (jobs/ID or ID) with its planned allocations.
+  jobs delete NAME       Delete a job that never ran (one with progress: cancel it instead).
   jobs cancel NAME       Cancel a job: no later run plans it.
   forecasts put FILE     Put each site of a scenario as that site's next forecast version, from
                          horizon.start.

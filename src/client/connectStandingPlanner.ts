@@ -44,6 +44,7 @@ export interface StandingPlanner {
   getJob(name: string): Promise<BacklogJob>;
   listJobs(request: ListJobsRequest): Promise<ListJobsResponse>;
   cancelJob(request: CancelJobRequest): Promise<BacklogJob>;
+  deleteJob(name: string): Promise<void>;
   createSiteForecast(request: CreateSiteForecastRequest): Promise<SiteForecast>;
   batchCreateSiteForecasts(request: BatchCreateSiteForecastsRequest): Promise<BatchCreateSiteForecastsResponse>;
   getSiteForecast(name: string): Promise<SiteForecast>;
@@ -84,6 +85,7 @@ export function connectStandingPlanner(connection: ServerConnection): StandingPl
     listJobs: (request) => call((md, options, done) => planner.listJobs(request, md, options, done)),
     // Cancelling a cancelled job returns it unchanged: safe to repeat.
     cancelJob: (request) => call((md, options, done) => planner.cancelJob(request, md, options, done)),
+    deleteJob: async (name) => void (await call((md, options, done) => planner.deleteJob({ name }, md, options, done))),
     createSiteForecast: (request) => call((md, options, done) => planner.createSiteForecast(request, md, options, done), request.requestId !== ''),
     batchCreateSiteForecasts: (request) => call((md, options, done) => planner.batchCreateSiteForecasts(request, md, options, done), request.requestId !== ''),
     getSiteForecast: (name) => call((md, options, done) => planner.getSiteForecast({ name }, md, options, done)),

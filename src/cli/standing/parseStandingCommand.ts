@@ -23,6 +23,7 @@ export type StandingCommand =
         | { name: 'jobs submit'; file: string; requestId?: string }
         | { name: 'jobs list'; states: string[]; allPages: boolean }
         | { name: 'jobs get'; job: string }
+        | { name: 'jobs delete'; job: string }
         | { name: 'jobs cancel'; job: string; reason?: string }
         | { name: 'forecasts put'; file: string; requestId?: string }
         | {
@@ -63,6 +64,7 @@ const commandFlags: Record<CommandName, readonly string[]> = {
   'jobs submit': ['request-id'],
   'jobs list': ['state', 'all-pages'],
   'jobs get': [],
+  'jobs delete': [],
   'jobs cancel': ['reason'],
   'forecasts put': ['request-id'],
   'forecasts import': ['site', 'format', 'from', 'hours', 'green-supply-mw', 'gpu-capacity', 'pue', 'request-id'],
@@ -79,6 +81,7 @@ const commandFlags: Record<CommandName, readonly string[]> = {
 const commandArgument: Partial<Record<CommandName, string>> = {
   'jobs submit': 'FILE (a scenario or a file of jobs, YAML or JSON)',
   'jobs get': 'NAME (jobs/ID or ID)',
+  'jobs delete': 'NAME (jobs/ID or ID)',
   'jobs cancel': 'NAME (jobs/ID or ID)',
   'forecasts put': 'FILE (a scenario, YAML or JSON)',
   'forecasts import': 'FILE (an Electricity Maps or WattTime CSV, or a .zip of one)',
@@ -89,7 +92,7 @@ const commandArgument: Partial<Record<CommandName, string>> = {
 };
 
 const groups: Record<string, readonly string[]> = {
-  jobs: ['submit', 'list', 'get', 'cancel'],
+  jobs: ['submit', 'list', 'get', 'cancel', 'delete'],
   forecasts: ['put', 'import', 'list'],
   runs: ['start', 'list', 'get', 'cancel'],
   progress: ['report'],
@@ -194,6 +197,7 @@ export function parseStandingCommand(argv: readonly string[], env: NodeJS.Proces
     case 'runs list':
       return { ...common, name, states: splitList(values.state), allPages: values['all-pages'] === true };
     case 'jobs get':
+    case 'jobs delete':
       return { ...common, name, job: jobName(arg) };
     case 'jobs cancel':
       return { ...common, name, job: jobName(arg), reason: values.reason };

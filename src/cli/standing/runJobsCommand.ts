@@ -8,7 +8,7 @@ import { formatJson } from './formatJson.js';
 import { formatJobDetail, formatJobList, formatSubmittedJobs, jobStateName } from './formatBacklogJobs.js';
 import type { StandingRunner } from './StandingIo.js';
 
-type JobsCommand = Extract<StandingCommand, { name: 'jobs submit' | 'jobs list' | 'jobs get' | 'jobs cancel' }>;
+type JobsCommand = Extract<StandingCommand, { name: 'jobs submit' | 'jobs list' | 'jobs get' | 'jobs cancel' | 'jobs delete' }>;
 
 /**
  * `cosched jobs submit FILE [--request-id ID]`: FILE is a scenario or any PlanRequest file (only
@@ -17,7 +17,7 @@ type JobsCommand = Extract<StandingCommand, { name: 'jobs submit' | 'jobs list' 
  * retry of the call is answered with the first answer).
  * `cosched jobs list [--state S[,S]] [--all-pages]`: ListJobs filtered by state, the first page
  * (100 jobs), or every page with --all-pages.
- * `cosched jobs get NAME`, `cosched jobs cancel NAME [--reason TEXT]`.
+ * `cosched jobs get NAME`, `cosched jobs cancel NAME [--reason TEXT]`, `cosched jobs delete NAME`.
  * Text tables, or the responses' proto3 JSON with --json.
  *
  * @throws CoschedError: a bad file (every bad field), the server's errors (an existing job is
@@ -49,6 +49,10 @@ export const runJobsCommand: StandingRunner<JobsCommand> = async (planner, comma
     case 'jobs get': {
       const job = await planner.getJob(command.job);
       return { output: command.json ? formatJson(BacklogJob.toJSON(job)) : formatJobDetail(job), exitCode: exitCodes.ok };
+    }
+    case 'jobs delete': {
+      await planner.deleteJob(command.job);
+      return { output: command.json ? formatJson({}) : `deleted ${command.job}\n`, exitCode: exitCodes.ok };
     }
     case 'jobs cancel': {
       const job = await planner.cancelJob({ name: command.job, reason: command.reason ?? '' });

@@ -28,6 +28,7 @@ export async function runStandingCommand(argv: readonly string[], io: StandingIo
       case 'jobs submit':
       case 'jobs list':
       case 'jobs get':
+      case 'jobs delete':
       case 'jobs cancel':
         return await runJobsCommand(planner, command, io);
       case 'forecasts put':
