@@ -10,6 +10,6 @@ export default defineConfig({
     // The README's test command sets up what the tests need on a fresh Debian machine: the Debian
     // packages of the Python client and browser tests, and a PostgreSQL server for the store tests
     // (COSCHED_TEST_POSTGRES_URL, else a throwaway one it starts).
-    globalSetup: ['test/setup/ensureDebianPackages.ts', 'test/setup/ensurePostgres.ts'],
+    globalSetup: ['test/setup/ensureDebianPackages.ts', 'test/setup/ensurePostgres.ts', 'test/setup/ensureRedis.ts'],
   },
 });

@@ -21,12 +21,13 @@ import { UsageError } from './UsageError.js';
  * The `cosched` command: `cosched plan FILE [--json] [--dump-lp OUT.lp] [--time-limit S]
  * [--solver highs|jslp] [--server HOST:PORT [--tls-ca CA.pem]] [--report DIR]`,
  * `cosched compare BASE --variant ...`, `cosched frontier FILE`, `cosched serve [flags]`,
+ * `cosched worker --queue URL [flags]` (a plan worker on the queue, see runWorker),
  * the standing-planner commands against a server (`cosched jobs|forecasts|runs|dispatch|progress
  * ...`, see runStandingCommand), `--help`, `--version`. Returns the exit code (see `usageText`)
  * and never throws: every error leaves through `reportCliError`. Ctrl-C during a local solve cancels it; the partial result is
  * printed and the exit code is 3. With --server the plan is made by a running cosched server and
  * printed the same way (Ctrl-C cancels the call: exit 3). `serve` returns when the server has
- * stopped after SIGTERM or SIGINT.
+ * stopped after SIGTERM or SIGINT, and `worker` likewise.
  */
 export async function main(argv: string[]): Promise<number> {
   const abort = new AbortController();
@@ -39,6 +40,11 @@ export async function main(argv: string[]): Promise<number> {
       const { runStandingCommand } = await import('./standing/runStandingCommand.js');
       const { output, exitCode } = await runStandingCommand(argv, { stderr: process.stderr, signal: abort.signal });
       return print(output, exitCode);
+    }
+    // `worker` has its own flags and parser (resolveWorkerConfig); --help and --version still win.
+    if (argv[0] === 'worker' && !argv.some((arg) => ['--help', '-h', '--version', '-v'].includes(arg))) {
+      const [{ runWorker }, { resolveWorkerConfig }] = await Promise.all([import('./runWorker.js'), import('./resolveWorkerConfig.js')]);
+      return await runWorker(resolveWorkerConfig(argv.slice(1)));
     }
     const command = parseCommandLine(argv);
     if (command.kind === 'help') return print(usageText(readPackageVersion()), exitCodes.ok);

@@ -19,6 +19,8 @@ export interface ServeFlags {
   nightly?: string;
   nightlyTz?: string;
   runLeaseSeconds?: string;
+  queue?: string;
+  queueName?: string;
 }
 
 /** What the command line asks for. */
@@ -87,6 +89,8 @@ const serveFlagNames = {
   nightly: 'nightly',
   'nightly-tz': 'nightlyTz',
   'run-lease-seconds': 'runLeaseSeconds',
+  queue: 'queue',
+  'queue-name': 'queueName',
 } as const satisfies Record<string, keyof ServeFlags>;
 const planFlagNames = ['json', 'dump-lp', 'time-limit', 'solver', 'server', 'tls-ca', 'report'] as const;
 const whatIfFlagNames = ['variant', 'variants', 'points'] as const;
@@ -145,7 +149,7 @@ export function parseCommandLine(argv: string[]): CommandLine {
     return { kind: 'serve', flags };
   }
   if (command === 'compare' || command === 'frontier') return parseWhatIf(command, file, extra, values);
-  if (command !== 'plan') throw new UsageError(`unknown command '${command}': expected 'plan', 'compare', 'frontier' or 'serve'`);
+  if (command !== 'plan') throw new UsageError(`unknown command '${command}': expected 'plan', 'compare', 'frontier', 'serve' or 'worker'`);
   rejectFlags(values, [...Object.keys(serveFlagNames), ...whatIfFlagNames], 'plan');
   if (file === undefined) throw new UsageError('plan: missing FILE (a PlanRequest in YAML or JSON)');
   if (extra.length > 0) throw new UsageError(`plan: unexpected argument '${extra[0]}': give one FILE`);

@@ -4,6 +4,8 @@ import type { ServeFlags } from './parseCommandLine.js';
 import { UsageError } from './UsageError.js';
 import { CoschedError } from '../../solver/errors/CoschedError.js';
 import { NightlySchedule } from '../standing/NightlySchedule.js';
+import { parseRedisUrl } from '../queue/parseRedisUrl.js';
+import { queueNameProblem } from '../queue/queueNames.js';
 
 /** Everything `cosched serve` runs with. */
 export interface ServeConfig {
@@ -29,6 +31,8 @@ const settings = [
   { flag: 'nightly', env: 'COSCHED_NIGHTLY', key: 'nightly' },
   { flag: 'nightly-tz', env: 'COSCHED_NIGHTLY_TZ', key: 'nightlyTz' },
   { flag: 'run-lease-seconds', env: 'COSCHED_RUN_LEASE_SECONDS', key: 'runLeaseSeconds' },
+  { flag: 'queue', env: 'COSCHED_QUEUE', key: 'queue' },
+  { flag: 'queue-name', env: 'COSCHED_QUEUE_NAME', key: 'queueName' },
 ] as const satisfies ReadonlyArray<{ flag: string; env: string; key: keyof ServeFlags }>;
 
 /** The environment variables `cosched serve` reads (each has a flag that wins over it). */
@@ -39,14 +43,16 @@ export const serveEnvironmentVariables = settings.map((s) => s.env);
  * COSCHED_HOST, COSCHED_WORKERS, COSCHED_MAX_QUEUED_PLANS, COSCHED_MAX_MESSAGE_BYTES,
  * COSCHED_MAX_CELLS, COSCHED_SHUTDOWN_GRACE_SECONDS, COSCHED_DEADLINE_MARGIN_MS,
  * COSCHED_LOG_LEVEL, COSCHED_TLS_CERT, COSCHED_TLS_KEY, COSCHED_DATA_DIR, COSCHED_STORE,
- * COSCHED_NIGHTLY, COSCHED_NIGHTLY_TZ, COSCHED_RUN_LEASE_SECONDS), then the defaults
+ * COSCHED_NIGHTLY, COSCHED_NIGHTLY_TZ, COSCHED_RUN_LEASE_SECONDS, COSCHED_QUEUE,
+ * COSCHED_QUEUE_NAME), then the defaults
  * (defaultServerConfig; log level info; nightly zone UTC). A flag wins over its variable; an
  * empty variable counts as unset.
  *
  * @throws UsageError naming the flag or variable for a value that is not allowed: a port outside
  *   0..65535, a count that is not a whole number >= 1 (max queued plans >= 0), a grace period or
  *   margin < 0, an unknown log level, only one of the TLS certificate and key, a --store that is
- *   not a postgres:// URL, a bad --nightly cron or --nightly-tz zone, or --nightly-tz without --nightly.
+ *   not a postgres:// URL, a bad --nightly cron or --nightly-tz zone, --nightly-tz without --nightly,
+ *   a --queue that is not a redis:// or rediss:// URL, or a bad --queue-name or one without --queue.
  */
 export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): ServeConfig {
   const raw = (key: keyof ServeFlags): { value: string; source: string } | undefined => {
@@ -111,6 +117,18 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = p
     }
     runLeaseMs = seconds * 1000;
   }
+  const queue = raw('queue');
+  if (queue) {
+    try {
+      parseRedisUrl(queue.value);
+    } catch (error) {
+      throw new UsageError(`${queue.source}: ${(error as Error).message}`);
+    }
+  }
+  const queueName = raw('queueName');
+  if (queueName && !queue) throw new UsageError(`${queueName.source} needs --queue (or COSCHED_QUEUE): the Redis URL of the plan queue`);
+  const queueNameIssue = queueName && queueNameProblem(queueName.value);
+  if (queueNameIssue) throw new UsageError(`${queueName!.source} '${queueName!.value}': ${queueNameIssue}`);
   return {
     server: {
       host,
@@ -126,6 +144,8 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = p
       store: store?.value,
       nightly,
       runLeaseMs,
+      queue: queue?.value,
+      queueName: queueName?.value,
     },
     logLevel: (level?.value as LogLevel | undefined) ?? 'info',
   };

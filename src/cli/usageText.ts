@@ -13,6 +13,10 @@ Usage:
                 [--deadline-margin-ms MS] [--log-level LEVEL] [--tls-cert CERT.pem --tls-key KEY.pem]
                 [--data-dir DIR | --store postgres://...] [--nightly CRON [--nightly-tz ZONE]]
                 [--run-lease-seconds S]
+                [--queue redis://HOST:PORT [--queue-name NAME]]
+  cosched worker --queue redis://HOST:PORT [--queue-name NAME] [--workers N] [--log-level LEVEL]
+                 [--shutdown-grace-seconds S] [--lock-duration-ms MS] [--stalled-interval-ms MS]
+                 [--max-stalled-count N]
   cosched jobs submit FILE [--request-id ID]
   cosched jobs list [--state STATE[,STATE...]] [--all-pages]
   cosched jobs get NAME | jobs cancel NAME [--reason TEXT] | jobs delete NAME
@@ -42,6 +46,10 @@ Commands:
                          over gRPC (with grpc.health.v1 and server reflection) until SIGTERM or
                          SIGINT, then stop gracefully. Logs
                          JSON lines (pino) to stdout; the first says on which port it listens.
+                         With --queue, every plan runs on 'cosched worker' processes instead.
+  worker                 Take plans from the queue in Redis (BullMQ) and run them, one per thread,
+                         until SIGTERM or SIGINT; then finish or give back the running plans.
+                         Stateless: run as many as you like, on any machines.
 
 Standing planner (against a running server; each command takes --server, --tls-ca, --json):
   jobs submit FILE       Add the jobs of FILE (a scenario, or any PlanRequest file: only its jobs
@@ -138,6 +146,24 @@ Options of serve (each also read from the environment variable shown; the flag w
   --nightly-tz ZONE              COSCHED_NIGHTLY_TZ              IANA zone of --nightly; default UTC
   --run-lease-seconds S          COSCHED_RUN_LEASE_SECONDS       a plan run's lease; a stopped server's runs
                                                                  are failed after it; default 30
+  --queue URL                    COSCHED_QUEUE                   redis://HOST:PORT[/DB] or rediss://: plan on
+                                                                 'cosched worker' processes through this
+                                                                 queue (replicas may share it); default:
+                                                                 the server's own threads
+  --queue-name NAME              COSCHED_QUEUE_NAME              default cosched-plans
+
+Options of worker (each also read from the environment variable shown; the flag wins):
+  --queue URL                    COSCHED_QUEUE                   required: the servers' --queue
+  --queue-name NAME              COSCHED_QUEUE_NAME              default cosched-plans
+  --workers N                    COSCHED_WORKERS                 plan threads (plans at once); default: the cores
+  --log-level LEVEL              COSCHED_LOG_LEVEL               default info
+  --shutdown-grace-seconds S     COSCHED_SHUTDOWN_GRACE_SECONDS  running plans may finish for S, then are
+                                                                 given back to the queue; default 20
+  --lock-duration-ms MS          COSCHED_QUEUE_LOCK_DURATION_MS  a plan whose worker died goes to another
+  --stalled-interval-ms MS       COSCHED_QUEUE_STALLED_INTERVAL_MS  after about lock + interval;
+                                                                 defaults 30000 and 15000
+  --max-stalled-count N          COSCHED_QUEUE_MAX_STALLED_COUNT times a plan may lose its worker before
+                                                                 it fails (INTERNAL); default 1
 
 Common options:
   -h, --help             Show this help.
@@ -157,6 +183,7 @@ Examples:
   cosched plan scenarios/two-hubs-48h.yaml
   cosched serve --port 50051 &
   cosched plan scenarios/two-hubs-48h.yaml --server 127.0.0.1:50051
+  cosched serve --queue redis://127.0.0.1:6379 & cosched worker --queue redis://127.0.0.1:6379 &
   cosched compare scenarios/china-hubs.yaml --variant 'relaxed:deadlines+=12h' --variant 'price100:carbonPrice=100' --report out/
   cosched frontier scenarios/two-hubs-48h.yaml --report out/frontier
   cosched jobs submit scenarios/two-hubs-48h.yaml --server 127.0.0.1:50051

@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import { CoSchedulerServiceService } from '../generated/cosched/v1/co_scheduler_service.js';
 import { StandingPlannerServiceService } from '../generated/cosched/v1/standing_planner_service.js';
 import { OperationsService } from '../generated/google/longrunning/operations.js';
+import { defaultQueueName } from '../queue/queueNames.js';
+import { redactRedisUrl } from '../queue/redactRedisUrl.js';
 import { startNightlyRuns, type NightlyRuns } from '../standing/startNightlyRuns.js';
 import { PlanRunner } from '../standing/PlanRunner.js';
 import { StandingPlanner } from '../standing/StandingPlanner.js';
@@ -39,7 +41,8 @@ export interface ShutdownOutcome {
  * reflection, and a graceful shutdown.
  *
  * Lifecycle:
- * - `start()` starts the worker pool (waiting until every worker has loaded HiGHS), binds, turns
+ * - `start()` starts the worker pool (waiting until every worker has loaded HiGHS), or with
+ *   `config.queue` connects to the plan queue instead (QueuePlanExecutor), binds, turns
  *   health SERVING and logs `cosched serving` with the bound host and port. On failure (port in
  *   use, unreadable TLS files, missing descriptor set, a worker that cannot start) it cleans up
  *   and rejects.
@@ -72,11 +75,7 @@ export class CoschedServer {
   static async start(config: ServerConfig, logger: Logger): Promise<CoschedServer> {
     const startedMs = performance.now();
     const credentials = serverCredentials(config);
-    const pool = await PlanWorkerPool.start({
-      workers: config.workers,
-      maxQueuedPlans: config.maxQueuedPlans,
-      onWorkerError: (error) => logger.error({ err: error }, 'plan worker failed; replacing it'),
-    });
+    const pool = await startExecutor(config, logger);
     const server = new Server({
       'grpc.max_receive_message_length': config.maxMessageBytes,
       'grpc.max_send_message_length': -1,
@@ -117,7 +116,8 @@ export class CoschedServer {
           host: config.host,
           port,
           tls: config.tls !== undefined,
-          workers: pool.size,
+          workers: config.queue === undefined ? pool.size : undefined,
+          queue: config.queue === undefined ? undefined : describeQueue(config),
           maxQueuedPlans: config.maxQueuedPlans,
           maxMessageBytes: config.maxMessageBytes,
           maxCells: config.maxCells,
@@ -178,6 +178,27 @@ export class CoschedServer {
     this.logger.info({ forced, durationMs }, 'cosched stopped');
     return { forced, durationMs };
   }
+}
+
+/**
+ * Where the server's plans run: with `config.queue`, a QueuePlanExecutor on that Redis (loaded
+ * only then); otherwise its own PlanWorkerPool, started and ready.
+ */
+async function startExecutor(config: ServerConfig, logger: Logger): Promise<PlanExecutor> {
+  if (config.queue !== undefined) {
+    const { QueuePlanExecutor } = await import('../queue/QueuePlanExecutor.js');
+    return QueuePlanExecutor.start({ url: config.queue, queueName: config.queueName, maxQueuedPlans: config.maxQueuedPlans, logger: logger.child({ component: 'plan-queue' }) });
+  }
+  return PlanWorkerPool.start({
+    workers: config.workers,
+    maxQueuedPlans: config.maxQueuedPlans,
+    onWorkerError: (error) => logger.error({ err: error }, 'plan worker failed; replacing it'),
+  });
+}
+
+/** The queue for the start log line: its Redis (no password) and name. */
+function describeQueue(config: ServerConfig): string {
+  return `${redactRedisUrl(config.queue ?? '')} ${config.queueName ?? defaultQueueName}`;
 }
 
 function serverCredentials(config: ServerConfig): ServerCredentials {

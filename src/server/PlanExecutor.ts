@@ -10,8 +10,10 @@ import type { PlanWorkerPoolStats, PoolPlanOptions } from './PlanWorkerPool.js';
  * Contract of `plan`, whatever the implementation: resolves with the checked PlanResult; events
  * reach `onEvent` in order on the caller's thread; aborting `signal` stops the plan wherever it
  * runs and rejects with the signal's reason (a CoschedError); `timeLimitSeconds()` is asked when
- * the plan starts solving; errors are CoschedErrors (RESOURCE_EXHAUSTED when full, UNAVAILABLE
- * when the executor cannot reach its workers, INTERNAL for a crash) or an Error for a bug.
+ * the plan starts solving (an executor whose plans start in another process asks it when it
+ * enqueues the plan, and derives the limit from `deadline` when the plan starts); errors are
+ * CoschedErrors (RESOURCE_EXHAUSTED when full, UNAVAILABLE when the executor cannot reach its
+ * workers, INTERNAL for a crash) or an Error for a bug.
  */
 export interface PlanExecutor {
   /** How many plans it runs at once (what-if calls hand it at most this many at a time); >= 1. */

@@ -6,10 +6,18 @@ export interface ServerConfig {
   host: string;
   /** TCP port; 0 picks a free one (the start log line says which). Default 50051. */
   port: number;
-  /** Plan worker threads. Default: os.availableParallelism(). */
+  /** Plan worker threads. Default: os.availableParallelism(). Unused with `queue` (the workers have the threads). */
   workers: number;
-  /** Plans that may wait for a worker before calls get RESOURCE_EXHAUSTED. Default 64. */
+  /** Plans (of this server) that may wait for a worker before calls get RESOURCE_EXHAUSTED. Default 64. */
   maxQueuedPlans: number;
+  /**
+   * A Redis URL (`redis://HOST:PORT[/DB]`, or `rediss://` for TLS): every plan goes to `cosched
+   * worker` processes through a BullMQ queue there (QueuePlanExecutor), and the server starts no
+   * plan threads of its own. Replicas may share it. Unset: plans run on the server's own threads.
+   */
+  queue?: string;
+  /** With `queue`: the queue's name, as the workers have it. Default cosched-plans. */
+  queueName?: string;
   /** Largest request message accepted (grpc.max_receive_message_length). Default 64 MiB. */
   maxMessageBytes: number;
   /** Largest plan accepted, as hours × sites × jobs. Default 20,000,000. */

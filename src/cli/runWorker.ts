@@ -1,0 +1,58 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { QueueWorker } from '../queue/QueueWorker.js';
+import { createLogger } from '../server/createLogger.js';
+import { exitCodes } from './exitCodes.js';
+import type { WorkerConfig } from './resolveWorkerConfig.js';
+
+/**
+ * The test hook of `cosched worker`, and of nothing else: when this variable names a module (a
+ * path or file URL ending in .js; its .ts source is used when the .js is missing, as under tsx),
+ * the worker's plan threads run it instead of planWorker.js. The tests use it to make a request
+ * that crashes its thread every time (test/fixtures/poisonPlanWorker.ts). The worker logs a
+ * warning at start when it is set. The server has no such hook.
+ */
+export const testPlanWorkerModuleVariable = 'COSCHED_TEST_PLAN_WORKER_MODULE';
+
+/**
+ * `cosched worker`: takes plans from the queue until SIGTERM or SIGINT (QueueWorker), then stops
+ * gracefully: no new plans, running ones may finish within the grace period, the rest are given
+ * back to the queue for another worker. A second signal gives them back at once. Logs JSON lines
+ * to stdout (pino) like serve: `cosched worker ready`, then a line per plan (`plan started`,
+ * `plan done`, `plan stopped`...), and the stop lines.
+ *
+ * Resolves with exit code 0 once stopped. Rejects when the worker cannot start (Redis not
+ * reachable, plan threads that fail), after logging it.
+ */
+export async function runWorker(config: WorkerConfig, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const logger = createLogger(config.logLevel);
+  const hook = env[testPlanWorkerModuleVariable];
+  const planWorkerModule = hook ? (hook.startsWith('file:') ? new URL(hook) : pathToFileURL(resolve(hook))) : undefined;
+  if (planWorkerModule) logger.warn({ module: planWorkerModule.href }, `test hook ${testPlanWorkerModuleVariable}: plan threads run this module instead of planWorker.js`);
+  let worker: QueueWorker;
+  try {
+    worker = await QueueWorker.start({ ...config.worker, logger, planWorkerModule });
+  } catch (error) {
+    logger.fatal({ err: error }, 'cosched worker could not start');
+    throw error;
+  }
+  let onSignal: ((signal: NodeJS.Signals) => void) | undefined;
+  try {
+    await new Promise<void>((resolveStopped) => {
+      let received = 0;
+      onSignal = (signal) => {
+        received++;
+        logger.info({ signal }, received === 1 ? 'signal received: stopping gracefully' : 'second signal: giving back the running plans now');
+        void worker.stop(received === 1 ? config.shutdownGraceMs : 0).then(() => resolveStopped());
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+    });
+  } finally {
+    if (onSignal) {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    }
+  }
+  return exitCodes.ok;
+}
