@@ -19,6 +19,7 @@ export interface ServeFlags {
   nightly?: string;
   nightlyTz?: string;
   runLeaseSeconds?: string;
+  metricsPort?: string;
   queue?: string;
   queueName?: string;
 }
@@ -89,6 +90,7 @@ const serveFlagNames = {
   nightly: 'nightly',
   'nightly-tz': 'nightlyTz',
   'run-lease-seconds': 'runLeaseSeconds',
+  'metrics-port': 'metricsPort',
   queue: 'queue',
   'queue-name': 'queueName',
 } as const satisfies Record<string, keyof ServeFlags>;

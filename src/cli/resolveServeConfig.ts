@@ -31,6 +31,7 @@ const settings = [
   { flag: 'nightly', env: 'COSCHED_NIGHTLY', key: 'nightly' },
   { flag: 'nightly-tz', env: 'COSCHED_NIGHTLY_TZ', key: 'nightlyTz' },
   { flag: 'run-lease-seconds', env: 'COSCHED_RUN_LEASE_SECONDS', key: 'runLeaseSeconds' },
+  { flag: 'metrics-port', env: 'COSCHED_METRICS_PORT', key: 'metricsPort' },
   { flag: 'queue', env: 'COSCHED_QUEUE', key: 'queue' },
   { flag: 'queue-name', env: 'COSCHED_QUEUE_NAME', key: 'queueName' },
 ] as const satisfies ReadonlyArray<{ flag: string; env: string; key: keyof ServeFlags }>;

@@ -12,6 +12,10 @@ export interface WorkerConfig {
   logLevel: LogLevel;
   /** On SIGTERM/SIGINT, how long running plans may take to finish before they are given back to the queue. */
   shutdownGraceMs: number;
+  /** Serve Prometheus metrics at http://metricsHost:metricsPort/metrics; unset: none. */
+  metricsPort?: number;
+  /** Default 0.0.0.0 (the worker has no other listening address to follow). */
+  metricsHost: string;
 }
 
 /** Each setting: its flag, its environment variable. */
@@ -24,6 +28,8 @@ const settings = {
   lockDurationMs: { flag: 'lock-duration-ms', env: 'COSCHED_QUEUE_LOCK_DURATION_MS' },
   stalledIntervalMs: { flag: 'stalled-interval-ms', env: 'COSCHED_QUEUE_STALLED_INTERVAL_MS' },
   maxStalledCount: { flag: 'max-stalled-count', env: 'COSCHED_QUEUE_MAX_STALLED_COUNT' },
+  metricsPort: { flag: 'metrics-port', env: 'COSCHED_METRICS_PORT' },
+  metricsHost: { flag: 'metrics-host', env: 'COSCHED_METRICS_HOST' },
 } as const;
 
 /** The environment variables `cosched worker` reads (each has a flag that wins over it). */
@@ -32,7 +38,7 @@ export const workerEnvironmentVariables = Object.values(settings).map((s) => s.e
 /**
  * The worker's configuration from the arguments after `worker` (`--queue URL [--queue-name NAME]
  * [--workers N] [--log-level LEVEL] [--shutdown-grace-seconds S] [--lock-duration-ms MS]
- * [--stalled-interval-ms MS] [--max-stalled-count N]`), then the environment (see settings), then
+ * [--stalled-interval-ms MS] [--max-stalled-count N] [--metrics-port P [--metrics-host H]]`), then the environment (see settings), then
  * the defaults: the queue cosched-plans, one thread per core, log level info, 20 s grace, and
  * QueueWorker's lock (30 s), stalled check (15 s) and stalled limit (1). A flag wins over its
  * variable; an empty variable counts as unset.
@@ -103,5 +109,7 @@ export function resolveWorkerConfig(args: string[], env: NodeJS.ProcessEnv = pro
     },
     logLevel: (level?.value as LogLevel | undefined) ?? 'info',
     shutdownGraceMs,
+    metricsPort: integer('metricsPort', 0, 65_535),
+    metricsHost: raw('metricsHost')?.value ?? '0.0.0.0',
   };
 }

@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { QueueWorker } from '../queue/QueueWorker.js';
 import { createLogger } from '../server/createLogger.js';
+import { PlanMetrics } from '../metrics/PlanMetrics.js';
+import { startMetricsServer, type MetricsServer } from '../metrics/startMetricsServer.js';
 import { exitCodes } from './exitCodes.js';
 import type { WorkerConfig } from './resolveWorkerConfig.js';
 
@@ -30,8 +32,15 @@ export async function runWorker(config: WorkerConfig, env: NodeJS.ProcessEnv = p
   const planWorkerModule = hook ? (hook.startsWith('file:') ? new URL(hook) : pathToFileURL(resolve(hook))) : undefined;
   if (planWorkerModule) logger.warn({ module: planWorkerModule.href }, `test hook ${testPlanWorkerModuleVariable}: plan threads run this module instead of planWorker.js`);
   let worker: QueueWorker;
+  const metrics = new PlanMetrics('worker');
+  let metricsServer: MetricsServer | undefined;
   try {
-    worker = await QueueWorker.start({ ...config.worker, logger, planWorkerModule });
+    worker = await QueueWorker.start({ ...config.worker, logger, planWorkerModule, onPlanTimed: (timing) => metrics.observePlan(timing) });
+    metrics.watch(worker.pool);
+    if (config.metricsPort !== undefined) {
+      metricsServer = await startMetricsServer(metrics, config.metricsHost, config.metricsPort, logger.child({ component: 'metrics' }));
+      logger.info({ metricsPort: metricsServer.port }, 'serving metrics at /metrics');
+    }
   } catch (error) {
     logger.fatal({ err: error }, 'cosched worker could not start');
     throw error;
@@ -53,6 +62,7 @@ export async function runWorker(config: WorkerConfig, env: NodeJS.ProcessEnv = p
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
     }
+    await metricsServer?.close();
   }
   return exitCodes.ok;
 }

@@ -13,7 +13,7 @@ Usage:
                 [--deadline-margin-ms MS] [--log-level LEVEL] [--tls-cert CERT.pem --tls-key KEY.pem]
                 [--data-dir DIR | --store postgres://...] [--nightly CRON [--nightly-tz ZONE]]
                 [--run-lease-seconds S]
-                [--queue redis://HOST:PORT [--queue-name NAME]]
+                [--queue redis://HOST:PORT [--queue-name NAME]] [--metrics-port PORT]
   cosched worker --queue redis://HOST:PORT [--queue-name NAME] [--workers N] [--log-level LEVEL]
                  [--shutdown-grace-seconds S] [--lock-duration-ms MS] [--stalled-interval-ms MS]
                  [--max-stalled-count N]
@@ -151,6 +151,8 @@ Options of serve (each also read from the environment variable shown; the flag w
                                                                  queue (replicas may share it); default:
                                                                  the server's own threads
   --queue-name NAME              COSCHED_QUEUE_NAME              default cosched-plans
+  --metrics-port PORT            COSCHED_METRICS_PORT            serve Prometheus metrics at
+                                                                 http://HOST:PORT/metrics (0: any free port)
 
 Options of worker (each also read from the environment variable shown; the flag wins):
   --queue URL                    COSCHED_QUEUE                   required: the servers' --queue
@@ -164,6 +166,8 @@ Options of worker (each also read from the environment variable shown; the flag 
                                                                  defaults 30000 and 15000
   --max-stalled-count N          COSCHED_QUEUE_MAX_STALLED_COUNT times a plan may lose its worker before
                                                                  it fails (INTERNAL); default 1
+  --metrics-port PORT            COSCHED_METRICS_PORT            serve Prometheus metrics on this port
+  --metrics-host HOST            COSCHED_METRICS_HOST            default 0.0.0.0
 
 Common options:
   -h, --help             Show this help.

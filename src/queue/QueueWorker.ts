@@ -1,3 +1,4 @@
+import type { PlanWorkerPoolOptions } from '../server/PlanWorkerPool.js';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism, hostname } from 'node:os';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
@@ -40,6 +41,8 @@ export interface QueueWorkerOptions {
    * worker` sets it from COSCHED_TEST_PLAN_WORKER_MODULE (see runWorker). Default: planWorker.js.
    */
   planWorkerModule?: URL;
+  /** Told how long each plan waited for one of this worker's threads and ran there (for metrics). */
+  onPlanTimed?: PlanWorkerPoolOptions['onPlanTimed'];
 }
 
 /** A job this worker is running. */
@@ -81,7 +84,8 @@ export class QueueWorker {
     private readonly options: QueueWorkerOptions,
     readonly address: RedisAddress,
     readonly queueName: string,
-    private readonly pool: PlanWorkerPool,
+    /** Its plan threads (read-only use: stats for metrics). */
+    readonly pool: PlanWorkerPool,
     private readonly commands: Redis,
     private readonly subscriber: Redis,
     private readonly logger: Logger,
@@ -107,6 +111,7 @@ export class QueueWorker {
       workers: threads,
       workerModule: options.planWorkerModule,
       onWorkerError: (error) => logger.error({ err: error }, 'plan worker thread failed; replacing it'),
+      onPlanTimed: options.onPlanTimed,
     });
     const commands = openRedis(address, `cosched:worker:${info.id}`);
     const subscriber = openRedis(address, `cosched:worker-cancel:${info.id}`);

@@ -21,6 +21,8 @@ import { addReflectionService } from './addReflectionService.js';
 import { createCoSchedulerService } from './createCoSchedulerService.js';
 import type { PlanExecutor } from './PlanExecutor.js';
 import { PlanWorkerPool } from './PlanWorkerPool.js';
+import { PlanMetrics, type QueueCounts } from '../metrics/PlanMetrics.js';
+import { startMetricsServer, type MetricsServer } from '../metrics/startMetricsServer.js';
 import type { ServerConfig } from './ServerConfig.js';
 
 /** The fully qualified name of cosched's service, as health and reflection know it. */
@@ -65,6 +67,8 @@ export class CoschedServer {
     readonly runner: PlanRunner,
     private readonly nightly: NightlyRuns | undefined,
     private readonly lock: DataDirLock | undefined,
+    /** The Prometheus endpoint, when `metricsPort` is set (its bound port: `metricsServer.port`). */
+    readonly metricsServer: MetricsServer | undefined,
     private readonly server: Server,
     private readonly health: ServerHealth,
     private readonly config: ServerConfig,
@@ -75,7 +79,10 @@ export class CoschedServer {
   static async start(config: ServerConfig, logger: Logger): Promise<CoschedServer> {
     const startedMs = performance.now();
     const credentials = serverCredentials(config);
-    const pool = await startExecutor(config, logger);
+    const metrics = new PlanMetrics('server');
+    const pool = await startExecutor(config, logger, metrics);
+    metrics.watch(pool, 'queueStats' in pool ? () => (pool as QueueStatsSource).queueStats() : undefined);
+    let metricsServer: MetricsServer | undefined;
     const server = new Server({
       'grpc.max_receive_message_length': config.maxMessageBytes,
       'grpc.max_send_message_length': -1,
@@ -97,6 +104,7 @@ export class CoschedServer {
         maxCells: config.maxCells,
         leaseMs: config.runLeaseMs,
         exclusiveStore: embedded,
+        onRunEnded: (state, trigger) => metrics.observeRunEnded(state, trigger),
       });
       await runner.start();
       const planner = new StandingPlanner(store);
@@ -110,6 +118,7 @@ export class CoschedServer {
       const health = addHealthService(server, [coSchedulerServiceName, standingPlannerServiceName, operationsServiceName]);
       addReflectionService(server);
       const port = await bind(server, config.host, config.port, credentials);
+      if (config.metricsPort !== undefined) metricsServer = await startMetricsServer(metrics, config.host, config.metricsPort, logger.child({ component: 'metrics' }));
       health.setServing(true);
       logger.info(
         {
@@ -123,14 +132,16 @@ export class CoschedServer {
           maxCells: config.maxCells,
           shutdownGraceMs: config.shutdownGraceMs,
           store: store.location,
+          metricsPort: metricsServer?.port,
           nightly: nightly?.describe(),
           startMs: Math.round(performance.now() - startedMs),
         },
         'cosched serving',
       );
-      return new CoschedServer(port, pool, store, runner, nightly, lock, server, health, config, logger);
+      return new CoschedServer(port, pool, store, runner, nightly, lock, metricsServer, server, health, config, logger);
     } catch (error) {
       server.forceShutdown();
+      await metricsServer?.close();
       await nightly?.stop();
       await runner?.close();
       await store?.close();
@@ -173,6 +184,7 @@ export class CoschedServer {
     if (forced) this.server.forceShutdown();
     await this.store.close();
     this.lock?.release();
+    await this.metricsServer?.close();
     await this.pool.close();
     const durationMs = Math.round(performance.now() - startedMs);
     this.logger.info({ forced, durationMs }, 'cosched stopped');
@@ -184,16 +196,28 @@ export class CoschedServer {
  * Where the server's plans run: with `config.queue`, a QueuePlanExecutor on that Redis (loaded
  * only then); otherwise its own PlanWorkerPool, started and ready.
  */
-async function startExecutor(config: ServerConfig, logger: Logger): Promise<PlanExecutor> {
+async function startExecutor(config: ServerConfig, logger: Logger, metrics: PlanMetrics): Promise<PlanExecutor> {
   if (config.queue !== undefined) {
     const { QueuePlanExecutor } = await import('../queue/QueuePlanExecutor.js');
-    return QueuePlanExecutor.start({ url: config.queue, queueName: config.queueName, maxQueuedPlans: config.maxQueuedPlans, logger: logger.child({ component: 'plan-queue' }) });
+    return QueuePlanExecutor.start({
+      url: config.queue,
+      queueName: config.queueName,
+      maxQueuedPlans: config.maxQueuedPlans,
+      logger: logger.child({ component: 'plan-queue' }),
+      onPlanTimed: (timing) => metrics.observePlan(timing),
+    });
   }
   return PlanWorkerPool.start({
     workers: config.workers,
     maxQueuedPlans: config.maxQueuedPlans,
     onWorkerError: (error) => logger.error({ err: error }, 'plan worker failed; replacing it'),
+    onPlanTimed: (timing) => metrics.observePlan(timing),
   });
+}
+
+/** What a queue executor adds for metrics. */
+interface QueueStatsSource {
+  queueStats(): Promise<QueueCounts>;
 }
 
 /** The queue for the start log line: its Redis (no password) and name. */

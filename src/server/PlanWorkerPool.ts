@@ -20,6 +20,8 @@ export interface PlanWorkerPoolOptions {
   restartDelayMs?: number;
   /** The worker's entry module (a .js URL; see startWorkerThread). Default: planWorker.js beside this file. */
   workerModule?: URL;
+  /** Told how long each plan waited for a worker and ran, and how it ended (for metrics). A throwing listener is ignored. */
+  onPlanTimed?: (timing: { waitMs: number; solveMs: number; outcome: 'completed' | 'failed' | 'cancelled' }) => void;
 }
 
 /** Options for one plan. */
@@ -71,6 +73,8 @@ interface PendingPlan {
   reject: (error: unknown) => void;
   /** Removes the abort listener; called exactly once when the plan settles. */
   cleanup: () => void;
+  /** performance.now() when a worker took it. */
+  startedMs?: number;
 }
 
 interface Slot {
@@ -106,6 +110,7 @@ export class PlanWorkerPool implements PlanExecutor {
   private readonly slots = new Set<Slot>();
   private readonly queue: PendingPlan[] = [];
   private readonly onWorkerError: (error: Error) => void;
+  private readonly onPlanTimed: PlanWorkerPoolOptions['onPlanTimed'];
   private readonly restartDelayMs: number;
   private readonly workerModule: URL;
   private nextId = 1;
@@ -117,6 +122,7 @@ export class PlanWorkerPool implements PlanExecutor {
     this.maxQueuedPlans = options.maxQueuedPlans ?? 64;
     if (!Number.isInteger(this.maxQueuedPlans) || this.maxQueuedPlans < 0) throw new RangeError(`maxQueuedPlans must be an integer >= 0, got ${options.maxQueuedPlans}`);
     this.onWorkerError = options.onWorkerError ?? (() => undefined);
+    this.onPlanTimed = options.onPlanTimed;
     this.restartDelayMs = options.restartDelayMs ?? 1_000;
     this.workerModule = options.workerModule ?? new URL('./planWorker.js', import.meta.url);
   }
@@ -151,11 +157,29 @@ export class PlanWorkerPool implements PlanExecutor {
     }
     return new Promise<PlanResult>((resolve, reject) => {
       const onAbort = () => this.abort(pending);
+      const enqueuedMs = performance.now();
+      const timed = (outcome: 'completed' | 'failed' | 'cancelled') => {
+        if (!this.onPlanTimed) return;
+        const endMs = performance.now();
+        const startedMs = pending.startedMs ?? endMs;
+        try {
+          this.onPlanTimed({ waitMs: startedMs - enqueuedMs, solveMs: endMs - startedMs, outcome });
+        } catch {
+          // Metrics must not break planning.
+        }
+      };
       const pending: PendingPlan = {
         problem,
         options,
-        resolve,
-        reject,
+        resolve: (result) => {
+          timed('completed');
+          resolve(result);
+        },
+        reject: (error) => {
+          const code = error instanceof CoschedError ? error.code : undefined;
+          timed(code === 'CANCELLED' || code === 'DEADLINE_EXCEEDED' ? 'cancelled' : 'failed');
+          reject(error);
+        },
         cleanup: () => signal?.removeEventListener('abort', onAbort),
       };
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -218,6 +242,7 @@ export class PlanWorkerPool implements PlanExecutor {
     const id = this.nextId++;
     slot.state = 'busy';
     slot.running = { id, plan: pending };
+    pending.startedMs = performance.now();
     try {
       const timeLimitSeconds = pending.options.timeLimitSeconds?.();
       const problem = timeLimitSeconds === undefined ? pending.problem : { ...pending.problem, options: { ...pending.problem.options, timeLimitSeconds } };

@@ -40,6 +40,8 @@ export interface ServerConfig {
   dataDir: string;
   /** Start a plan run at these local times every day (cron, IANA zone). Unset: no nightly runs. */
   nightly?: { cron: string; timeZone: string };
+  /** Serve Prometheus metrics at http://HOST:PORT/metrics (the gRPC host). Unset: no metrics endpoint. */
+  metricsPort?: number;
   /** How long a plan run's lease holds without renewal (a stopped server's runs are failed after it). Default 30 s. */
   runLeaseMs: number;
 }

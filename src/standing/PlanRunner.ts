@@ -64,6 +64,8 @@ export interface PlanRunnerOptions {
    */
   exclusiveStore: boolean;
   now?: () => number;
+  /** Told when a run this server executed (or found orphaned, or recorded as missed) ends, for metrics. */
+  onRunEnded?: (state: RunState, trigger: RunTrigger) => void;
 }
 
 /**
@@ -342,7 +344,20 @@ export class PlanRunner {
       } finally {
         this.active = undefined;
         this.wake(runId);
+        await this.options.store
+          .read((tx) => tx.getRun(runId))
+          .then((run) => run && doneStates.includes(run.state) && this.noteEnded(run.state, run.trigger))
+          .catch(() => undefined);
       }
+    }
+  }
+
+  /** Tells onRunEnded (a throwing listener is ignored). */
+  noteEnded(state: RunState, trigger: RunTrigger): void {
+    try {
+      this.options.onRunEnded?.(state, trigger);
+    } catch {
+      // Metrics must not break runs.
     }
   }
 
@@ -633,7 +648,10 @@ export class PlanRunner {
       }
       return ended;
     });
-    for (const run of failed) this.options.logger.warn({ run: run.id, owner: run.owner }, 'plan run orphaned by a stopped server: marked failed');
+    for (const run of failed) {
+      this.options.logger.warn({ run: run.id, owner: run.owner }, 'plan run orphaned by a stopped server: marked failed');
+      this.noteEnded('failed', run.trigger);
+    }
   }
 
   private async requireRun(name: string): Promise<StoredRun> {

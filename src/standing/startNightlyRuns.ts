@@ -59,7 +59,10 @@ export async function startNightlyRuns(options: { cron: string; timeZone: string
       for (const fireMs of fires) {
         const message = `missed: no cosched server was running at ${schedule.describe(fireMs)}`;
         const run = await claim(fireMs, { nowMs: fireMs, params: {}, trigger: 'nightly', scheduledMs: fireMs, state: 'missed', error: { code: grpcCode.UNAVAILABLE, message, details: [] } });
-        if (run) kept++;
+        if (run) {
+          kept++;
+          runner.noteEnded('missed', 'nightly');
+        }
       }
       logger.warn({ missed: total, kept, first: fires.length > 0 ? schedule.describe(fires[0]) : undefined }, 'nightly runs were missed while no server ran');
     },
