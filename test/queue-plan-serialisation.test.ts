@@ -128,7 +128,10 @@ describe('the queue settings', () => {
       worker: { url: 'redis://r:6379', queueName: 'plans', workers: 3, lockDurationMs: 2_000, stalledIntervalMs: undefined, maxStalledCount: 2 },
       logLevel: 'info',
       shutdownGraceMs: 20_000,
+      metricsPort: undefined,
+      metricsHost: '0.0.0.0',
     });
+    expect(resolveWorkerConfig(['--queue', 'redis://r', '--metrics-port', '9464'], { COSCHED_METRICS_HOST: '127.0.0.1' })).toMatchObject({ metricsPort: 9_464, metricsHost: '127.0.0.1' });
     expect(() => resolveWorkerConfig([], {})).toThrow(/missing --queue \(or COSCHED_QUEUE\)/);
     expect(() => resolveWorkerConfig(['--queue', 'redis://r', '--port', '1'], {})).toThrow(/worker: unknown flag --port/);
     expect(() => resolveWorkerConfig(['--queue', 'redis://r', 'extra'], {})).toThrow(/worker:/);
