@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1
-# The cosched gRPC server.
+# The cosched gRPC server, and (same image, another command) its queue workers.
 #   docker build -t cosched .
 #   docker run --rm -p 50051:50051 cosched
+#   docker run --rm -e COSCHED_QUEUE=redis://redis:6379 cosched node bin/cosched.js worker
+# deploy/docker-compose.yml and deploy/kubernetes.yaml run a server, workers, Redis and PostgreSQL.
 # test/docker-start-command.test.ts runs this file's CMD and HEALTHCHECK outside Docker.
 
 # Build: `npm ci` installs every dependency and runs `prepare` (buf generate, buf build of the
