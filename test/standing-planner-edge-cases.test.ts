@@ -1,12 +1,11 @@
-import { status, type ServiceError } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeStatusDetails } from '../src/client/decodeStatusDetails.js';
 import { timestampToMs } from '../src/data/timestampToMs.js';
 import type { Job, Site } from '../src/generated/cosched/v1/plan_request.js';
 import { BacklogJob, JobState, PlanRunState, type StandingPlannerServiceClient } from '../src/generated/cosched/v1/standing_planner_service.js';
 import { ts } from './factories/backlogScenario.js';
 import { competingBlocksMilp } from './factories/slowMilpRequests.js';
-import { runMetadata, runResponse, standingClients, unary, waitDone, type StandingClients } from './helpers/standingCalls.js';
+import { failure, runMetadata, runResponse, standingClients, unary, waitDone, type StandingClients } from './helpers/standingCalls.js';
 import { startTestServer, type TestServer } from './helpers/startTestServer.js';
 import { openTestStore, type TestStore } from './helpers/testStores.js';
 
@@ -23,16 +22,6 @@ function job(id: string, over: Partial<Job> = {}): Job {
   return { id, gpuHours: 40, maxGpus: 8, minGpus: undefined, gpuPowerKw: 0.7, release: ts(t0), deadline: ts(t0 + 12 * h), allowedSites: [], homeSite: 'a', interruptible: true, ...over };
 }
 
-async function failure(call: Promise<unknown>): Promise<ServiceError & { fields: Array<{ field: string; description: string }> }> {
-  const error = await call.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (e: ServiceError) => e,
-  );
-  const details = decodeStatusDetails(error.metadata);
-  return Object.assign(error, { fields: details.badRequest?.fieldViolations.map((v) => ({ field: v.field, description: v.description })) ?? [] });
-}
 
 async function put(clients: StandingClients, sites: Site[], startMs = t0): Promise<void> {
   await unary(clients.planner, clients.planner.batchCreateSiteForecasts, {

@@ -1,26 +1,14 @@
-import { status, type ServiceError } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeStatusDetails } from '../src/client/decodeStatusDetails.js';
 import type { Job } from '../src/generated/cosched/v1/plan_request.js';
 import { JobState } from '../src/generated/cosched/v1/standing_planner_service.js';
 import { backlogScenario, ts } from './factories/backlogScenario.js';
-import { standingClients, unary, type StandingClients } from './helpers/standingCalls.js';
+import { failure, standingClients, unary, type StandingClients } from './helpers/standingCalls.js';
 import { startTestServer, type TestServer } from './helpers/startTestServer.js';
 
 const t0 = Date.UTC(2026, 0, 5, 0);
 const scenario = backlogScenario(t0, 4);
 
-/** The call's error (fails the test when it succeeds). */
-async function failure(call: Promise<unknown>): Promise<ServiceError & { fields: Array<{ field: string; description: string }> }> {
-  const error = await call.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (e: ServiceError) => e,
-  );
-  const details = decodeStatusDetails(error.metadata);
-  return Object.assign(error, { fields: details.badRequest?.fieldViolations.map((v) => ({ field: v.field, description: v.description })) ?? [] });
-}
 
 describe('the standing planner refuses bad calls with the right code, every bad field, and writes nothing', () => {
   let server: TestServer;

@@ -1,6 +1,6 @@
+import { freePort } from './freePort.js';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 
@@ -22,6 +22,8 @@ export interface RedisServerProcess {
  * (PORT: a free one unless given) and waits until it answers. Installs the `redis-server` Debian
  * package when the binary is missing and we are root; otherwise throws with the command to run.
  */
+export { freePort };
+
 export async function startRedisServer(port?: number): Promise<RedisServerProcess> {
   const binary = await redisServerBinary();
   const chosenPort = port ?? (await freePort());
@@ -80,15 +82,3 @@ export async function redisServerBinary(): Promise<string> {
   return '/usr/bin/redis-server';
 }
 
-/** A TCP port free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -1,4 +1,5 @@
 import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { decodeStatusDetails } from '../../src/client/decodeStatusDetails.js';
 import { PlanRunMetadata, StandingPlannerServiceClient } from '../../src/generated/cosched/v1/standing_planner_service.js';
 import { PlanResponse } from '../../src/generated/cosched/v1/plan_response.js';
 import { OperationsClient, type Operation } from '../../src/generated/google/longrunning/operations.js';
@@ -43,4 +44,16 @@ export function runMetadata(operation: Operation): PlanRunMetadata {
 export function runResponse(operation: Operation): PlanResponse {
   if (operation.result?.$case !== 'response') throw new Error(`operation ${operation.name} has no response: ${JSON.stringify(operation.result)}`);
   return PlanResponse.decode(operation.result.value.value);
+}
+
+/** A call that must fail: its ServiceError with the BadRequest field violations it carries (throws when the call succeeds). */
+export async function failure(call: Promise<unknown>): Promise<ServiceError & { fields: Array<{ field: string; description: string }> }> {
+  const error = await call.then(
+    () => {
+      throw new Error('expected the call to fail');
+    },
+    (e: ServiceError) => e,
+  );
+  const details = decodeStatusDetails(error.metadata);
+  return Object.assign(error, { fields: details.badRequest?.fieldViolations.map((v) => ({ field: v.field, description: v.description })) ?? [] });
 }
