@@ -28,7 +28,8 @@ export interface PlanTimingSample {
  *
  * Server: `cosched_plans_in_flight{state="running"|"waiting"}` and `cosched_plan_worker_threads`
  * (from the executor), `cosched_queue_jobs{state}`, `cosched_queue_workers_alive` (the whole
- * queue, when plans go to a queue), `cosched_plan_wait_seconds` and `cosched_plan_solve_seconds`
+ * queue, when plans go to a queue; read with a 1 s limit, absent when Redis does not answer) and
+ * `cosched_queue_up`, `cosched_plan_wait_seconds` and `cosched_plan_solve_seconds`
  * histograms by outcome, `cosched_plan_runs_total{state,trigger}` (standing planner runs ended).
  * Worker: the same plan histograms for the plans it ran, and `cosched_plans_in_flight`.
  */
@@ -91,8 +92,19 @@ export class PlanMetrics {
       registers: [this.registry],
       async collect() {
         const counts = await metrics.readQueue();
+        // No stale numbers while the queue cannot be read: the series disappear (cosched_queue_up says why).
+        this.reset();
         if (!counts) return;
         for (const state of ['waiting', 'active', 'delayed', 'failed'] as const) this.set({ state }, counts[state]);
+      },
+    });
+    new Gauge({
+      name: 'cosched_queue_up',
+      help: '1 when the last read of the plan queue succeeded (within 1 s), 0 when Redis did not answer; absent without a queue.',
+      registers: [this.registry],
+      async collect() {
+        if (!metrics.queueCounts) return;
+        this.set((await metrics.readQueue()) ? 1 : 0);
       },
     });
     new Gauge({
@@ -101,6 +113,7 @@ export class PlanMetrics {
       registers: [this.registry],
       async collect() {
         const counts = await metrics.readQueue();
+        this.reset();
         if (counts) this.set(counts.workersAlive);
       },
     });
@@ -135,7 +148,8 @@ export class PlanMetrics {
     if (!this.queueCounts) return Promise.resolve(undefined);
     const nowMs = Date.now();
     if (!this.queueRead || nowMs - this.queueRead.atMs > 500) {
-      this.queueRead = { atMs: nowMs, value: this.queueCounts().catch(() => undefined) };
+      const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1_000).unref());
+      this.queueRead = { atMs: nowMs, value: Promise.race([this.queueCounts().catch(() => undefined), timeout]) };
     }
     return this.queueRead.value;
   }

@@ -1,5 +1,6 @@
+import { withinMs } from './withinMs.js';
 import { randomUUID } from 'node:crypto';
-import { Queue, QueueEvents } from 'bullmq';
+import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { CoschedError } from '../../solver/errors/CoschedError.js';
@@ -32,6 +33,8 @@ export interface QueuePlanExecutorOptions {
   reconnectWaitMs?: number;
   /** How often the queue's counts and the workers alive are refreshed (stats(), size). Default 2_000 ms. */
   statsIntervalMs?: number;
+  /** A plan pending longer than this is looked up in Redis at each refresh, in case its end event was missed. Default 10_000 ms. */
+  reconcileAfterMs?: number;
   /** Connection losses and recoveries, workers lost mid-plan. Default: silent. */
   logger?: Logger;
   /** Told how long each plan of this server waited and ran (for metrics). A throwing listener is ignored. */
@@ -87,7 +90,9 @@ interface PendingPlan {
 const cancelMarkerTtlMs = 3_600_000;
 /** Finished jobs kept in Redis for inspection: for a minute, at most this many. */
 const keptCompleted = { age: 60, count: 100 };
-const keptFailed = { age: 24 * 3_600, count: 1_000 };
+/** Failed jobs (each holds its Problem, MBs for a week-ahead plan) are kept an hour, at most 100. */
+const keptFailed = { age: 3_600, count: 100 };
+
 
 /**
  * Runs plans on `cosched worker` processes through a BullMQ queue in Redis, so that any number of
@@ -121,6 +126,8 @@ export class QueuePlanExecutor implements PlanExecutor {
   private readonly pending = new Map<string, PendingPlan>();
   /** Jobs whose callers were answered while Redis was unreachable: cancelled once it is back. */
   private readonly abandoned = new Set<string>();
+  /** Jobs this server cancelled (their failed event removes them from Redis). */
+  private readonly cancelled = new Set<string>();
   private snapshot: Omit<QueueStats, 'plansWaiting' | 'plansRunning'> = { waiting: 0, active: 0, delayed: 0, failed: 0, workersAlive: 0, workerThreads: 0 };
   private statsTimer: NodeJS.Timeout | undefined;
   private lastConnectionError = '';
@@ -163,7 +170,7 @@ export class QueuePlanExecutor implements PlanExecutor {
     let events: QueueEvents | undefined;
     try {
       await waitForRedis(redis, address, options.connectTimeoutMs ?? 10_000);
-      queue = new Queue<PlanJobData, string>(queueName, { connection: redis, streams: { events: { maxLen: 2_000 } } });
+      queue = new Queue<PlanJobData, string>(queueName, { connection: redis, streams: { events: { maxLen: 10_000 } } });
       queue.on('error', (error) => logger?.debug({ err: error }, 'plan queue error'));
       await queue.waitUntilReady();
       // Read events from the stream's current end, fixed before any job is added, so that no
@@ -200,7 +207,9 @@ export class QueuePlanExecutor implements PlanExecutor {
     if (signal?.aborted) throw abortReason(signal);
     const maxQueuedPlans = this.options.maxQueuedPlans ?? 64;
     const waiting = this.plansWaiting();
-    if (waiting >= maxQueuedPlans) {
+    // As with the pool, plans an idle worker thread is about to take do not count as queued.
+    const idleThreads = Math.max(0, this.snapshot.workerThreads - this.snapshot.active);
+    if (waiting >= maxQueuedPlans + idleThreads) {
       const description = `${waiting} plans of this server are already waiting in the queue ${this.queueName} for a worker; this server queues at most ${maxQueuedPlans}`;
       throw new CoschedError('RESOURCE_EXHAUSTED', `the plan queue is full: ${description}`, { reason: 'PLAN_QUEUE_FULL', violations: [{ field: 'max_queued_plans', description }] });
     }
@@ -300,7 +309,9 @@ export class QueuePlanExecutor implements PlanExecutor {
     });
     this.events.on('failed', ({ jobId, failedReason }) => {
       const pending = this.pending.get(jobId);
-      if (pending) this.settle(pending, 'failed', () => pending.reject(decodeQueueFailure(failedReason)));
+      if (pending) this.settleFailed(pending, failedReason);
+      // A job this server cancelled failed on its worker: it holds nothing worth keeping.
+      else if (this.cancelled.delete(jobId)) void withinMs(this.queue.remove(jobId), 1_000);
     });
     this.events.on('stalled', ({ jobId }) => {
       if (this.pending.has(jobId)) this.logger?.warn({ job: jobId, queue: this.queueName }, "a plan's worker stopped while running it; the queue gives the plan to another worker");
@@ -364,6 +375,9 @@ export class QueuePlanExecutor implements PlanExecutor {
    */
   private async cancelJob(jobId: string): Promise<void> {
     const keys = queueKeys(this.queueName);
+    this.cancelled.add(jobId);
+    // Forgotten after a while: its failed event may never come (say, it was still waiting and removed).
+    setTimeout(() => this.cancelled.delete(jobId), 600_000).unref();
     try {
       await this.redis.multi().set(keys.cancelled(jobId), '1', 'PX', cancelMarkerTtlMs).publish(keys.cancelChannel, jobId).exec();
       await this.queue.remove(jobId);
@@ -371,6 +385,49 @@ export class QueuePlanExecutor implements PlanExecutor {
     } catch (error) {
       this.abandoned.add(jobId);
       this.logger?.debug({ err: error, job: jobId }, 'could not cancel a plan job yet');
+    }
+  }
+
+  /** Ends `pending` with the worker's error; a cancellation or deadline counts as cancelled. */
+  private settleFailed(pending: PendingPlan, failedReason: string): void {
+    const error = decodeQueueFailure(failedReason);
+    const code = error instanceof CoschedError ? error.code : undefined;
+    this.settle(pending, code === 'CANCELLED' || code === 'DEADLINE_EXCEEDED' ? 'cancelled' : 'failed', () => pending.reject(error));
+  }
+
+  /**
+   * Settles plans whose end event this server missed (the events stream trimmed while its reader
+   * lagged, a job removed by hand, the reader stopped): each plan pending longer than
+   * `reconcileAfterMs` is looked up in Redis; a finished job settles from its stored result or
+   * error, a vanished one rejects INTERNAL (PLAN_JOB_LOST). Without it such a caller would wait
+   * forever.
+   */
+  private async reconcile(): Promise<void> {
+    const nowMs = performance.now();
+    for (const pending of [...this.pending.values()]) {
+      if (nowMs - pending.enqueuedMs < (this.options.reconcileAfterMs ?? 10_000)) continue;
+      const job = await Job.fromId<PlanJobData, string>(this.queue, pending.jobId);
+      if (this.pending.get(pending.jobId) !== pending) continue;
+      if (!job) {
+        this.settle(pending, 'failed', () =>
+          pending.reject(new CoschedError('INTERNAL', `the plan's job ${pending.jobId} is no longer in the queue ${this.queueName} (removed, or Redis lost its data)`, { reason: 'PLAN_JOB_LOST' })),
+        );
+        continue;
+      }
+      const state = await job.getState();
+      if (this.pending.get(pending.jobId) !== pending) continue;
+      if (state === 'completed' && typeof job.returnvalue === 'string') {
+        let result: PlanResult;
+        try {
+          result = parseQueueJson<PlanResult>(job.returnvalue);
+        } catch (error) {
+          this.settle(pending, 'failed', () => pending.reject(new Error(`the plan's result from the queue is not queue JSON: ${messageOf(error)}`)));
+          continue;
+        }
+        this.settle(pending, 'completed', () => pending.resolve(result));
+      } else if (state === 'failed') {
+        this.settleFailed(pending, job.failedReason);
+      }
     }
   }
 
@@ -401,6 +458,7 @@ export class QueuePlanExecutor implements PlanExecutor {
   }
 
   private async refresh(): Promise<void> {
+    await this.reconcile();
     const [counts, workers] = await Promise.all([this.queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed'), workerRegistry.alive(this.redis, this.queueName)]);
     this.snapshot = {
       waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
@@ -430,9 +488,3 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Waits for `promise`, but at most `ms`. */
-async function withinMs(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
-}

@@ -1,3 +1,4 @@
+import { withinMs } from './withinMs.js';
 import type { PlanWorkerPoolOptions } from '../server/PlanWorkerPool.js';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism, hostname } from 'node:os';
@@ -270,7 +271,8 @@ export class QueueWorker {
       clearTimeout(timer);
       clearInterval(this.heartbeat);
     }
-    await workerRegistry.remove(this.commands, this.queueName, this.info).catch(() => undefined);
+    // Best effort: with Redis gone the entry expires by itself; a stop must not hang on it.
+    await withinMs(workerRegistry.remove(this.commands, this.queueName, this.info), 1_000);
     this.subscriber.disconnect();
     this.commands.disconnect();
     await this.pool.close();

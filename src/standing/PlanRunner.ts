@@ -346,7 +346,7 @@ export class PlanRunner {
         this.wake(runId);
         await this.options.store
           .read((tx) => tx.getRun(runId))
-          .then((run) => run && doneStates.includes(run.state) && this.noteEnded(run.state, run.trigger))
+          .then((run) => run && doneStates.includes(run.state) && run.owner === this.options.runnerId && this.noteEnded(run.state, run.trigger))
           .catch(() => undefined);
       }
     }
@@ -642,7 +642,8 @@ export class PlanRunner {
       for (const run of orphans) {
         if (run.owner === this.options.runnerId && (this.active?.runId === run.id || this.queue.includes(run.id))) continue;
         const message = `the server running it (${run.owner}) stopped before it finished (${run.state}, lease until ${new Date(run.leaseUntilMs).toISOString()}); its jobs, forecasts and progress are kept: start a new run`;
-        const next = endRun(run, 'failed', nowMs, { code: grpcCode.ABORTED, message, details: [] });
+        // The owner becomes this server, which ended it (a late owner sees the run is no longer its own).
+        const next = { ...endRun(run, 'failed', nowMs, { code: grpcCode.ABORTED, message, details: [] }), owner: this.options.runnerId };
         await tx.updateRun(next);
         ended.push(next);
       }
