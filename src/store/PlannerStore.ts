@@ -96,11 +96,10 @@ export interface StoreTx {
   /** Runs in state 'queued' or 'running' whose leaseUntilMs < nowMs (their server stopped renewing). */
   runsWithExpiredLease(nowMs: number): Promise<StoredRun[]>;
   /**
-   * The newest succeeded run (greatest planStartMs, then greatest seq) with planStartMs <= hourMs
-   * < horizonEndMs: the plan in force for that hour. Undefined when none.
+   * The newest succeeded run (greatest planStartMs, then seq) with planStartMs < beforeMs: with
+   * beforeMs = hour + 1, the plan in force for that hour (dispatch); with a plan start, the run a
+   * new run replaces.
    */
-  runInForce(hourMs: number): Promise<StoredRun | undefined>;
-  /** The newest succeeded run (greatest planStartMs, then seq) with planStartMs < beforeMs. */
   latestSucceededRunBefore(beforeMs: number): Promise<StoredRun | undefined>;
 
   // ---- idempotency (AIP-155 request ids) ----

@@ -342,15 +342,6 @@ export class SqlStoreTx implements StoreTx {
     return rows.map(toRun);
   }
 
-  async runInForce(hourMs: number): Promise<StoredRun | undefined> {
-    const rows = await this.db.query(
-      `SELECT ${runColumns} FROM runs WHERE state = ? AND plan_start_ms <= ? AND horizon_end_ms > ? ` +
-        'ORDER BY plan_start_ms DESC, seq DESC LIMIT 1',
-      ['succeeded', hourMs, hourMs],
-    );
-    return rows.length === 0 ? undefined : toRun(rows[0]);
-  }
-
   async latestSucceededRunBefore(beforeMs: number): Promise<StoredRun | undefined> {
     const rows = await this.db.query(
       `SELECT ${runColumns} FROM runs WHERE state = ? AND plan_start_ms < ? ORDER BY plan_start_ms DESC, seq DESC LIMIT 1`,

@@ -501,27 +501,6 @@ describe.each(testStoreKinds)('PlannerStore on %s', (kind) => {
       expect(await expired(301)).toEqual(['queued-100', 'running-200', 'running-300']);
     });
 
-    it('runInForce picks the succeeded run covering the hour with the greatest planStart, then seq', async () => {
-      await store.write(async (tx) => {
-        await tx.insertRun(run('A', { state: 'succeeded', planStartMs: 0, horizonEndMs: 10 * H }));
-        await tx.insertRun(run('B', { state: 'succeeded', planStartMs: 5 * H, horizonEndMs: 12 * H }));
-        await tx.insertRun(run('C-failed', { state: 'failed', planStartMs: 6 * H, horizonEndMs: 20 * H }));
-        await tx.insertRun(run('D', { state: 'succeeded', planStartMs: 5 * H, horizonEndMs: 8 * H }));
-        await tx.insertRun(run('E-running', { state: 'running', planStartMs: 7 * H, horizonEndMs: 30 * H }));
-        await tx.insertRun(run('F-empty', { state: 'succeeded', planStartMs: 13 * H, horizonEndMs: 13 * H }));
-      });
-      const inForce = async (hour: number) => (await store.read((tx) => tx.runInForce(hour)))?.id;
-      expect(await inForce(-H)).toBeUndefined();
-      expect(await inForce(0)).toBe('A');
-      expect(await inForce(4 * H)).toBe('A');
-      expect(await inForce(5 * H)).toBe('D');
-      expect(await inForce(7 * H)).toBe('D');
-      expect(await inForce(8 * H)).toBe('B');
-      expect(await inForce(11 * H)).toBe('B');
-      expect(await inForce(12 * H)).toBeUndefined();
-      expect(await inForce(13 * H)).toBeUndefined();
-    });
-
     it('latestSucceededRunBefore picks the succeeded run with the greatest planStart < before, then seq', async () => {
       await store.write(async (tx) => {
         await tx.insertRun(run('A', { state: 'succeeded', planStartMs: 0, horizonEndMs: 10 * H }));
