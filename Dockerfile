@@ -12,6 +12,9 @@
 # needs --ignore-scripts: the package links itself ("cosched": "file:."), and prune would run
 # that link's `prepare` again, after it has removed buf and tsc.
 FROM node:20-slim AS build
+# better-sqlite3 (the embedded store) is a native addon: when no prebuilt binary matches, npm
+# builds it with node-gyp, which needs python3, make and a C++ compiler.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY . .
 RUN --mount=type=cache,target=/root/.npm npm ci && npm prune --omit=dev --ignore-scripts
