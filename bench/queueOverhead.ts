@@ -11,10 +11,14 @@
  * --no-events, as Plan does). Prints the
  * p50/p95/max of each and the overhead (queue minus pool) at p50 and p95, as one JSON line and a
  * table. Each run uses a queue of its own, removed at the end.
+ *
+ * bench/scaleOut.ts (issue 12's scale-out case of `npm run bench`) imports measureQueueOverhead;
+ * run as a script, this file does the same and prints the result.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -24,10 +28,6 @@ import { PlanWorkerPool } from '../src/server/PlanWorkerPool.js';
 import { preparePlan } from '../src/server/preparePlan.js';
 import type { PlanRequest } from '../src/generated/cosched/v1/plan_request.js';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { plans: { type: 'string' }, warmup: { type: 'string' }, 'no-events': { type: 'boolean' } } });
-const url = positionals[0] ?? process.env.COSCHED_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const plans = Number(values.plans ?? 200);
-const warmup = Number(values.warmup ?? 20);
 /** One site green at hours 1 and 2, one job of 16 GPU-hours over four hours (test/factories' oneSiteFourHours). */
 const tinyRequest: PlanRequest = {
   horizon: { start: { seconds: Date.UTC(2026, 6, 1) / 1000, nanos: 0 }, hours: 4 },
@@ -37,11 +37,42 @@ const tinyRequest: PlanRequest = {
   options: undefined,
 };
 const problem = preparePlan(tinyRequest, { maxCells: 1e6 });
-const queueName = `bench-overhead-${randomBytes(4).toString('hex')}`;
 
-/** Milliseconds of each of `plans` sequential plans on `executor`. */
-async function time(executor: PlanExecutor): Promise<number[]> {
-  const onEvent = values['no-events'] ? undefined : () => undefined;
+/** Settings of one measurement; see the top of this file. */
+export interface QueueOverheadOptions {
+  /** The Redis of the queue. */
+  url: string;
+  /** Measured plans on each executor (default 200), after `warmup` not counted (default 20). */
+  plans?: number;
+  warmup?: number;
+  /** Listen to the plans' events, as WatchPlan and the what-if calls do (default true). */
+  events?: boolean;
+  /** How to run the CLI for the `cosched worker` process (node arguments before `worker`); default tsx on src/cli/main.ts. */
+  cli?: string[];
+  /** Where the worker's log lines go; default this process's stderr, prefixed `worker: `. */
+  onWorkerLine?: (line: string) => void;
+}
+
+/** p50/p95/max in ms. */
+export interface LatencySummary {
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+/** What a measurement gives (the script prints it as its JSON line). */
+export interface QueueOverheadReport {
+  plans: number;
+  events: boolean;
+  pool: LatencySummary;
+  queue: LatencySummary;
+  /** queue minus pool, at p50 and p95. */
+  overheadMs: { p50: number; p95: number };
+}
+
+/** Milliseconds of each of `plans` sequential plans on `executor`, after `warmup` not counted. */
+async function time(executor: PlanExecutor, plans: number, warmup: number, events: boolean): Promise<number[]> {
+  const onEvent = events ? () => undefined : undefined;
   for (let i = 0; i < warmup; i++) await executor.plan(problem, { onEvent });
   const times: number[] = [];
   for (let i = 0; i < plans; i++) {
@@ -53,15 +84,20 @@ async function time(executor: PlanExecutor): Promise<number[]> {
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-const summary = (sorted: number[]) => ({ p50: round(percentile(sorted, 50)), p95: round(percentile(sorted, 95)), max: round(sorted.at(-1)!) });
+const summary = (sorted: number[]): LatencySummary => ({ p50: round(percentile(sorted, 50)), p95: round(percentile(sorted, 95)), max: round(sorted.at(-1)!) });
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
-async function main(): Promise<void> {
+/** Times the tiny plan on a PlanWorkerPool of one thread, then through the queue to one `cosched worker`; see the top of this file. */
+export async function measureQueueOverhead(options: QueueOverheadOptions): Promise<QueueOverheadReport> {
+  const { url, plans = 200, warmup = 20, events = true } = options;
+  const cli = options.cli ?? ['--import', 'tsx', 'src/cli/main.ts'];
+  const onWorkerLine = options.onWorkerLine ?? ((line: string) => process.stderr.write(`worker: ${line}\n`));
+  const queueName = `bench-overhead-${randomBytes(4).toString('hex')}`;
   const pool = await PlanWorkerPool.start({ workers: 1 });
-  const poolTimes = await time(pool);
+  const poolTimes = await time(pool, plans, warmup, events);
   await pool.close();
 
-  const worker = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker', '--queue', url, '--queue-name', queueName, '--workers', '1', '--log-level', 'warn'], {
+  const worker = spawn(process.execPath, [...cli, 'worker', '--queue', url, '--queue-name', queueName, '--workers', '1', '--log-level', 'warn'], {
     cwd: new URL('..', import.meta.url),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -69,18 +105,13 @@ async function main(): Promise<void> {
   try {
     executor = await QueuePlanExecutor.start({ url, queueName });
     // The worker logs nothing at warn until it is ready: wait until it has announced itself.
-    createInterface({ input: worker.stdout! }).on('line', (line) => process.stderr.write(`worker: ${line}\n`));
+    createInterface({ input: worker.stdout! }).on('line', onWorkerLine);
     for (let i = 0; i < 300 && (await executor.queueStats()).workersAlive === 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
-    const queueTimes = await time(executor);
+    const queueTimes = await time(executor, plans, warmup, events);
     const pooled = summary(poolTimes);
     const queued = summary(queueTimes);
     const overhead = { p50: round(queued.p50 - pooled.p50), p95: round(queued.p95 - pooled.p95) };
-    const events = !values['no-events'];
-    console.log(JSON.stringify({ plans, events, pool: pooled, queue: queued, overheadMs: overhead }));
-    console.log(`\n| ${plans} tiny plans, sequential, ${events ? 'with' : 'without'} events | p50 ms | p95 ms | max ms |\n|---|---|---|---|`);
-    console.log(`| PlanWorkerPool (in process) | ${pooled.p50} | ${pooled.p95} | ${pooled.max} |`);
-    console.log(`| QueuePlanExecutor + 1 worker | ${queued.p50} | ${queued.p95} | ${queued.max} |`);
-    console.log(`| queue overhead | ${overhead.p50} | ${overhead.p95} | |`);
+    return { plans, events, pool: pooled, queue: queued, overheadMs: overhead };
   } finally {
     await executor?.close();
     worker.kill('SIGKILL');
@@ -94,4 +125,17 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { plans: { type: 'string' }, warmup: { type: 'string' }, 'no-events': { type: 'boolean' } } });
+  const url = positionals[0] ?? process.env.COSCHED_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const report = await measureQueueOverhead({ url, plans: Number(values.plans ?? 200), warmup: Number(values.warmup ?? 20), events: !values['no-events'] });
+  const { plans, events, pool: pooled, queue: queued, overheadMs: overhead } = report;
+  console.log(JSON.stringify(report));
+  console.log(`\n| ${plans} tiny plans, sequential, ${events ? 'with' : 'without'} events | p50 ms | p95 ms | max ms |\n|---|---|---|---|`);
+  console.log(`| PlanWorkerPool (in process) | ${pooled.p50} | ${pooled.p95} | ${pooled.max} |`);
+  console.log(`| QueuePlanExecutor + 1 worker | ${queued.p50} | ${queued.p95} | ${queued.max} |`);
+  console.log(`| queue overhead | ${overhead.p50} | ${overhead.p95} | |`);
+}
+
+// Run as a script (not when imported by bench/scaleOut.ts).
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

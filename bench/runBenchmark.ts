@@ -15,6 +15,11 @@
  *    process (reading the LP included), its status and objective.
  * Medians over the runs go into a Markdown table, printed and written to bench/results/latest.md
  * (raw runs in bench/results/latest.json). bench/results/ is git-ignored.
+ *
+ * Two cases besides the sizes: `grpc` (concurrent tiny plans on a running server, see
+ * runGrpcCase) and `scale-out` (issue 12: a 16-plan CompareScenarios through the Redis queue with
+ * 1 and 2 worker processes, the tiny-plan queue overhead, and a projection for N machines; see
+ * bench/scaleOut.ts).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -24,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { benchmarkSizes, generateInstance, parseSolarTrace, sizeNames, type InstanceSpec, type SizeName, type SolarTrace } from './generateInstance.js';
 import type { GrpcLoadReport } from './grpcLoad.js';
 import type { ProbeReport } from './probeStage.js';
+import { scaleOutMarkdown, scaleOutTargets, type ScaleOutReport } from './scaleOut.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = join(root, 'bench', 'results');
@@ -35,8 +41,10 @@ const timeBinary = '/usr/bin/time';
 
 /** The gRPC case's name in --only / --skip. */
 const grpcCase = 'grpc';
-type CaseName = SizeName | typeof grpcCase;
-const caseNames: CaseName[] = [...sizeNames, grpcCase];
+/** The scale-out case's name (issue 12: plans through the Redis queue to worker processes). */
+const scaleOutCase = 'scale-out';
+type CaseName = SizeName | typeof grpcCase | typeof scaleOutCase;
+const caseNames: CaseName[] = [...sizeNames, grpcCase, scaleOutCase];
 
 interface Settings {
   runs: number;
@@ -49,6 +57,15 @@ interface Settings {
   /** Paced (open loop): measured calls per client, one every grpcIntervalMs. */
   grpcPacedCalls: number;
   grpcIntervalMs: number;
+  /** Run the scale-out case (bench/scaleOut.ts): needs a Redis at `redisUrl`. */
+  scaleOut: boolean;
+  redisUrl: string;
+  /** Worker process counts (one thread each) to measure, e.g. [1, 2]. */
+  scaleOutWorkers: number[];
+  /** The instance the comparison's base is generated as. */
+  scaleOutSize: SizeName;
+  /** Sequential tiny plans for the queue overhead (after 20 not counted). */
+  overheadPlans: number;
   seed: number;
   timeLimitSeconds: number;
   /** The stress size's own time limit and number of runs (it is there to show that it finishes). */
@@ -76,6 +93,11 @@ cosched benchmark (issue 5)
   --grpc-paced-calls N  grpc paced load: measured calls per client (default 20)
   --grpc-interval-ms MS grpc paced load: one call per client every MS ms, not waiting for
                         answers (default 1000, i.e. 50 plans/s offered by 50 clients)
+  --redis URL           scale-out: the Redis of the plan queue (default COSCHED_TEST_REDIS_URL,
+                        else redis://127.0.0.1:6379); its queue's keys are removed afterwards
+  --scale-out-workers L scale-out: worker process counts to measure, one thread each (default 1,2)
+  --scale-out-size S    scale-out: the comparison's base instance (default week-ahead)
+  --overhead-plans N    scale-out: sequential tiny plans timed for the queue overhead (default 200)
   --seed N              instance generator seed (default 1)
   --time-limit S        cosched's time limit per plan, all stages together (default 120)
   --stress-time-limit S the stress size's time limit (default 900: it is there to finish)
@@ -99,6 +121,11 @@ function parseSettings(argv: string[]): Settings {
     grpcCalls: 20,
     grpcPacedCalls: 20,
     grpcIntervalMs: 1000,
+    scaleOut: true,
+    redisUrl: process.env.COSCHED_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    scaleOutWorkers: [1, 2],
+    scaleOutSize: 'week-ahead',
+    overheadPlans: 200,
     seed: 1,
     timeLimitSeconds: 120,
     stressTimeLimitSeconds: 900,
@@ -177,6 +204,23 @@ function parseSettings(argv: string[]): Settings {
       case '--grpc-interval-ms':
         settings.grpcIntervalMs = positive(take(), flag, false);
         break;
+      case '--redis':
+        settings.redisUrl = take();
+        break;
+      case '--scale-out-workers':
+        settings.scaleOutWorkers = take()
+          .split(',')
+          .map((n) => positive(n.trim(), flag, true));
+        break;
+      case '--scale-out-size': {
+        const text = take();
+        if (!(sizeNames as string[]).includes(text)) fail(`${flag}: unknown size '${text}'; known: ${sizeNames.join(', ')}`);
+        settings.scaleOutSize = text as SizeName;
+        break;
+      }
+      case '--overhead-plans':
+        settings.overheadPlans = positive(take(), flag, true);
+        break;
       case '--no-cbc':
         settings.cbc = false;
         break;
@@ -202,6 +246,7 @@ function parseSettings(argv: string[]): Settings {
   const cases = (only ?? caseNames).filter((s) => !skip.includes(s));
   settings.sizes = sizeNames.filter((s) => cases.includes(s));
   settings.grpc = cases.includes(grpcCase);
+  settings.scaleOut = cases.includes(scaleOutCase);
   if (cases.length === 0) fail('no cases left to run (check --only and --skip)');
   return settings;
 }
@@ -271,7 +316,7 @@ const rssPreload =
 
 let rssFileCounter = 0;
 
-async function runChild(command: string, args: string[], options: { timeoutMs: number; measureRss: boolean }): Promise<ChildResult> {
+async function runChild(command: string, args: string[], options: { timeoutMs: number; measureRss: boolean; onStderr?: (text: string) => void }): Promise<ChildResult> {
   let rss: RssProbe = { kind: 'none' };
   let cmd = command;
   let argv = args;
@@ -296,7 +341,10 @@ async function runChild(command: string, args: string[], options: { timeoutMs: n
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-  child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => {
+    err.push(chunk);
+    options.onStderr?.(chunk.toString('utf8'));
+  });
   let killed = false;
   const timer = setTimeout(() => {
     killed = true;
@@ -361,16 +409,20 @@ function newestMtime(dir: string, skip: (path: string) => boolean): number {
   return newest;
 }
 
-/** Rebuilds dist/ (npm run build) when the CLI is missing or older than the sources it runs. */
-function ensureBuilt(settings: Settings): void {
+/** Whether dist/'s CLI is there and newer than every source it is built from (src/ but its generated code, solver/). */
+function distIsCurrent(): boolean {
   const cli = join(root, 'dist', 'src', 'cli', 'main.js');
   const generated = join(root, 'src', 'generated');
   const sources = Math.max(
     newestMtime(join(root, 'src'), (p) => p.startsWith(generated)),
     newestMtime(join(root, 'solver'), () => false),
   );
-  const stale = !existsSync(cli) || statSync(cli).mtimeMs < sources;
-  if (!stale) return;
+  return existsSync(cli) && statSync(cli).mtimeMs >= sources;
+}
+
+/** Rebuilds dist/ (npm run build) when the CLI is missing or older than the sources it runs. */
+function ensureBuilt(settings: Settings): void {
+  if (distIsCurrent()) return;
   if (!settings.build) {
     log('bench: WARNING: dist/ is missing or older than src/ and solver/, and --no-build was given: the CLI numbers measure old code');
     return;
@@ -765,7 +817,7 @@ const fmtRate = (x: number) => String(Number(x.toPrecision(3)));
 const perClientRate = (settings: Settings) => `${fmtRate(1000 / settings.grpcIntervalMs)} call${1000 / settings.grpcIntervalMs === 1 ? '' : 's'}/s`;
 const mark = (met: boolean | undefined) => (met === true ? '✅' : met === false ? '❌' : '—');
 
-function renderMarkdown(results: SizeResult[], settings: Settings, machine: Machine, solarSource: string, cbcUsed: boolean, grpc: Target[]): string {
+function renderMarkdown(results: SizeResult[], settings: Settings, machine: Machine, solarSource: string, cbcUsed: boolean, grpc: Target[], scaleOut: ScaleOutOutcome | undefined): string {
   const lines: string[] = [];
   const highs = results.flatMap((r) => r.runs.map((x) => x.cosched.solver)).find((s) => s !== undefined) ?? 'highs';
   lines.push(`# cosched benchmark`);
@@ -831,6 +883,7 @@ function renderMarkdown(results: SizeResult[], settings: Settings, machine: Mach
   lines.push('|---|---|---|---|');
   for (const r of results) for (const t of targetsFor(r, cbcUsed)) lines.push(`| ${r.size} | ${t.text} | ${t.measured} | ${mark(t.met)} |`);
   for (const t of grpc) lines.push(`| gRPC | ${t.text} | ${t.measured} | ${mark(t.met)} |`);
+  for (const t of scaleOutTargets(scaleOut?.report, !settings.scaleOut, scaleOut?.error)) lines.push(`| scale-out | ${t.text} | ${t.measured} | ${mark(t.met)} |`);
   if (results.length > 0) {
     lines.push('');
     lines.push('## Where the time goes (medians; probe = bench/probeStage.ts, a separate process)');
@@ -844,6 +897,12 @@ function renderMarkdown(results: SizeResult[], settings: Settings, machine: Mach
           `| ${fmtS(median(p.map((x) => x.lpFormatMs)))} | ${fmtS(median(p.map((x) => x.lpWriteMs)))} | ${p.length ? (p[0].lpBytes / 1e6).toFixed(1) : '—'} | ${fmtInt(p[0]?.nonzeros)} | ${r.harnessSeconds.toFixed(0)} |`,
       );
     }
+  }
+  if (scaleOut?.report) {
+    lines.push('');
+    lines.push(...scaleOutMarkdown(scaleOut.report));
+  } else if (scaleOut?.error) {
+    lines.push('', '## Scale-out on the queue (issue 12)', '', `Failed: ${scaleOut.error}`, '');
   }
   lines.push('');
   lines.push('Definitions:');
@@ -870,6 +929,14 @@ function renderMarkdown(results: SizeResult[], settings: Settings, machine: Mach
       'Latency is client side, call start to answer (queueing in the server included); percentiles nearest-rank over all calls of a run, medians over runs. ' +
       'Other processes\' CPU share (from /proc/stat, minus the server\'s and the load generator\'s CPU time) is stated when above 10% (`closedOtherCpuShare`, `pacedOtherCpuShare` in latest.json).',
   );
+  if (settings.scaleOut) {
+    lines.push(
+      '- **scale-out** (bench/scaleOut.ts, issue 12): **wall** = client side, from the CompareScenarios call\'s start to its status. **per-plan time on the worker** = the worker\'s `plan done` ms (decoding the job, building, solving, checking, sending the plan\'s events); **solver only** = the FINISHED events\' solve_ms; ' +
+        "**queue wait** = BullMQ's processedOn − timestamp (the server enqueued the plan to a worker taking it; the server hands the queue only as many plans at once as there are worker threads, the rest wait in the call); **queue overhead per plan** = from enqueueing to its completed event read, minus the worker's time. " +
+        '**queue overhead per tiny plan** = bench/queueOverhead.ts: the same tiny plan one after another through the queue to one worker minus on a PlanWorkerPool thread in the same process, events listened to; p50 and p95 of each (sorted, index ⌊p·n⌋), then subtracted. ' +
+        "**other processes' CPU** = the machine's busy CPU time (/proc/stat) minus the server's, the workers' and the client's, as a share of wall × cores.",
+    );
+  }
   lines.push('- A time limit reached is reported as such (`time_limit_feasible`: a plan with its MIP gap; `time_limit_no_solution`: no plan). A target that needs a plan is not met by a run that returned none.');
   lines.push('');
   return lines.join('\n');
@@ -1088,6 +1155,53 @@ function grpcTargets(runs: GrpcRun[] | undefined, settings: Settings): Target[] 
   return [target('closed'), target('paced')];
 }
 
+/** What the scale-out case gave: bench/scaleOut.ts's report, or why there is none. */
+interface ScaleOutOutcome {
+  report?: ScaleOutReport;
+  error?: string;
+}
+
+/**
+ * Issue 12's scale-out case: bench/scaleOut.ts in a child process of its own (the `cosched serve`
+ * and `cosched worker` processes it starts are in its process group, killed with it), with the
+ * `scaleOutSize` instance as the comparison's base; its progress goes to stderr as it comes. The
+ * CLI is `node bin/cosched.js` when dist/ is current, else src/cli/main.ts through tsx (as the
+ * tests run it). The watchdog allows every plan its time limit and a minute more, per worker count.
+ */
+async function runScaleOutCase(instanceFile: string, settings: Settings): Promise<ScaleOutOutcome> {
+  const cli = distIsCurrent() ? 'dist' : 'tsx';
+  const plans = 16;
+  const timeoutMs = (settings.scaleOutWorkers.length * plans * (settings.timeLimitSeconds + 60) + 1_200) * 1000;
+  const args = [
+    '--import',
+    'tsx',
+    join(root, 'bench', 'scaleOut.ts'),
+    instanceFile,
+    '--size',
+    settings.scaleOutSize,
+    '--redis',
+    settings.redisUrl,
+    '--workers',
+    settings.scaleOutWorkers.join(','),
+    '--time-limit',
+    String(settings.timeLimitSeconds),
+    '--overhead-plans',
+    String(settings.overheadPlans),
+    '--cli',
+    cli,
+  ];
+  const child = await runChild(process.execPath, args, { timeoutMs, measureRss: false, onStderr: (text) => process.stderr.write(text) });
+  try {
+    return { report: JSON.parse(child.stdout) as ScaleOutReport };
+  } catch {
+    const error = child.killed
+      ? `killed by the harness after ${timeoutMs / 1000} s (its queue's keys may be left in Redis)`
+      : `exit ${child.code}: ${child.stderr.trim().split('\n').slice(-5).join(' | ') || 'no report on stdout'}`;
+    log(`[scale-out] failed: ${error}`);
+    return { error };
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Main
 
@@ -1101,8 +1215,9 @@ async function main(): Promise<void> {
   mkdirSync(instanceDir, { recursive: true });
   if (settings.cpuProf) mkdirSync(join(resultsDir, 'profiles'), { recursive: true });
 
-  ensureBuilt(settings);
-  const cbcUsed = settings.cbc && ensureCbc();
+  // The scale-out case runs src/ through tsx when dist/ is not current: only the others need the build and CBC.
+  if (settings.sizes.length > 0 || settings.grpc) ensureBuilt(settings);
+  const cbcUsed = settings.cbc && settings.sizes.length > 0 && ensureCbc();
   const machine = describeMachine(cbcUsed);
 
   let trace: SolarTrace | undefined;
@@ -1115,7 +1230,7 @@ async function main(): Promise<void> {
       log(`bench: ${relative(root, solarTracePath)} not found: using synthetic solar arcs`);
     }
   }
-  log(`bench: ${[...settings.sizes, ...(settings.grpc ? [grpcCase] : [])].join(', ')}; ${settings.runs} run(s) each; cosched limit ${settings.timeLimitSeconds} s, CBC ${cbcUsed ? `limit ${settings.cbcTimeLimitSeconds} s` : 'not run'}`);
+  log(`bench: ${[...settings.sizes, ...(settings.grpc ? [grpcCase] : []), ...(settings.scaleOut ? [scaleOutCase] : [])].join(', ')}; ${settings.runs} run(s) each; cosched limit ${settings.timeLimitSeconds} s, CBC ${cbcUsed ? `limit ${settings.cbcTimeLimitSeconds} s` : 'not run'}`);
 
   const results: SizeResult[] = [];
   for (const size of settings.sizes) {
@@ -1156,11 +1271,18 @@ async function main(): Promise<void> {
     writeFileSync(tinyFile, `${JSON.stringify(generateInstance(benchmarkSizes.tiny, { seed: settings.seed, solarTrace: trace }))}\n`);
     grpcRuns = await runGrpcCase(tinyFile, settings);
   }
+  let scaleOut: ScaleOutOutcome | undefined;
+  if (settings.scaleOut) {
+    const size = settings.scaleOutSize;
+    const baseFile = join(instanceDir, `${size}.seed${settings.seed}${trace ? '' : '.synthetic'}.json`);
+    writeFileSync(baseFile, `${JSON.stringify(generateInstance(benchmarkSizes[size], { seed: settings.seed, solarTrace: trace }))}\n`);
+    scaleOut = await runScaleOutCase(baseFile, settings);
+  }
   const grpc = grpcTargets(grpcRuns, settings);
-  const markdown = renderMarkdown(results, settings, machine, solarSource, cbcUsed, grpc);
+  const markdown = renderMarkdown(results, settings, machine, solarSource, cbcUsed, grpc, scaleOut);
   mkdirSync(dirname(settings.out), { recursive: true });
   writeFileSync(settings.out, markdown);
-  writeFileSync(settings.out.replace(/\.md$/, '') + '.json', `${JSON.stringify({ machine, settings, solarSource, results, grpcRuns }, null, 2)}\n`);
+  writeFileSync(settings.out.replace(/\.md$/, '') + '.json', `${JSON.stringify({ machine, settings, solarSource, results, grpcRuns, scaleOut }, null, 2)}\n`);
   process.stdout.write(`${markdown}\n`);
   log(`bench: wrote ${relative(root, settings.out)}`);
 }

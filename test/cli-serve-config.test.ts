@@ -36,6 +36,10 @@ describe('cosched serve configuration', () => {
       runLeaseMs: 5_000,
     });
     expect(resolveServeConfig({ nightly: '30 1 * * *' }, {}).server.nightly).toEqual({ cron: '30 1 * * *', timeZone: 'UTC' });
+    expect(resolveServeConfig(parseCommandLine(['serve', '--metrics-port', '9464']).kind === 'serve' ? { metricsPort: '9464' } : {}, {}).server.metricsPort).toBe(9_464);
+    expect(resolveServeConfig({}, { COSCHED_METRICS_PORT: '0' }).server.metricsPort).toBe(0);
+    expect(resolveServeConfig({}, {}).server.metricsPort).toBeUndefined();
+    expect(() => resolveServeConfig({ metricsPort: '70000' }, {})).toThrow(/--metrics-port '70000': expected a whole number from 0 to 65535/);
   });
 
   it('refuses a bad nightly schedule, zone, store URL or lease, naming the flag or variable and the value', () => {

@@ -47,7 +47,7 @@ describe('the deployment examples (deploy/)', () => {
     for (const c of containers) {
       const known = c.command[2] === 'serve' ? serveEnvironmentVariables : workerEnvironmentVariables;
       for (const name of Object.keys(c.env)) expect(known, `${c.where}: ${name}`).toContain(name);
-      if (c.command[2] === 'serve') expect(resolveServeConfig({}, c.env).server.queue).toBe(c.env.COSCHED_QUEUE);
+      if (c.command[2] === 'serve') expect(resolveServeConfig({}, c.env).server).toMatchObject({ queue: c.env.COSCHED_QUEUE, metricsPort: Number(c.env.COSCHED_METRICS_PORT) });
       else expect(resolveWorkerConfig([], c.env).worker.url).toBe(c.env.COSCHED_QUEUE);
     }
   });

@@ -147,6 +147,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = p
       runLeaseMs,
       queue: queue?.value,
       queueName: queueName?.value,
+      metricsPort: raw('metricsPort') ? integer('metricsPort', 0, 65_535, 0) : undefined,
     },
     logLevel: (level?.value as LogLevel | undefined) ?? 'info',
   };
