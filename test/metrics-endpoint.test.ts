@@ -43,6 +43,9 @@ describe('Prometheus metrics', () => {
     expect(before.value('cosched_plan_worker_threads', { role: 'server' })).toBe(1);
     expect(before.value('cosched_plans_in_flight', { state: 'running' })).toBe(0);
     expect(before.value('process_cpu_seconds_total')).toBeGreaterThan(0);
+    // No queue here: no queue series.
+    expect(before.value('cosched_queue_up')).toBeUndefined();
+    expect(before.value('cosched_queue_workers_alive')).toBeUndefined();
     await callPlan(server.client, oneSiteFourHours());
     await callPlan(server.client, oneSiteFourHours());
     const clients = standingClients(server.address);
@@ -69,6 +72,7 @@ describe('Prometheus metrics', () => {
     await callPlan(server.client, oneSiteFourHours());
     const fromServer = await scrape(server.server.metricsServer!.port);
     expect(fromServer.value('cosched_queue_workers_alive', { role: 'server' })).toBe(1);
+    expect(fromServer.value('cosched_queue_up', { role: 'server' })).toBe(1);
     expect(fromServer.value('cosched_queue_jobs', { state: 'waiting' })).toBe(0);
     expect(fromServer.value('cosched_plan_wait_seconds_count', { outcome: 'completed' })).toBe(1);
     const fromWorker = await scrape(workerPort);

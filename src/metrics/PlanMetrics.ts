@@ -28,7 +28,8 @@ export interface PlanTimingSample {
  *
  * Server: `cosched_plans_in_flight{state="running"|"waiting"}` and `cosched_plan_worker_threads`
  * (from the executor), `cosched_queue_jobs{state}`, `cosched_queue_workers_alive` (the whole
- * queue, when plans go to a queue; read with a 1 s limit, absent when Redis does not answer) and
+ * queue, only when plans go to a queue; read with a 1 s limit: the job counts are absent and the
+ * workers 0 when Redis does not answer) and
  * `cosched_queue_up`, `cosched_plan_wait_seconds` and `cosched_plan_solve_seconds`
  * histograms by outcome, `cosched_plan_runs_total{state,trigger}` (standing planner runs ended).
  * Worker: the same plan histograms for the plans it ran, and `cosched_plans_in_flight`.
@@ -85,6 +86,18 @@ export class PlanMetrics {
         if (metrics.executor) this.set(metrics.executor.stats().workers);
       },
     });
+  }
+
+  /** Where in-flight gauges come from; `queueCounts` for a server whose plans go to a queue. */
+  watch(executor: PlanExecutor, queueCounts?: () => Promise<QueueCounts>): void {
+    this.executor = executor;
+    if (queueCounts && !this.queueCounts) this.registerQueueGauges();
+    this.queueCounts = queueCounts;
+  }
+
+  /** The queue's gauges exist only where plans go to a queue (a server without one shows none). */
+  private registerQueueGauges(): void {
+    const metrics = this;
     new Gauge({
       name: 'cosched_queue_jobs',
       help: 'Plans in the queue by BullMQ state (every server\'s), when plans go to a queue.',
@@ -117,12 +130,6 @@ export class PlanMetrics {
         if (counts) this.set(counts.workersAlive);
       },
     });
-  }
-
-  /** Where in-flight gauges come from; `queueCounts` for a server whose plans go to a queue. */
-  watch(executor: PlanExecutor, queueCounts?: () => Promise<QueueCounts>): void {
-    this.executor = executor;
-    this.queueCounts = queueCounts;
   }
 
   /** Records one plan's wait and solve time. */
