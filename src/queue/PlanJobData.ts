@@ -1,11 +1,12 @@
+import type { PlanEvent } from '../../solver/plan/PlanCallbacks.js';
 import type { Problem } from '../../solver/problem/Problem.js';
 import type { PlanDeadline, PoolPlanOptions } from '../server/PlanWorkerPool.js';
 import { parseQueueJson, stringifyQueueJson } from './queueJson.js';
 
 /**
  * A plan as a BullMQ job carries it (the job's data, stored as JSON in Redis). Its return value
- * is the PlanResult in queue JSON (stringifyQueueJson), and its progress one PlanEvent in queue
- * JSON at a time.
+ * is the PlanResult in queue JSON (stringifyQueueJson), and its progress one ProgressEnvelope (a
+ * PlanEvent and its attempt) in queue JSON at a time.
  */
 export interface PlanJobData {
   /** The Problem in queue JSON (so that `gridImportLimitMw: Infinity` stays Infinity). */
@@ -34,4 +35,10 @@ export function toPlanJobData(problem: Problem, options: PoolPlanOptions): PlanJ
 /** The Problem a job carries. */
 export function problemOfJob(data: PlanJobData): Problem {
   return parseQueueJson<Problem>(data.problem);
+}
+
+/** A plan event as a worker sends it in the job's progress: with the attempt it belongs to (BullMQ's attemptsStarted). */
+export interface ProgressEnvelope {
+  attempt: number;
+  event: PlanEvent;
 }

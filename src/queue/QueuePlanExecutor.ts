@@ -1,3 +1,4 @@
+import type { ProgressEnvelope } from './PlanJobData.js';
 import { withinMs } from './withinMs.js';
 import { randomUUID } from 'node:crypto';
 import { Job, Queue, QueueEvents } from 'bullmq';
@@ -82,6 +83,8 @@ interface PendingPlan {
   /** performance.now() when enqueued, and when a worker first started it. */
   enqueuedMs: number;
   startedMs?: number;
+  /** The latest attempt whose progress events were passed on. */
+  attempt?: number;
   /** Removes the abort listener; called once, when the plan settles. */
   cleanup: () => void;
 }
@@ -290,7 +293,12 @@ export class QueuePlanExecutor implements PlanExecutor {
       const pending = this.pending.get(jobId);
       if (!pending?.onEvent || typeof data !== 'string') return;
       try {
-        pending.onEvent(parseQueueJson<PlanEvent>(data));
+        const { attempt, event } = parseQueueJson<ProgressEnvelope>(data);
+        // After a retry (a stalled worker, a crashed thread, a plan handed back) the plan starts
+        // again: the earlier attempt's late events would interleave with the new ones.
+        if (attempt < (pending.attempt ?? 0)) return;
+        pending.attempt = attempt;
+        pending.onEvent(event);
       } catch {
         // A failing listener (say, a closed stream) must not end the plan or the process.
       }

@@ -1,3 +1,4 @@
+import type { ProgressEnvelope } from './PlanJobData.js';
 import { withinMs } from './withinMs.js';
 import type { PlanWorkerPoolOptions } from '../server/PlanWorkerPool.js';
 import { randomBytes } from 'node:crypto';
@@ -217,7 +218,10 @@ export class QueueWorker {
         onEvent: data.events
           ? (event) => {
               // In order, one at a time; a lost update (say, the job was cancelled) does not stop the plan.
-              progress = progress.then(() => job.updateProgress(stringifyQueueJson(event))).catch(() => undefined);
+              // Tagged with the attempt (each start of the job counts), so that the server drops
+              // the events of an attempt that a retry has replaced.
+              const tagged: ProgressEnvelope = { attempt: job.attemptsStarted, event };
+              progress = progress.then(() => job.updateProgress(stringifyQueueJson(tagged))).catch(() => undefined);
             }
           : undefined,
         timeLimitSeconds: () => (deadline ? solverTimeLimitSeconds(problem.options.timeLimitSeconds, deadline.deadlineMs, Date.now(), deadline.marginMs) : data.timeLimitSeconds),
