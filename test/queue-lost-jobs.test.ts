@@ -8,7 +8,7 @@ import { removeQueue, testQueueName } from './helpers/queueWorkers.js';
 const redisUrl = inject('coschedTestRedisUrl');
 const queueName = testQueueName('lost-jobs');
 
-describe('a plan whose job is gone from the queue (no worker runs here)', () => {
+describe('plans that no worker will answer (no worker runs here)', () => {
   afterAll(() => removeQueue(redisUrl, queueName));
 
   it('ends INTERNAL (PLAN_JOB_LOST) once the executor looks it up, instead of waiting forever', async () => {
@@ -35,6 +35,19 @@ describe('a plan whose job is gone from the queue (no worker runs here)', () => 
       expect(timings.map((t) => t.outcome)).toEqual(['failed']);
     } finally {
       await queue.close();
+      await executor.close();
+    }
+  });
+
+  it('fails UNAVAILABLE (NO_PLAN_WORKERS) when no worker has been alive for the grace period, waiting plans and new ones', async () => {
+    const executor = await QueuePlanExecutor.start({ url: redisUrl, queueName, statsIntervalMs: 100, noWorkerGraceMs: 400 });
+    try {
+      const startedMs = Date.now();
+      const waiting = executor.plan(preparePlan(northEastSixHours(), { maxCells: 1e6 }));
+      await expect(waiting).rejects.toMatchObject({ code: 'UNAVAILABLE', reason: 'NO_PLAN_WORKERS' });
+      expect(Date.now() - startedMs).toBeLessThan(5_000);
+      await expect(executor.plan(preparePlan(northEastSixHours(), { maxCells: 1e6 }))).rejects.toThrow(/no cosched worker has been alive on the plan queue .* start `cosched worker --queue \.\.\.`/);
+    } finally {
       await executor.close();
     }
   });

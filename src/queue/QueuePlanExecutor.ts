@@ -36,6 +36,11 @@ export interface QueuePlanExecutorOptions {
   statsIntervalMs?: number;
   /** A plan pending longer than this is looked up in Redis at each refresh, in case its end event was missed. Default 10_000 ms. */
   reconcileAfterMs?: number;
+  /**
+   * With no worker alive for this long, plans waiting for one fail UNAVAILABLE (and new ones at
+   * once) instead of waiting forever. Default 60_000 ms.
+   */
+  noWorkerGraceMs?: number;
   /** Connection losses and recoveries, workers lost mid-plan. Default: silent. */
   logger?: Logger;
   /** Told how long each plan of this server waited and ran (for metrics). A throwing listener is ignored. */
@@ -132,6 +137,8 @@ export class QueuePlanExecutor implements PlanExecutor {
   /** Jobs this server cancelled (their failed event removes them from Redis). */
   private readonly cancelled = new Set<string>();
   private snapshot: Omit<QueueStats, 'plansWaiting' | 'plansRunning'> = { waiting: 0, active: 0, delayed: 0, failed: 0, workersAlive: 0, workerThreads: 0 };
+  /** performance.now() since when no worker has been alive (undefined while one is). */
+  private noWorkerSinceMs: number | undefined = performance.now();
   private statsTimer: NodeJS.Timeout | undefined;
   private lastConnectionError = '';
   private connectionLost = false;
@@ -216,6 +223,8 @@ export class QueuePlanExecutor implements PlanExecutor {
       const description = `${waiting} plans of this server are already waiting in the queue ${this.queueName} for a worker; this server queues at most ${maxQueuedPlans}`;
       throw new CoschedError('RESOURCE_EXHAUSTED', `the plan queue is full: ${description}`, { reason: 'PLAN_QUEUE_FULL', violations: [{ field: 'max_queued_plans', description }] });
     }
+    const noWorker = this.noWorkerError();
+    if (noWorker) throw noWorker;
     const data = toPlanJobData(problem, options);
     await this.connected(signal);
     if (this.closing) throw shuttingDown();
@@ -476,6 +485,30 @@ export class QueuePlanExecutor implements PlanExecutor {
       workersAlive: workers.length,
       workerThreads: workers.reduce((sum, worker) => sum + worker.threads, 0),
     };
+    if (workers.length > 0) this.noWorkerSinceMs = undefined;
+    else this.noWorkerSinceMs ??= performance.now();
+    this.failWaitingWithoutWorkers();
+  }
+
+  /** UNAVAILABLE when no worker has been alive for noWorkerGraceMs, else undefined. */
+  private noWorkerError(): CoschedError | undefined {
+    const graceMs = this.options.noWorkerGraceMs ?? 60_000;
+    if (this.noWorkerSinceMs === undefined || performance.now() - this.noWorkerSinceMs < graceMs) return undefined;
+    return new CoschedError(
+      'UNAVAILABLE',
+      `no cosched worker has been alive on the plan queue ${this.queueName} at ${this.address.display} for ${Math.round(graceMs / 1000)} s: start \`cosched worker --queue ...\``,
+      { reason: 'NO_PLAN_WORKERS' },
+    );
+  }
+
+  /** Fails this server's plans still waiting for a worker when none has been alive for the grace period. */
+  private failWaitingWithoutWorkers(): void {
+    const error = this.noWorkerError();
+    if (!error) return;
+    for (const pending of [...this.pending.values()]) {
+      if (pending.startedMs !== undefined) continue;
+      if (this.settle(pending, 'unavailable', () => pending.reject(error))) void this.cancelJob(pending.jobId);
+    }
   }
 
   private unavailable(what: string): CoschedError {
