@@ -18,6 +18,9 @@ import { openRedis, redisOptions, waitForRedis } from './redisConnection.js';
 import { workerHeartbeatMs, workerRegistry, type QueueWorkerInfo } from './workerRegistry.js';
 
 /** Settings of a QueueWorker (`cosched worker`). */
+/** A plan started this many times (handed back by stopping workers, or stalled) is not handed back again. */
+const maxStarts = 5;
+
 export interface QueueWorkerOptions {
   /** The Redis holding the queue: `redis://HOST:PORT[/DB]` or `rediss://`. */
   url: string;
@@ -232,10 +235,16 @@ export class QueueWorker {
       return stringifyQueueJson(result);
     } catch (error) {
       await progress;
-      if (entry.givingBack && token) {
+      if (entry.givingBack && token && job.attemptsStarted < maxStarts) {
         await job.moveToWait(token);
         logger.info({ ms: elapsedMs() }, 'plan given back to the queue: this worker is stopping');
         throw new WaitingError();
+      }
+      if (entry.givingBack) {
+        // Started maxStarts times and stopped by worker shutdowns each time (rolling deploys, scale-downs): end it.
+        const cause = new CoschedError('UNAVAILABLE', `the plan was started ${job.attemptsStarted} times and each time its worker stopped before it finished; try again with fewer worker restarts or a shorter time limit`, { reason: 'PLAN_INTERRUPTED' });
+        logger.warn({ starts: job.attemptsStarted, ms: elapsedMs() }, 'plan interrupted too often: failed');
+        throw new UnrecoverableError(encodeQueueFailure(cause, attempt, attempts));
       }
       const cause = !signal?.aborted
         ? error
