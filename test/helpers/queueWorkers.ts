@@ -27,7 +27,7 @@ export function testQueueName(what: string): string {
 
 /**
  * Spawns `node --import tsx src/cli/main.ts worker --queue URL --queue-name NAME --workers N` with
- * short lock and stalled-check times (a killed worker's plan moves on within about 3 s) unless
+ * short lock and stalled-check times (4 s and 1 s: a killed worker's plan moves on within about 5 s, and a loaded machine does not make a false stall) unless
  * `args` say otherwise, and waits for its `cosched worker ready` line.
  */
 export async function startWorkerProcess(options: { url: string; queueName: string; workers?: number; args?: string[]; env?: NodeJS.ProcessEnv }): Promise<WorkerProcess> {
@@ -43,7 +43,7 @@ export async function startWorkerProcess(options: { url: string; queueName: stri
     '--workers',
     String(options.workers ?? 1),
     '--lock-duration-ms',
-    '2000',
+    '4000',
     '--stalled-interval-ms',
     '1000',
     ...(options.args ?? []),
