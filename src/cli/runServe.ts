@@ -1,6 +1,7 @@
 import { CoschedServer } from '../server/CoschedServer.js';
 import { createLogger } from '../server/createLogger.js';
 import { exitCodes } from './exitCodes.js';
+import { untilStopSignal } from './untilStopSignal.js';
 import type { ServeConfig } from './resolveServeConfig.js';
 
 /**
@@ -21,24 +22,10 @@ export async function runServe(config: ServeConfig): Promise<number> {
     logger.fatal({ err: error }, 'cosched could not start');
     throw error;
   }
-  let onSignal: ((signal: NodeJS.Signals) => void) | undefined;
-  try {
-    await new Promise<void>((resolve) => {
-      let received = 0;
-      onSignal = (signal) => {
-        received++;
-        logger.info({ signal }, received === 1 ? 'signal received: shutting down gracefully' : 'second signal: stopping now');
-        if (received === 1) void server.shutdown().then(() => resolve());
-        else void server.forceShutdown();
-      };
-      process.on('SIGTERM', onSignal);
-      process.on('SIGINT', onSignal);
-    });
-  } finally {
-    if (onSignal) {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-    }
-  }
+  await untilStopSignal(
+    logger,
+    { first: 'signal received: shutting down gracefully', second: 'second signal: stopping now' },
+    { graceful: () => server.shutdown(), now: () => server.forceShutdown() },
+  );
   return exitCodes.ok;
 }

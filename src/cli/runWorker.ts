@@ -5,6 +5,7 @@ import { createLogger } from '../server/createLogger.js';
 import { PlanMetrics } from '../metrics/PlanMetrics.js';
 import { startMetricsServer, type MetricsServer } from '../metrics/startMetricsServer.js';
 import { exitCodes } from './exitCodes.js';
+import { untilStopSignal } from './untilStopSignal.js';
 import type { WorkerConfig } from './resolveWorkerConfig.js';
 
 /**
@@ -45,23 +46,13 @@ export async function runWorker(config: WorkerConfig, env: NodeJS.ProcessEnv = p
     logger.fatal({ err: error }, 'cosched worker could not start');
     throw error;
   }
-  let onSignal: ((signal: NodeJS.Signals) => void) | undefined;
   try {
-    await new Promise<void>((resolveStopped) => {
-      let received = 0;
-      onSignal = (signal) => {
-        received++;
-        logger.info({ signal }, received === 1 ? 'signal received: stopping gracefully' : 'second signal: giving back the running plans now');
-        void worker.stop(received === 1 ? config.shutdownGraceMs : 0).then(() => resolveStopped());
-      };
-      process.on('SIGTERM', onSignal);
-      process.on('SIGINT', onSignal);
-    });
+    await untilStopSignal(
+      logger,
+      { first: 'signal received: stopping gracefully', second: 'second signal: giving back the running plans now' },
+      { graceful: () => worker.stop(config.shutdownGraceMs), now: () => worker.stop(0) },
+    );
   } finally {
-    if (onSignal) {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-    }
     await metricsServer?.close();
   }
   return exitCodes.ok;
