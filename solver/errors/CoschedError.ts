@@ -12,6 +12,8 @@ export type CoschedErrorCode =
   | 'FAILED_PRECONDITION'
   | 'ABORTED'
   | 'UNAVAILABLE'
+  | 'UNAUTHENTICATED'
+  | 'PERMISSION_DENIED'
   | 'INTERNAL';
 
 /** One bad field: where, what was received, and what is allowed. */
@@ -27,13 +29,16 @@ export class CoschedError extends Error {
   readonly violations: FieldViolation[];
   /** Machine-readable reason for google.rpc.ErrorInfo, e.g. INVALID_PLAN_REQUEST. */
   readonly reason: string;
+  /** When the client may retry (google.rpc.RetryInfo), in ms; unset when a retry would not help or may come at once. */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(code: CoschedErrorCode, message: string, options: { violations?: FieldViolation[]; reason?: string; cause?: unknown } = {}) {
+  constructor(code: CoschedErrorCode, message: string, options: { violations?: FieldViolation[]; reason?: string; cause?: unknown; retryAfterMs?: number } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CoschedError';
     this.code = code;
     this.violations = options.violations ?? [];
     this.reason = options.reason ?? code;
+    this.retryAfterMs = options.retryAfterMs;
   }
 
   /**

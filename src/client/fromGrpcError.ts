@@ -11,6 +11,8 @@ const sameCodes: Partial<Record<grpcCode, CoschedErrorCode>> = {
   [grpcCode.ALREADY_EXISTS]: 'ALREADY_EXISTS',
   [grpcCode.FAILED_PRECONDITION]: 'FAILED_PRECONDITION',
   [grpcCode.ABORTED]: 'ABORTED',
+  [grpcCode.UNAUTHENTICATED]: 'UNAUTHENTICATED',
+  [grpcCode.PERMISSION_DENIED]: 'PERMISSION_DENIED',
 };
 
 /**
@@ -19,7 +21,7 @@ const sameCodes: Partial<Record<grpcCode, CoschedErrorCode>> = {
  * local one.
  *
  * - INVALID_ARGUMENT, RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED, CANCELLED, NOT_FOUND, ALREADY_EXISTS,
- *   FAILED_PRECONDITION and ABORTED keep their
+ *   FAILED_PRECONDITION, ABORTED, UNAUTHENTICATED and PERMISSION_DENIED keep their
  *   code and the server's message (for an invalid request, the same text local validation
  *   gives); BadRequest field violations, or QuotaFailure violations (subject as `field`), become
  *   the error's violations, and ErrorInfo's reason its reason.

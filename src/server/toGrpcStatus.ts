@@ -3,7 +3,7 @@ import { Metadata, status as grpcCode, type StatusObject } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { CoschedError, type CoschedErrorCode, type FieldViolation } from '../../solver/errors/CoschedError.js';
 import type { Any } from '../generated/google/protobuf/any.js';
-import { BadRequest, ErrorInfo, PreconditionFailure, QuotaFailure, ResourceInfo } from '../generated/google/rpc/error_details.js';
+import { BadRequest, ErrorInfo, PreconditionFailure, QuotaFailure, ResourceInfo, RetryInfo } from '../generated/google/rpc/error_details.js';
 import { Status } from '../generated/google/rpc/status.js';
 
 /** ErrorInfo.domain of every cosched error. */
@@ -30,6 +30,8 @@ const codes: Record<CoschedErrorCode, grpcCode> = {
   FAILED_PRECONDITION: grpcCode.FAILED_PRECONDITION,
   ABORTED: grpcCode.ABORTED,
   UNAVAILABLE: grpcCode.UNAVAILABLE,
+  UNAUTHENTICATED: grpcCode.UNAUTHENTICATED,
+  PERMISSION_DENIED: grpcCode.PERMISSION_DENIED,
   INTERNAL: grpcCode.INTERNAL,
 };
 
@@ -48,6 +50,7 @@ const codes: Record<CoschedErrorCode, grpcCode> = {
  *   - for RESOURCE_EXHAUSTED, a QuotaFailure with one violation per exceeded limit, its subject
  *     the limit's name (the CoschedError violation's `field`, e.g. `max_cells`), ErrorInfo
  *     metadata `limit` = the first one.
+ *   - with `retryAfterMs` (any code), a RetryInfo whose retry_delay is that long.
  * - Message and details together stay within `maxStatusBytes`: when every violation does not fit,
  *   the first ones that do are sent, and the message ends `... and N more (ValidatePlanRequest
  *   lists every one)`; ErrorInfo still counts them all. A message too long on its own is cut.
@@ -90,6 +93,7 @@ export function toGrpcStatus(error: unknown, logger: Logger): StatusObject {
     if (error.code === 'RESOURCE_EXHAUSTED' && error.violations.length > 0) {
       details.push(pack('QuotaFailure', QuotaFailure.encode({ violations: violations.map((v) => ({ subject: v.field, description: v.description })) }).finish()));
     }
+    if (error.retryAfterMs !== undefined) details.push(pack('RetryInfo', RetryInfo.encode({ retryDelay: durationOf(error.retryAfterMs) }).finish()));
     return { message, status: { code, message, details } };
   };
   let low = 0;
@@ -126,7 +130,13 @@ function withStatus(code: grpcCode, message: string, status: Status): StatusObje
 /** Codes whose violations travel as google.rpc.BadRequest field violations (field path, value, what is allowed). */
 const fieldCodes: readonly CoschedErrorCode[] = ['INVALID_ARGUMENT', 'NOT_FOUND', 'ALREADY_EXISTS', 'FAILED_PRECONDITION'];
 
-function pack(name: 'BadRequest' | 'ErrorInfo' | 'QuotaFailure' | 'PreconditionFailure' | 'ResourceInfo', value: Uint8Array): Any {
+/** A google.protobuf.Duration of `ms` milliseconds (at least 1 ms). */
+function durationOf(ms: number): { seconds: number; nanos: number } {
+  const whole = Math.max(1, Math.ceil(ms));
+  return { seconds: Math.floor(whole / 1000), nanos: (whole % 1000) * 1_000_000 };
+}
+
+function pack(name: 'BadRequest' | 'ErrorInfo' | 'QuotaFailure' | 'PreconditionFailure' | 'ResourceInfo' | 'RetryInfo', value: Uint8Array): Any {
   return { typeUrl: `type.googleapis.com/google.rpc.${name}`, value };
 }
 
