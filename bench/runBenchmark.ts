@@ -19,7 +19,9 @@
  * Two cases besides the sizes: `grpc` (concurrent tiny plans on a running server, see
  * runGrpcCase) and `scale-out` (issue 12: a 16-plan CompareScenarios through the Redis queue with
  * 1 and 2 worker processes, the tiny-plan queue overhead, and a projection for N machines; see
- * bench/scaleOut.ts).
+ * bench/scaleOut.ts). And `load` (issue 14): 50 clients of tiny plans for 60 s, an overload beyond
+ * the queue limit and the recovery, asserting that no accepted call is lost or INTERNAL (see
+ * bench/sustainedLoad.ts).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -30,6 +32,7 @@ import { benchmarkSizes, generateInstance, parseSolarTrace, sizeNames, type Inst
 import type { GrpcLoadReport } from './grpcLoad.js';
 import type { ProbeReport } from './probeStage.js';
 import { scaleOutMarkdown, scaleOutTargets, type ScaleOutReport } from './scaleOut.js';
+import { sustainedLoadMarkdown, type SustainedLoadReport } from './sustainedLoad.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = join(root, 'bench', 'results');
@@ -43,8 +46,10 @@ const timeBinary = '/usr/bin/time';
 const grpcCase = 'grpc';
 /** The scale-out case's name (issue 12: plans through the Redis queue to worker processes). */
 const scaleOutCase = 'scale-out';
-type CaseName = SizeName | typeof grpcCase | typeof scaleOutCase;
-const caseNames: CaseName[] = [...sizeNames, grpcCase, scaleOutCase];
+/** The sustained-load case's name (issue 14: bench/sustainedLoad.ts). */
+const loadCase = 'load';
+type CaseName = SizeName | typeof grpcCase | typeof scaleOutCase | typeof loadCase;
+const caseNames: CaseName[] = [...sizeNames, grpcCase, scaleOutCase, loadCase];
 
 interface Settings {
   runs: number;
@@ -59,6 +64,8 @@ interface Settings {
   grpcIntervalMs: number;
   /** Run the scale-out case (bench/scaleOut.ts): needs a Redis at `redisUrl`. */
   scaleOut: boolean;
+  /** Run the sustained-load case (bench/sustainedLoad.ts: 50 clients for 60 s, an overload, the recovery). */
+  load: boolean;
   redisUrl: string;
   /** Worker process counts (one thread each) to measure, e.g. [1, 2]. */
   scaleOutWorkers: number[];
@@ -122,6 +129,7 @@ function parseSettings(argv: string[]): Settings {
     grpcPacedCalls: 20,
     grpcIntervalMs: 1000,
     scaleOut: true,
+    load: true,
     redisUrl: process.env.COSCHED_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
     scaleOutWorkers: [1, 2],
     scaleOutSize: 'week-ahead',
@@ -247,6 +255,7 @@ function parseSettings(argv: string[]): Settings {
   settings.sizes = sizeNames.filter((s) => cases.includes(s));
   settings.grpc = cases.includes(grpcCase);
   settings.scaleOut = cases.includes(scaleOutCase);
+  settings.load = cases.includes(loadCase);
   if (cases.length === 0) fail('no cases left to run (check --only and --skip)');
   return settings;
 }
@@ -1202,6 +1211,27 @@ async function runScaleOutCase(instanceFile: string, settings: Settings): Promis
   }
 }
 
+/**
+ * Issue 14's load case: bench/sustainedLoad.ts with its defaults (50 clients for 60 s, 200 for
+ * 15 s, 10 for 10 s) in a child process of its own, which starts its own server. Its report, or
+ * why there is none; a report with failures (a lost or INTERNAL call) is kept and shown.
+ */
+async function runLoadCase(): Promise<{ report?: SustainedLoadReport; error?: string }> {
+  const jsonPath = join(resultsDir, 'tmp', 'load.json');
+  rmSync(jsonPath, { force: true });
+  log('[load] 50 clients for 60 s, then 200 for 15 s (overload), then 10 for 10 s (recovery)');
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'sustainedLoad.ts'), '--json', jsonPath], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (!existsSync(jsonPath)) return { error: `bench/sustainedLoad.ts exited with ${code} and no report` };
+  return { report: JSON.parse(readFileSync(jsonPath, 'utf8')) as SustainedLoadReport };
+}
+
+function loadMarkdown(load: { report?: SustainedLoadReport; error?: string } | undefined): string {
+  if (!load) return '';
+  const body = load.report ? sustainedLoadMarkdown(load.report) : [`Failed: ${load.error}`];
+  return ['', '## Sustained load and overload (issue 14, bench/sustainedLoad.ts)', '', ...body, ''].join('\n');
+}
+
 // ---------------------------------------------------------------------------------------------
 // Main
 
@@ -1230,7 +1260,7 @@ async function main(): Promise<void> {
       log(`bench: ${relative(root, solarTracePath)} not found: using synthetic solar arcs`);
     }
   }
-  log(`bench: ${[...settings.sizes, ...(settings.grpc ? [grpcCase] : []), ...(settings.scaleOut ? [scaleOutCase] : [])].join(', ')}; ${settings.runs} run(s) each; cosched limit ${settings.timeLimitSeconds} s, CBC ${cbcUsed ? `limit ${settings.cbcTimeLimitSeconds} s` : 'not run'}`);
+  log(`bench: ${[...settings.sizes, ...(settings.grpc ? [grpcCase] : []), ...(settings.scaleOut ? [scaleOutCase] : []), ...(settings.load ? [loadCase] : [])].join(', ')}; ${settings.runs} run(s) each; cosched limit ${settings.timeLimitSeconds} s, CBC ${cbcUsed ? `limit ${settings.cbcTimeLimitSeconds} s` : 'not run'}`);
 
   const results: SizeResult[] = [];
   for (const size of settings.sizes) {
@@ -1279,7 +1309,8 @@ async function main(): Promise<void> {
     scaleOut = await runScaleOutCase(baseFile, settings);
   }
   const grpc = grpcTargets(grpcRuns, settings);
-  const markdown = renderMarkdown(results, settings, machine, solarSource, cbcUsed, grpc, scaleOut);
+  const load = settings.load ? await runLoadCase() : undefined;
+  const markdown = renderMarkdown(results, settings, machine, solarSource, cbcUsed, grpc, scaleOut) + loadMarkdown(load);
   mkdirSync(dirname(settings.out), { recursive: true });
   writeFileSync(settings.out, markdown);
   writeFileSync(settings.out.replace(/\.md$/, '') + '.json', `${JSON.stringify({ machine, settings, solarSource, results, grpcRuns, scaleOut }, null, 2)}\n`);

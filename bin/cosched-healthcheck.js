@@ -10,7 +10,8 @@
 // --service it asks about the server as a whole (""); cosched.v1.CoSchedulerService also works.
 // With --tls-ca, or when COSCHED_TLS_CERT is set (the server speaks TLS), it connects with TLS,
 // trusting that CA certificate (a self-signed server certificate is its own CA). The host name is
-// not checked: the check runs beside the server.
+// not checked: the check runs beside the server. When COSCHED_TOKEN is set it is sent as
+// `authorization: Bearer TOKEN` (for a server whose health is closed: --health-reflection closed).
 //
 // Plain JavaScript on purpose: it needs neither a build nor dev dependencies, only
 // @grpc/grpc-js and grpc-health-check (the server's own dependencies).
@@ -68,7 +69,9 @@ if (tlsCa) {
 }
 const HealthClient = grpc.makeClientConstructor(healthCheck.service, 'grpc.health.v1.Health');
 const client = new HealthClient(address, credentials, options);
-client.check({ service }, { deadline: Date.now() + deadlineMs }, (error, response) => {
+const metadata = new grpc.Metadata();
+if (process.env.COSCHED_TOKEN) metadata.set('authorization', `Bearer ${process.env.COSCHED_TOKEN.trim()}`);
+client.check({ service }, metadata, { deadline: Date.now() + deadlineMs }, (error, response) => {
   client.close();
   const what = service === '' ? address : `${service} at ${address}`;
   if (error) {

@@ -1,9 +1,11 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { callPlan } from './helpers/grpcCalls.js';
+import { callPlan, callValidate } from './helpers/grpcCalls.js';
 import { removeQueue, startWorkerProcess, testQueueName, type WorkerProcess } from './helpers/queueWorkers.js';
 import { standingClients, unary, waitDone } from './helpers/standingCalls.js';
 import { startTestServer, type TestServer } from './helpers/startTestServer.js';
-import { oneSiteFourHours } from './factories/planRequests.js';
+import { status } from '@grpc/grpc-js';
+import { oneSiteFourHours, threeSitesFourHours } from './factories/planRequests.js';
+import { checkHealth, healthClient } from './helpers/standardClients.js';
 
 /** The metrics text, and one sample's value (undefined when absent). */
 async function scrape(port: number): Promise<{ text: string; value(name: string, labels?: Record<string, string>): number | undefined }> {
@@ -60,6 +62,45 @@ describe('Prometheus metrics', () => {
     expect(after.value('cosched_plan_runs_total', { state: 'succeeded', trigger: 'api' })).toBe(1);
     const notFound = await fetch(`http://127.0.0.1:${port}/`);
     expect(notFound.status).toBe(404);
+  });
+
+  it('a server counts calls by method and code with their duration, plan latency, solver time and model size', async () => {
+    const server = await startTestServer({ metricsPort: 0 });
+    servers.push(server);
+    const port = server.server.metricsServer!.port;
+    const coScheduler = 'cosched.v1.CoSchedulerService';
+    await callPlan(server.client, oneSiteFourHours());
+    await callPlan(server.client, threeSitesFourHours());
+    const refused = await callPlan(server.client, { ...oneSiteFourHours(), sites: [] }).then(
+      () => undefined,
+      (error: { code: number }) => error.code,
+    );
+    expect(refused).toBe(status.INVALID_ARGUMENT);
+    await callValidate(server.client, oneSiteFourHours());
+    const health = healthClient(server.address);
+    await checkHealth(health, '');
+    health.close();
+
+    const after = await scrape(port);
+    expect(after.value('cosched_grpc_calls_total', { service: coScheduler, method: 'Plan', code: 'OK' })).toBe(2);
+    expect(after.value('cosched_grpc_calls_total', { service: coScheduler, method: 'Plan', code: 'INVALID_ARGUMENT' })).toBe(1);
+    expect(after.value('cosched_grpc_calls_total', { service: coScheduler, method: 'ValidatePlanRequest', code: 'OK' })).toBe(1);
+    expect(after.value('cosched_grpc_calls_total', { service: 'grpc.health.v1.Health', method: 'Check', code: 'OK' })).toBe(1);
+    expect(after.value('cosched_grpc_call_duration_seconds_count', { method: 'Plan', code: 'OK' })).toBe(2);
+    expect(after.value('cosched_grpc_call_duration_seconds_sum', { method: 'Plan', code: 'OK' })).toBeGreaterThan(0);
+    expect(after.value('cosched_plan_latency_seconds_count', { method: 'Plan', code: 'OK' })).toBe(2);
+    expect(after.value('cosched_plan_latency_seconds_count', { method: 'Plan', code: 'INVALID_ARGUMENT' })).toBe(1);
+    // Each call's latency is at least its plan's time on the worker.
+    expect(after.value('cosched_plan_latency_seconds_sum', { method: 'Plan', code: 'OK' })).toBeGreaterThanOrEqual(after.value('cosched_plan_solve_seconds_sum', { outcome: 'completed' })!);
+    expect(after.value('cosched_solver_seconds_count')).toBe(2);
+    expect(after.value('cosched_solver_seconds_sum')).toBeGreaterThan(0);
+    expect(after.value('cosched_solver_seconds_sum')).toBeLessThanOrEqual(after.value('cosched_plan_solve_seconds_sum', { outcome: 'completed' })!);
+    // 4 × 1 × 1 and 4 × 3 × 1 cells (hours × sites × jobs).
+    expect(after.value('cosched_plan_cells_count')).toBe(2);
+    expect(after.value('cosched_plan_cells_sum')).toBe(4 + 12);
+    expect(after.value('cosched_plan_lp_variables_count')).toBe(2);
+    expect(after.value('cosched_plan_lp_variables_sum')).toBeGreaterThan(0);
+    expect(after.value('cosched_plan_lp_constraints_count')).toBe(2);
   });
 
   it('with a queue: the server shows the queue and its workers; a worker shows the plans it ran', async () => {

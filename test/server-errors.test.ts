@@ -3,14 +3,16 @@ import { status, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeStatusDetails } from '../src/client/decodeStatusDetails.js';
 import { validatePlanRequest } from '../src/data/validatePlanRequest.js';
-import type { PlanRequest } from '../src/generated/cosched/v1/plan_request.js';
+import { BinaryWriter } from '@bufbuild/protobuf/wire';
+import { PlanRequest } from '../src/generated/cosched/v1/plan_request.js';
 import { createLogger } from '../src/server/createLogger.js';
 import { PlanWorkerPool } from '../src/server/PlanWorkerPool.js';
 import { maxStatusBytes, toGrpcStatus } from '../src/server/toGrpcStatus.js';
-import { CoschedError } from '../solver/errors/CoschedError.js';
+import { CoschedError, type FieldViolation } from '../solver/errors/CoschedError.js';
 import { hour, job, oneSiteFourHours, request, site, timestamp } from './factories/planRequests.js';
 import { callPlan, watchPlan } from './helpers/grpcCalls.js';
 import { startTestServer, type TestServer } from './helpers/startTestServer.js';
+import { rawClient, rawServerStream, rawUnary, type RawAnswer } from './helpers/rawCalls.js';
 
 /** Four distinct mistakes: a short array, a deadline before its release, a negative gpuHours, an unknown home site. */
 function fourBadFields(): PlanRequest {
@@ -59,6 +61,73 @@ describe('invalid requests', () => {
     expect(watched.progress).toEqual([]);
     expect(watched.error?.code).toBe(status.INVALID_ARGUMENT);
     expect(decodeStatusDetails(watched.error?.metadata).badRequest?.fieldViolations).toHaveLength(4);
+  });
+});
+
+// Issue 14: bytes that do not decode were answered INTERNAL ("Error deserializing request") and
+// never logged.
+describe('undecodable request bytes', () => {
+  const planPath = '/cosched.v1.CoSchedulerService/Plan';
+  const goodBytes = () => PlanRequest.encode(oneSiteFourHours()).finish();
+
+  async function rawFailure(path: string, bytes: Uint8Array): Promise<{ answer: RawAnswer; violations: FieldViolation[] }> {
+    const client = rawClient(test.address);
+    try {
+      const answer = await rawUnary(client, path, bytes, 10_000);
+      return { answer, violations: decodeStatusDetails(answer.metadata).badRequest?.fieldViolations ?? [] };
+    } finally {
+      client.close();
+    }
+  }
+
+  it('get INVALID_ARGUMENT with the field being read when the bytes ran out, the decoder message, and a log line', async () => {
+    const bytes = goodBytes();
+    const { answer, violations } = await rawFailure(planPath, bytes.slice(0, bytes.length - 3));
+
+    expect(answer.code).toBe(status.INVALID_ARGUMENT);
+    expect(violations).toEqual([
+      { field: 'jobs[0]', description: `premature EOF; the ${bytes.length - 3} request bytes do not decode as cosched.v1.PlanRequest; expected a valid binary-encoded cosched.v1.PlanRequest` },
+    ]);
+    expect(decodeStatusDetails(answer.metadata).errorInfo?.reason).toBe('UNDECODABLE_REQUEST');
+    const logged = test.logs.find((line) => line.method === 'Plan' && line.undecodable !== undefined);
+    expect(logged).toMatchObject({ msg: 'call done', code: 'INVALID_ARGUMENT', undecodable: { field: 'jobs[0]', bytes: bytes.length - 3, message: 'premature EOF' } });
+  });
+
+  it('name Timestamp seconds above 2^53 by their path, with the allowed range', async () => {
+    // seconds = 2^60 in a Timestamp at horizon.start: field 1 (horizon), field 1 (start), field 1 (seconds).
+    const writer = new BinaryWriter();
+    writer.uint32(10).fork().uint32(10).fork().uint32(8).int64('1152921504606846976').join().uint32(16).int32(4).join();
+    const { answer, violations } = await rawFailure(planPath, writer.finish());
+
+    expect(answer.code).toBe(status.INVALID_ARGUMENT);
+    expect(violations).toHaveLength(1);
+    expect(violations[0].field).toBe('horizon.start.seconds');
+    expect(violations[0].description).toMatch(/^got 1152921504606846976; expected an int64 within ±\(2\^53 - 1\).*0001-01-01\.\.9999-12-31/);
+  });
+
+  it('get INVALID_ARGUMENT on ValidatePlanRequest, WatchPlan and the standing planner too, paths relative to their message', async () => {
+    const wrapped = Uint8Array.from([0x0a, 0x7f, ...goodBytes().slice(0, 20)]);
+    const validate = await rawFailure('/cosched.v1.CoSchedulerService/ValidatePlanRequest', wrapped);
+    expect(validate.answer.code).toBe(status.INVALID_ARGUMENT);
+    expect(validate.violations[0].field).toBe('request');
+
+    const client = rawClient(test.address);
+    const watched = await rawServerStream(client, '/cosched.v1.CoSchedulerService/WatchPlan', Uint8Array.from([0xff, 0xff, 0xff]), 10_000);
+    client.close();
+    expect(watched.code).toBe(status.INVALID_ARGUMENT);
+    expect(watched.messages).toBe(0);
+
+    const job = await rawFailure('/cosched.v1.StandingPlannerService/CreateJob', Uint8Array.from([0x0a, 0x03, 0x0a, 0x09, 0x61]));
+    expect(job.answer.code).toBe(status.INVALID_ARGUMENT);
+    expect(job.violations[0]).toMatchObject({ field: 'job.id' });
+    expect(job.violations[0].description).toMatch(/cosched\.v1\.CreateJobRequest/);
+  });
+
+  it('leave good bytes decoding as before', async () => {
+    const client = rawClient(test.address);
+    const answer = await rawUnary(client, planPath, goodBytes(), 30_000);
+    client.close();
+    expect(answer.code).toBe(status.OK);
   });
 });
 

@@ -41,6 +41,7 @@ describe('the standing planner refuses bad calls with the right code, every bad 
     const reused = await failure(createJobs(scenario.jobs.slice(2, 3), 'batch-1'));
     expect(reused.code).toBe(status.ALREADY_EXISTS);
     expect(reused.details).toMatch(/request_id "batch-1" was already used/);
+    expect(reused.fields).toEqual([{ field: 'requestId', description: 'got "batch-1", already used for a different BatchCreateJobs request; expected a new request_id' }]);
     const existing = await failure(createJobs([scenario.jobs[2], scenario.jobs[0]]));
     expect(existing.code).toBe(status.ALREADY_EXISTS);
     expect(existing.details).toMatch(/job-00 already exists/);

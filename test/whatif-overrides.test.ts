@@ -240,7 +240,7 @@ describe('preparing variants for planning', () => {
     const badSite = site('d', [1, 1, 1], [1, 1, 1, 1], { pue: 0.5 });
     const error = errorOf(() => prepareScenarios(threeSitesThreeJobs(), [variant('more', { $case: 'addSite', value: { site: badSite, alsoAllow: undefined } })]));
     expect(error.violations).toEqual([
-      { field: 'variants[0].overrides[0].addSite.site.pue', description: 'got 0.5; expected >= 1' },
+      { field: 'variants[0].overrides[0].addSite.site.pue', description: 'got 0.5; expected a number in [1, 10]' },
       { field: 'variants[0].overrides[0].addSite.site.greenSupplyMw', description: 'got 3 values; expected 4 (horizon.hours)' },
     ]);
   });

@@ -8,4 +8,6 @@ export const exitCodes = {
   invalidInput: 2,
   /** The result was printed, but the solve ended without a complete answer. */
   incomplete: 3,
+  /** The server refused the credentials: UNAUTHENTICATED or PERMISSION_DENIED. */
+  notAuthorized: 4,
 } as const;

@@ -16,12 +16,14 @@ import { resolveServeConfig } from './resolveServeConfig.js';
 import { isStandingCommandLine } from './standing/standingCommandNames.js';
 import { usageText } from './usageText.js';
 import { UsageError } from './UsageError.js';
+import { withTracing } from './withTracing.js';
 
 /**
  * The `cosched` command: `cosched plan FILE [--json] [--dump-lp OUT.lp] [--time-limit S]
  * [--solver highs|jslp] [--server HOST:PORT [--tls-ca CA.pem]] [--report DIR]`,
  * `cosched compare BASE --variant ...`, `cosched frontier FILE`, `cosched serve [flags]`,
  * `cosched worker --queue URL [flags]` (a plan worker on the queue, see runWorker),
+ * `cosched token create --name NAME --role ROLE --tokens-file FILE` (see runTokenCommand),
  * the standing-planner commands against a server (`cosched jobs|forecasts|runs|dispatch|progress
  * ...`, see runStandingCommand), `--help`, `--version`. Returns the exit code (see `usageText`)
  * and never throws: every error leaves through `reportCliError`. Ctrl-C during a local solve cancels it; the partial result is
@@ -43,8 +45,14 @@ export async function main(argv: string[]): Promise<number> {
     }
     // `worker` has its own flags and parser (resolveWorkerConfig); --help and --version still win.
     if (argv[0] === 'worker' && !argv.some((arg) => ['--help', '-h', '--version', '-v'].includes(arg))) {
-      const [{ runWorker }, { resolveWorkerConfig }] = await Promise.all([import('./runWorker.js'), import('./resolveWorkerConfig.js')]);
-      return await runWorker(resolveWorkerConfig(argv.slice(1)));
+      const { resolveWorkerConfig } = await import('./resolveWorkerConfig.js');
+      const config = resolveWorkerConfig(argv.slice(1));
+      return await withTracing(config.otlpTracesUrl, { instrumentGrpc: false }, async () => (await import('./runWorker.js')).runWorker(config));
+    }
+    // `token create` mints a token into a tokens file; --help and --version still win.
+    if (argv[0] === 'token' && !argv.some((arg) => ['--help', '-h', '--version', '-v'].includes(arg))) {
+      const { runTokenCommand } = await import('./runTokenCommand.js');
+      return runTokenCommand(argv, { stdout: process.stdout, stderr: process.stderr });
     }
     const command = parseCommandLine(argv);
     if (command.kind === 'help') return print(usageText(readPackageVersion()), exitCodes.ok);
@@ -52,8 +60,9 @@ export async function main(argv: string[]): Promise<number> {
     // Commands other than a local plan load their modules on demand: the gRPC stack and the chart
     // renderer take about 0.25 s each to load, which a plain `cosched plan` does not need.
     if (command.kind === 'serve') {
-      const { runServe } = await import('./runServe.js');
-      return await runServe(resolveServeConfig(command.flags));
+      // Tracing, when configured, must start before runServe.js imports @grpc/grpc-js.
+      const config = resolveServeConfig(command.flags);
+      return await withTracing(config.otlpTracesUrl, { instrumentGrpc: true }, async () => (await import('./runServe.js')).runServe(config));
     }
     if (command.kind === 'compare' || command.kind === 'frontier') {
       process.once('SIGINT', cancel);
@@ -84,7 +93,9 @@ export async function main(argv: string[]): Promise<number> {
       result = await planProblem(problem, { signal: abort.signal });
     } else {
       const [{ planOnServer }, { planResultFromResponse }] = await Promise.all([import('../client/planOnServer.js'), import('../client/planResultFromResponse.js')]);
-      response = await planOnServer({ address: command.server, tlsCaPath: command.tlsCaPath }, request, { signal: abort.signal });
+      const { readClientToken } = await import('./readClientToken.js');
+      const connection = { address: command.server, tlsCaPath: command.tlsCaPath, tlsCertPath: command.tlsCertPath, tlsKeyPath: command.tlsKeyPath, token: readClientToken(command.tokenFile) };
+      response = await planOnServer(connection, request, { signal: abort.signal });
       result = planResultFromResponse(problem, response);
     }
     // 5. Write the HTML report if asked, then print, text or proto3 JSON.

@@ -9,6 +9,16 @@ export interface ServeFlags {
   maxQueuedPlans?: string;
   maxMessageBytes?: string;
   maxCells?: string;
+  maxModelSize?: string;
+  maxResponseBytes?: string;
+  maxRequestsPerSecond?: string;
+  requestBurst?: string;
+  maxPlansInFlightPerClient?: string;
+  maxConnections?: string;
+  maxConnectionsPerIp?: string;
+  connectionIdleSeconds?: string;
+  firstRequestTimeoutSeconds?: string;
+  workerHeapMb?: string;
   shutdownGraceSeconds?: string;
   deadlineMarginMs?: string;
   logLevel?: string;
@@ -22,6 +32,10 @@ export interface ServeFlags {
   metricsPort?: string;
   queue?: string;
   queueName?: string;
+  tokensFile?: string;
+  tlsClientCa?: string;
+  healthReflection?: string;
+  otlpEndpoint?: string;
 }
 
 /** What the command line asks for. */
@@ -44,6 +58,11 @@ export type CommandLine =
       server?: string;
       /** With `server`: a PEM CA certificate to trust, for TLS. */
       tlsCaPath?: string;
+      /** With `server`: a PEM client certificate and its key (mTLS), both or neither. */
+      tlsCertPath?: string;
+      tlsKeyPath?: string;
+      /** With `server`: a file holding the bearer token to send (else COSCHED_TOKEN, read by main). */
+      tokenFile?: string;
       /** Write an HTML report with charts into this directory. */
       reportDir?: string;
     }
@@ -80,6 +99,16 @@ const serveFlagNames = {
   'max-queued-plans': 'maxQueuedPlans',
   'max-message-bytes': 'maxMessageBytes',
   'max-cells': 'maxCells',
+  'max-model-size': 'maxModelSize',
+  'max-response-bytes': 'maxResponseBytes',
+  'max-requests-per-second': 'maxRequestsPerSecond',
+  'request-burst': 'requestBurst',
+  'max-plans-in-flight-per-client': 'maxPlansInFlightPerClient',
+  'max-connections': 'maxConnections',
+  'max-connections-per-ip': 'maxConnectionsPerIp',
+  'connection-idle-seconds': 'connectionIdleSeconds',
+  'first-request-timeout-seconds': 'firstRequestTimeoutSeconds',
+  'worker-heap-mb': 'workerHeapMb',
   'shutdown-grace-seconds': 'shutdownGraceSeconds',
   'deadline-margin-ms': 'deadlineMarginMs',
   'log-level': 'logLevel',
@@ -93,19 +122,24 @@ const serveFlagNames = {
   'metrics-port': 'metricsPort',
   queue: 'queue',
   'queue-name': 'queueName',
+  'tokens-file': 'tokensFile',
+  'tls-client-ca': 'tlsClientCa',
+  'health-reflection': 'healthReflection',
+  'otlp-endpoint': 'otlpEndpoint',
 } as const satisfies Record<string, keyof ServeFlags>;
-const planFlagNames = ['json', 'dump-lp', 'time-limit', 'solver', 'server', 'tls-ca', 'report'] as const;
+const planFlagNames = ['json', 'dump-lp', 'time-limit', 'solver', 'server', 'tls-ca', 'token-file', 'report'] as const;
 const whatIfFlagNames = ['variant', 'variants', 'points'] as const;
 
 /**
  * Parses `argv` (without node and the script) with node's strict `util.parseArgs`:
  * `plan FILE [--json] [--dump-lp OUT.lp] [--time-limit SECONDS] [--solver highs|jslp]
- * [--server HOST:PORT [--tls-ca CA.pem]]`, `serve [--host H] [--port P] [--workers N] ...`
+ * [--server HOST:PORT [--tls-ca CA.pem] [--tls-cert CERT.pem --tls-key KEY.pem] [--token-file FILE]]`, `serve [--host H] [--port P] [--workers N] ...`
  * (see usageText), `--help` / `-h` / `help`, `--version` / `-v`. `--help` and `--version` win
  * over everything else.
  * Throws UsageError for an unknown flag (naming it), a flag of the other command, a missing or
  * extra argument, an unknown command, a time limit that is not a number > 0, a solver other
- * than highs or jslp, a --server that is not HOST:PORT, or --tls-ca without --server. The serve
+ * than highs or jslp, a --server that is not HOST:PORT, --tls-ca, --tls-cert, --tls-key or
+ * --token-file without --server, or only one of --tls-cert and --tls-key. The serve
  * flags' values are checked later, with the environment (resolveServeConfig).
  */
 export function parseCommandLine(argv: string[]): CommandLine {
@@ -124,6 +158,10 @@ export function parseCommandLine(argv: string[]): CommandLine {
         solver: { type: 'string' },
         server: { type: 'string' },
         'tls-ca': { type: 'string' },
+        'token-file': { type: 'string' },
+        // plan's client certificate; serve's certificate too (serveFlagNames).
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
         report: { type: 'string' },
         variant: { type: 'string', multiple: true },
         variants: { type: 'string' },
@@ -152,7 +190,8 @@ export function parseCommandLine(argv: string[]): CommandLine {
   }
   if (command === 'compare' || command === 'frontier') return parseWhatIf(command, file, extra, values);
   if (command !== 'plan') throw new UsageError(`unknown command '${command}': expected 'plan', 'compare', 'frontier', 'serve' or 'worker'`);
-  rejectFlags(values, [...Object.keys(serveFlagNames), ...whatIfFlagNames], 'plan');
+  // --tls-cert and --tls-key are serve flags too: for plan they name the client certificate.
+  rejectFlags(values, [...Object.keys(serveFlagNames).filter((name) => name !== 'tls-cert' && name !== 'tls-key'), ...whatIfFlagNames], 'plan');
   if (file === undefined) throw new UsageError('plan: missing FILE (a PlanRequest in YAML or JSON)');
   if (extra.length > 0) throw new UsageError(`plan: unexpected argument '${extra[0]}': give one FILE`);
 
@@ -165,7 +204,10 @@ export function parseCommandLine(argv: string[]): CommandLine {
   if (server !== undefined && !/^(\[[^\]]+\]|[^:\s]+):\d{1,5}$/.test(server)) {
     throw new UsageError(`--server '${server}': expected HOST:PORT, e.g. 127.0.0.1:50051`);
   }
-  if (values['tls-ca'] !== undefined && server === undefined) throw new UsageError('--tls-ca needs --server HOST:PORT');
+  for (const flag of ['tls-ca', 'tls-cert', 'tls-key', 'token-file'] as const) {
+    if (values[flag] !== undefined && server === undefined) throw new UsageError(`--${flag} needs --server HOST:PORT`);
+  }
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together: the client certificate and its key');
   return {
     kind: 'plan',
     file,
@@ -175,6 +217,9 @@ export function parseCommandLine(argv: string[]): CommandLine {
     solver: solver as (typeof solvers)[number] | undefined,
     server,
     tlsCaPath: values['tls-ca'],
+    tlsCertPath: values['tls-cert'],
+    tlsKeyPath: values['tls-key'],
+    tokenFile: values['token-file'],
     reportDir: values.report,
   };
 }
@@ -186,7 +231,7 @@ function parseWhatIf(
   extra: string[],
   values: { json?: boolean; report?: string; variant?: string[]; variants?: string; points?: string; 'time-limit'?: string } & Record<string, unknown>,
 ): CommandLine {
-  rejectFlags(values, [...Object.keys(serveFlagNames), 'dump-lp', 'server', 'tls-ca', 'solver'], command);
+  rejectFlags(values, [...Object.keys(serveFlagNames), 'dump-lp', 'server', 'tls-ca', 'token-file', 'solver'], command);
   if (file === undefined) throw new UsageError(`${command}: missing FILE (the base PlanRequest in YAML or JSON)`);
   if (extra.length > 0) throw new UsageError(`${command}: unexpected argument '${extra[0]}': give one FILE (variants go in --variant)`);
   const timeLimitSeconds = parseTimeLimit(values['time-limit']);

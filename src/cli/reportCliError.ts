@@ -10,6 +10,8 @@ import { UsageError } from './UsageError.js';
  *   treated the same, naming the path. RESOURCE_EXHAUSTED (a server's size limit) too.
  * - CoschedError CANCELLED or DEADLINE_EXCEEDED (a server call that ended without a plan): the
  *   message; 3.
+ * - CoschedError UNAUTHENTICATED or PERMISSION_DENIED (a server refused the credentials): the
+ *   message and what to do; 4.
  * - Anything else: the message, and the stack when COSCHED_DEBUG=1; 1.
  */
 export function reportCliError(error: unknown, stderr: NodeJS.WritableStream, env: NodeJS.ProcessEnv = process.env): number {
@@ -20,6 +22,14 @@ export function reportCliError(error: unknown, stderr: NodeJS.WritableStream, en
   if (error instanceof CoschedError && (error.code === 'INVALID_ARGUMENT' || error.code === 'NOT_FOUND' || error.code === 'RESOURCE_EXHAUSTED' || error.code === 'ALREADY_EXISTS' || error.code === 'FAILED_PRECONDITION')) {
     stderr.write(`cosched: ${error.message}\n`);
     return exitCodes.invalidInput;
+  }
+  if (error instanceof CoschedError && error.code === 'UNAUTHENTICATED') {
+    stderr.write(`cosched: not authenticated: ${error.message}\n  Pass a token with --token-file FILE or the COSCHED_TOKEN variable ('cosched token create' makes one), or a client certificate with --tls-cert and --tls-key.\n`);
+    return exitCodes.notAuthorized;
+  }
+  if (error instanceof CoschedError && error.code === 'PERMISSION_DENIED') {
+    stderr.write(`cosched: permission denied: ${error.message}\n  The token or certificate is accepted, but its role may not do this: ask for one with a larger role.\n`);
+    return exitCodes.notAuthorized;
   }
   if (error instanceof CoschedError && (error.code === 'CANCELLED' || error.code === 'DEADLINE_EXCEEDED')) {
     stderr.write(`cosched: ${error.message}\n`);

@@ -4,6 +4,7 @@ import { logLevels, type LogLevel } from '../server/createLogger.js';
 import { parseRedisUrl } from '../queue/parseRedisUrl.js';
 import { queueNameProblem } from '../queue/queueNames.js';
 import type { QueueWorkerOptions } from '../queue/QueueWorker.js';
+import { otlpEndpointVariables, resolveOtlpEndpoint } from '../tracing/resolveOtlpEndpoint.js';
 import { UsageError } from './UsageError.js';
 
 /** Everything `cosched worker` runs with. */
@@ -16,6 +17,8 @@ export interface WorkerConfig {
   metricsPort?: number;
   /** Default 0.0.0.0 (the worker has no other listening address to follow). */
   metricsHost: string;
+  /** Where traces go over OTLP/HTTP (--otlp-endpoint, see resolveOtlpEndpoint); unset: no tracing. */
+  otlpTracesUrl?: string;
 }
 
 /** Each setting: its flag, its environment variable. */
@@ -30,15 +33,17 @@ const settings = {
   maxStalledCount: { flag: 'max-stalled-count', env: 'COSCHED_QUEUE_MAX_STALLED_COUNT' },
   metricsPort: { flag: 'metrics-port', env: 'COSCHED_METRICS_PORT' },
   metricsHost: { flag: 'metrics-host', env: 'COSCHED_METRICS_HOST' },
+  otlpEndpoint: { flag: 'otlp-endpoint', env: 'COSCHED_OTLP_ENDPOINT' },
 } as const;
 
 /** The environment variables `cosched worker` reads (each has a flag that wins over it). */
-export const workerEnvironmentVariables = Object.values(settings).map((s) => s.env);
+export const workerEnvironmentVariables = [...new Set([...Object.values(settings).map((s) => s.env), ...otlpEndpointVariables])];
 
 /**
  * The worker's configuration from the arguments after `worker` (`--queue URL [--queue-name NAME]
  * [--workers N] [--log-level LEVEL] [--shutdown-grace-seconds S] [--lock-duration-ms MS]
- * [--stalled-interval-ms MS] [--max-stalled-count N] [--metrics-port P [--metrics-host H]]`), then the environment (see settings), then
+ * [--stalled-interval-ms MS] [--max-stalled-count N] [--metrics-port P [--metrics-host H]]
+ * [--otlp-endpoint URL]`), then the environment (see settings), then
  * the defaults: the queue cosched-plans, one thread per core, log level info, 20 s grace, and
  * QueueWorker's lock (30 s), stalled check (15 s) and stalled limit (1). A flag wins over its
  * variable; an empty variable counts as unset.
@@ -98,6 +103,12 @@ export function resolveWorkerConfig(args: string[], env: NodeJS.ProcessEnv = pro
     if (grace.value.trim() === '' || !Number.isFinite(seconds) || seconds < 0) throw new UsageError(`${grace.source} '${grace.value}': expected a number of seconds >= 0`);
     shutdownGraceMs = seconds * 1000;
   }
+  let otlp: ReturnType<typeof resolveOtlpEndpoint>;
+  try {
+    otlp = resolveOtlpEndpoint(values['otlp-endpoint'], env);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   return {
     worker: {
       url: queue.value,
@@ -111,5 +122,6 @@ export function resolveWorkerConfig(args: string[], env: NodeJS.ProcessEnv = pro
     shutdownGraceMs,
     metricsPort: integer('metricsPort', 0, 65_535),
     metricsHost: raw('metricsHost')?.value ?? '0.0.0.0',
+    otlpTracesUrl: otlp?.tracesUrl,
   };
 }

@@ -1,6 +1,7 @@
 import { CoschedServer } from '../server/CoschedServer.js';
 import { createLogger } from '../server/createLogger.js';
 import { exitCodes } from './exitCodes.js';
+import { withoutCredentials } from '../tracing/withoutCredentials.js';
 import { untilStopSignal } from './untilStopSignal.js';
 import type { ServeConfig } from './resolveServeConfig.js';
 
@@ -15,6 +16,7 @@ import type { ServeConfig } from './resolveServeConfig.js';
  */
 export async function runServe(config: ServeConfig): Promise<number> {
   const logger = createLogger(config.logLevel);
+  if (config.otlpTracesUrl) logger.info({ otlpTracesUrl: withoutCredentials(config.otlpTracesUrl) }, 'exporting traces over OTLP/HTTP');
   let server: CoschedServer;
   try {
     server = await CoschedServer.start(config.server, logger);

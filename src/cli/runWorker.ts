@@ -5,6 +5,7 @@ import { createLogger } from '../server/createLogger.js';
 import { PlanMetrics } from '../metrics/PlanMetrics.js';
 import { startMetricsServer, type MetricsServer } from '../metrics/startMetricsServer.js';
 import { exitCodes } from './exitCodes.js';
+import { withoutCredentials } from '../tracing/withoutCredentials.js';
 import { untilStopSignal } from './untilStopSignal.js';
 import type { WorkerConfig } from './resolveWorkerConfig.js';
 
@@ -29,6 +30,7 @@ export const testPlanWorkerModuleVariable = 'COSCHED_TEST_PLAN_WORKER_MODULE';
  */
 export async function runWorker(config: WorkerConfig, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const logger = createLogger(config.logLevel);
+  if (config.otlpTracesUrl) logger.info({ otlpTracesUrl: withoutCredentials(config.otlpTracesUrl) }, 'exporting traces over OTLP/HTTP');
   const hook = env[testPlanWorkerModuleVariable];
   const planWorkerModule = hook ? (hook.startsWith('file:') ? new URL(hook) : pathToFileURL(resolve(hook))) : undefined;
   if (planWorkerModule) logger.warn({ module: planWorkerModule.href }, `test hook ${testPlanWorkerModuleVariable}: plan threads run this module instead of planWorker.js`);

@@ -4,19 +4,27 @@ export function usageText(version: string): string {
 
 Usage:
   cosched plan FILE.yaml|FILE.json [--json] [--dump-lp OUT.lp] [--time-limit SECONDS] [--solver highs|jslp]
-               [--server HOST:PORT [--tls-ca CA.pem]] [--report DIR]
+               [--server HOST:PORT [--tls-ca CA.pem] [--tls-cert CERT.pem --tls-key KEY.pem]
+               [--token-file FILE]] [--report DIR]
   cosched compare BASE.yaml (--variant NAME:OVERRIDE[,OVERRIDE...])... [--variants FILE]
                   [--json] [--report DIR] [--time-limit SECONDS]
   cosched frontier FILE [--points N] [--json] [--report DIR] [--time-limit SECONDS]
   cosched serve [--host HOST] [--port PORT] [--workers N] [--max-queued-plans N]
-                [--max-message-bytes BYTES] [--max-cells CELLS] [--shutdown-grace-seconds S]
+                [--max-message-bytes BYTES] [--max-cells CELLS] [--worker-heap-mb MB]
+                [--max-model-size N] [--max-response-bytes BYTES] [--max-requests-per-second N]
+                [--request-burst N] [--max-plans-in-flight-per-client N] [--max-connections N]
+                [--max-connections-per-ip N] [--connection-idle-seconds S]
+                [--first-request-timeout-seconds S] [--shutdown-grace-seconds S]
                 [--deadline-margin-ms MS] [--log-level LEVEL] [--tls-cert CERT.pem --tls-key KEY.pem]
+                [--tokens-file FILE [--tls-client-ca CA.pem] [--health-reflection open|closed]]
                 [--data-dir DIR | --store postgres://...] [--nightly CRON [--nightly-tz ZONE]]
                 [--run-lease-seconds S]
                 [--queue redis://HOST:PORT [--queue-name NAME]] [--metrics-port PORT]
+                [--otlp-endpoint URL]
+  cosched token create --name NAME --role planner|admin --tokens-file FILE
   cosched worker --queue redis://HOST:PORT [--queue-name NAME] [--workers N] [--log-level LEVEL]
                  [--shutdown-grace-seconds S] [--lock-duration-ms MS] [--stalled-interval-ms MS]
-                 [--max-stalled-count N]
+                 [--max-stalled-count N] [--otlp-endpoint URL]
   cosched jobs submit FILE [--request-id ID]
   cosched jobs list [--state STATE[,STATE...]] [--all-pages]
   cosched jobs get NAME | jobs cancel NAME [--reason TEXT] | jobs delete NAME
@@ -50,8 +58,11 @@ Commands:
   worker                 Take plans from the queue in Redis (BullMQ) and run them, one per thread,
                          until SIGTERM or SIGINT; then finish or give back the running plans.
                          Stateless: run as many as you like, on any machines.
+  token create           Make a new random token, add its hash with --name and --role to the
+                         tokens file (created if missing) and print the token once on stdout.
 
-Standing planner (against a running server; each command takes --server, --tls-ca, --json):
+Standing planner (against a running server; each command takes --server, --tls-ca, --tls-cert,
+--tls-key, --token-file, --json):
   jobs submit FILE       Add the jobs of FILE (a scenario, or any PlanRequest file: only its jobs
                          are used) to the server's backlog, all or none.
   jobs list              The backlog: state, done/total and planned GPU-hours, plan run, reason.
@@ -78,6 +89,11 @@ Options of plan:
   --solver highs|jslp    Solver engine; overrides options.solver in FILE.
   --server HOST:PORT     Plan on a running cosched server instead of here; same output.
   --tls-ca CA.pem        With --server: connect with TLS, trusting this CA certificate.
+  --tls-cert CERT.pem, --tls-key KEY.pem
+                         With --server: present this client certificate (a server with
+                         --tls-client-ca); TLS, trusting --tls-ca or the system's CAs.
+  --token-file FILE      With --server: send the token in FILE (first line) as 'authorization:
+                         Bearer TOKEN'; without it, the COSCHED_TOKEN variable if set.
   --report DIR           Also write an HTML report with SVG charts into DIR (compare, frontier too).
 
 Options of compare and frontier:
@@ -97,6 +113,9 @@ Options of compare and frontier:
 Options of the standing-planner commands:
   --server HOST:PORT     The server; default: COSCHED_SERVER, else 127.0.0.1:50051.
   --tls-ca CA.pem        Connect with TLS, trusting this CA certificate.
+  --tls-cert CERT.pem, --tls-key KEY.pem
+                         Present this client certificate (mTLS).
+  --token-file FILE      Send the token in FILE; default: the COSCHED_TOKEN variable, if set.
   --json                 Print the response as proto3 JSON (runs: the Operation, its metadata and
                          response unpacked, "@type" naming them) instead of text.
   --request-id ID        Idempotency key of a create (default: a random UUID); the same ID and
@@ -130,6 +149,24 @@ Options of serve (each also read from the environment variable shown; the flag w
   --max-queued-plans N           COSCHED_MAX_QUEUED_PLANS        default 64; beyond: RESOURCE_EXHAUSTED
   --max-message-bytes BYTES      COSCHED_MAX_MESSAGE_BYTES       default 67108864 (64 MiB)
   --max-cells CELLS              COSCHED_MAX_CELLS               hours x sites x jobs; default 20000000
+  --max-model-size N             COSCHED_MAX_MODEL_SIZE          a plan's model, variables + constraints counted
+                                                                 from the windows; default 1500000
+  --max-response-bytes BYTES     COSCHED_MAX_RESPONSE_BYTES      a PlanResponse; default 4194304 (4 MiB)
+  --max-requests-per-second N    COSCHED_MAX_REQUESTS_PER_SECOND per client (its cosched-client identity, else
+                                                                 its IP); default 200; 0: unlimited
+  --request-burst N              COSCHED_REQUEST_BURST           calls at once above that rate; default 400
+  --max-plans-in-flight-per-client N
+                                 COSCHED_MAX_PLANS_IN_FLIGHT_PER_CLIENT
+                                                                 default 32; 0: unlimited
+  --max-connections N            COSCHED_MAX_CONNECTIONS         open at once; default 1024
+  --max-connections-per-ip N     COSCHED_MAX_CONNECTIONS_PER_IP  open at once from one IP; default 256
+  --connection-idle-seconds S    COSCHED_CONNECTION_IDLE_SECONDS close a connection without calls; default 300
+  --first-request-timeout-seconds S
+                                 COSCHED_FIRST_REQUEST_TIMEOUT_SECONDS
+                                                                 close a connection with no call S after it
+                                                                 opened (handshake or silence); default 10
+  --worker-heap-mb MB            COSCHED_WORKER_HEAP_MB          each plan worker's JS heap cap; default 2048;
+                                                                 beyond: RESOURCE_EXHAUSTED (HiGHS memory not counted)
   --shutdown-grace-seconds S     COSCHED_SHUTDOWN_GRACE_SECONDS  default 30
   --deadline-margin-ms MS        COSCHED_DEADLINE_MARGIN_MS      solver limit = call deadline minus
                                                                  max(MS, 10%); default 1000
@@ -137,6 +174,14 @@ Options of serve (each also read from the environment variable shown; the flag w
                                                                  default info
   --tls-cert CERT.pem            COSCHED_TLS_CERT                with --tls-key: serve TLS
   --tls-key KEY.pem              COSCHED_TLS_KEY                 (neither: plaintext)
+  --tokens-file FILE             COSCHED_TOKENS_FILE             tokens (hashed) and certificate CNs with
+                                                                 their roles (planner, admin); every call
+                                                                 needs one; reloaded on change. Default:
+                                                                 none, no authentication
+  --tls-client-ca CA.pem         COSCHED_TLS_CLIENT_CA           with TLS and --tokens-file: require client
+                                                                 certificates signed by this CA (mTLS)
+  --health-reflection open|closed COSCHED_HEALTH_REFLECTION      closed: health and reflection need a valid
+                                                                 token or certificate too; default open
   --data-dir DIR                 COSCHED_DATA_DIR                the standing planner's SQLite file;
                                                                  default ./cosched-data (one server per dir)
   --store postgres://...         COSCHED_STORE                   keep it in PostgreSQL instead (replicas
@@ -153,6 +198,11 @@ Options of serve (each also read from the environment variable shown; the flag w
   --queue-name NAME              COSCHED_QUEUE_NAME              default cosched-plans
   --metrics-port PORT            COSCHED_METRICS_PORT            serve Prometheus metrics at
                                                                  http://HOST:PORT/metrics (0: any free port)
+  --otlp-endpoint URL            COSCHED_OTLP_ENDPOINT           send traces over OTLP/HTTP to URL/v1/traces,
+                                                                 e.g. http://127.0.0.1:4318 (also read:
+                                                                 OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, used as
+                                                                 is, and OTEL_EXPORTER_OTLP_ENDPOINT); unset:
+                                                                 no tracing
 
 Options of worker (each also read from the environment variable shown; the flag wins):
   --queue URL                    COSCHED_QUEUE                   required: the servers' --queue
@@ -168,6 +218,7 @@ Options of worker (each also read from the environment variable shown; the flag 
                                                                  it fails (INTERNAL); default 1
   --metrics-port PORT            COSCHED_METRICS_PORT            serve Prometheus metrics on this port
   --metrics-host HOST            COSCHED_METRICS_HOST            default 0.0.0.0
+  --otlp-endpoint URL            COSCHED_OTLP_ENDPOINT           as for serve
 
 Common options:
   -h, --help             Show this help.
@@ -182,6 +233,8 @@ Exit codes:
   3  no complete answer: no plan found in the time limit, cancelled (Ctrl-C), a server call
      cancelled or past its deadline, or solver failure; what there is is still printed
      (runs start --wait: the run FAILED or was CANCELLED, or the wait was interrupted)
+  4  the server refused the credentials: no token or one it does not accept (UNAUTHENTICATED),
+     or a role too small for the call (PERMISSION_DENIED)
 
 Examples:
   cosched plan scenarios/two-hubs-48h.yaml

@@ -22,6 +22,7 @@ import {
 } from '../generated/cosched/v1/standing_planner_service.js';
 import { OperationsClient, type ListOperationsRequest, type ListOperationsResponse, type Operation } from '../generated/google/longrunning/operations.js';
 import { callUnary, type UnaryInvoker } from './callUnary.js';
+import { tokenClientOptions } from './bearerTokenInterceptor.js';
 import { channelCredentials } from './channelCredentials.js';
 import type { ServerConnection } from './planOnServer.js';
 
@@ -64,16 +65,17 @@ export interface StandingPlanner {
 
 /**
  * Opens clients of StandingPlannerService and Operations on one channel to `connection.address`
- * (TLS when `connection.tlsCaPath` is given). Nothing is sent until the first call; responses of
+ * (TLS when `connection.tlsCaPath` or a client certificate is given; `connection.token`, if any,
+ * goes with every call). Nothing is sent until the first call; responses of
  * any size are accepted.
  *
  * @throws Error when the CA file cannot be read.
  */
 export function connectStandingPlanner(connection: ServerConnection): StandingPlanner {
   const { address } = connection;
-  const planner = new StandingPlannerServiceClient(address, channelCredentials(connection.tlsCaPath), { 'grpc.max_receive_message_length': -1 });
+  const planner = new StandingPlannerServiceClient(address, channelCredentials(connection), { 'grpc.max_receive_message_length': -1, ...tokenClientOptions(connection.token) });
   // The Operations client shares the planner's channel: one connection for both services.
-  const operations = new OperationsClient(address, channelCredentials(connection.tlsCaPath), { channelOverride: planner.getChannel() });
+  const operations = new OperationsClient(address, channelCredentials(connection), { channelOverride: planner.getChannel(), ...tokenClientOptions(connection.token) });
   const wasConnected = watchEverReady(planner);
   const call = <Response>(invoke: UnaryInvoker<Response>, idempotent = true, deadlineMs = callDeadlineMs, signal?: AbortSignal) =>
     callUnary(invoke, address, { deadlineMs, idempotent, wasConnected, signal });

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { credentials, Metadata, type ChannelCredentials } from '@grpc/grpc-js';
+import { Metadata } from '@grpc/grpc-js';
 import { CoSchedulerServiceClient } from '../generated/cosched/v1/co_scheduler_service.js';
 import type { PlanRequest } from '../generated/cosched/v1/plan_request.js';
 import type { PlanResponse } from '../generated/cosched/v1/plan_response.js';
+import { tokenClientOptions } from './bearerTokenInterceptor.js';
+import { channelCredentials } from './channelCredentials.js';
 import { fromGrpcError } from './fromGrpcError.js';
 
 /** How to reach the server. */
@@ -11,6 +12,11 @@ export interface ServerConnection {
   address: string;
   /** A PEM CA certificate to trust: with it the connection uses TLS, without it plaintext. */
   tlsCaPath?: string;
+  /** A PEM client certificate and its key (mTLS; TLS even without `tlsCaPath`): both or neither. */
+  tlsCertPath?: string;
+  tlsKeyPath?: string;
+  /** A bearer token, sent as `authorization: Bearer TOKEN` with every call. */
+  token?: string;
 }
 
 /**
@@ -19,10 +25,10 @@ export interface ServerConnection {
  * size are accepted.
  *
  * @throws CoschedError from fromGrpcError for every failed call (invalid request, limits, no
- *   server, cancellation...); Error when the CA file cannot be read.
+ *   server, cancellation, UNAUTHENTICATED...); Error when a TLS file cannot be read.
  */
 export async function planOnServer(connection: ServerConnection, request: PlanRequest, options: { signal?: AbortSignal } = {}): Promise<PlanResponse> {
-  const client = new CoSchedulerServiceClient(connection.address, channelCredentials(connection), { 'grpc.max_receive_message_length': -1 });
+  const client = new CoSchedulerServiceClient(connection.address, channelCredentials(connection), { 'grpc.max_receive_message_length': -1, ...tokenClientOptions(connection.token) });
   let onAbort: (() => void) | undefined;
   try {
     return await new Promise<PlanResponse>((resolve, reject) => {
@@ -34,14 +40,5 @@ export async function planOnServer(connection: ServerConnection, request: PlanRe
   } finally {
     if (onAbort) options.signal?.removeEventListener('abort', onAbort);
     client.close();
-  }
-}
-
-function channelCredentials(connection: ServerConnection): ChannelCredentials {
-  if (connection.tlsCaPath === undefined) return credentials.createInsecure();
-  try {
-    return credentials.createSsl(readFileSync(connection.tlsCaPath));
-  } catch (error) {
-    throw new Error(`cannot read the TLS CA certificate ${connection.tlsCaPath}: ${(error as Error).message}`);
   }
 }

@@ -37,22 +37,33 @@ export function numberProblem(value: unknown, rule: NumberRule): string | undefi
   return undefined;
 }
 
-/** "> 0 kW", "an integer >= 1", "an integer 0..8", "0..86400 seconds (0 means 60)", "a number in [0, 1)". */
+/**
+ * "> 0 kW", "an integer >= 1", "an integer 0..8", "a number in [0, 86400] seconds (0 means 60)",
+ * "a number in (0, 1e9] GPU-hours", "a number in [0, 1)". Bounds of a million or more are written
+ * as powers of ten (1e6) when that is exact.
+ */
 export function describeNumberRule(rule: NumberRule): string {
   const unit = rule.unit === undefined ? '' : ` ${rule.unit}`;
   const note = rule.note === undefined ? '' : ` (${rule.note})`;
   const { min, max } = rule;
   let bounds: string;
   if (min !== undefined && max !== undefined) {
-    bounds = rule.minExclusive || rule.maxExclusive
-      ? `a number in ${rule.minExclusive ? '(' : '['}${min}, ${max}${rule.maxExclusive ? ')' : ']'}${unit}`
-      : `${rule.integer ? 'an integer ' : ''}${min}..${max}${unit}`;
+    bounds = rule.integer && !rule.minExclusive && !rule.maxExclusive
+      ? `an integer ${formatBound(min)}..${formatBound(max)}${unit}`
+      : `a number in ${rule.minExclusive ? '(' : '['}${formatBound(min)}, ${formatBound(max)}${rule.maxExclusive ? ')' : ']'}${unit}`;
   } else if (min !== undefined) {
-    bounds = `${rule.integer ? 'an integer ' : ''}${rule.minExclusive ? '>' : '>='} ${min}${unit}`;
+    bounds = `${rule.integer ? 'an integer ' : ''}${rule.minExclusive ? '>' : '>='} ${formatBound(min)}${unit}`;
   } else if (max !== undefined) {
-    bounds = `${rule.integer ? 'an integer ' : ''}${rule.maxExclusive ? '<' : '<='} ${max}${unit}`;
+    bounds = `${rule.integer ? 'an integer ' : ''}${rule.maxExclusive ? '<' : '<='} ${formatBound(max)}${unit}`;
   } else {
     bounds = `${rule.integer ? 'an integer' : 'a finite number'}${unit}`;
   }
   return `${bounds}${note}`;
+}
+
+/** 86400 stays 86400; 1000000 becomes 1e6 and -1e6 stays -1e6 (exact powers of ten only). */
+function formatBound(value: number): string {
+  const exponent = Math.log10(Math.abs(value));
+  if (Math.abs(value) >= 1e6 && Number.isInteger(exponent)) return `${value < 0 ? '-' : ''}1e${exponent}`;
+  return String(value);
 }

@@ -5,7 +5,8 @@ import { checkRequiredTimestamp } from './checkRequiredTimestamp.js';
 import { checkNumber } from './checkNumber.js';
 import { describeJsonValue } from './describeJsonValue.js';
 import { formatUtcInstant } from './formatUtcInstant.js';
-import { suggestName } from './suggestName.js';
+import { physicalBounds } from './physicalBounds.js';
+import { suggestName, SuggestionBudget } from './suggestName.js';
 import type { HorizonFacts, ValidatedSites } from './validateSites.js';
 import type { ViolationList } from './ViolationList.js';
 
@@ -14,8 +15,9 @@ const maxListedSiteIds = 10;
 
 /**
  * Checks the request's jobs and converts them to JobData, adding every violation to `violations`
- * in request order: at least one job; ids (see IdRegistry); gpuHours finite > 0; maxGpus an
- * integer >= 1; minGpus, if set, an integer 0..maxGpus; gpuPowerKw finite > 0; release and
+ * in request order: at least one job; ids (see IdRegistry); gpuHours in (0, 1e9]; maxGpus an
+ * integer 1..1e6; minGpus, if set, an integer 0..maxGpus; gpuPowerKw in [0.001, 100] kW (bounds:
+ * physicalBounds); release and
  * deadline present, valid, and deadline after release; allowedSites naming existing sites, each
  * once; homeSite present, an existing site, and one of allowedSites when that is non-empty.
  *
@@ -35,20 +37,21 @@ export function validateJobs(jobs: readonly Job[], sites: ValidatedSites, horizo
     return {} as Partial<Job>;
   });
   const ids = new IdRegistry((i) => `jobs[${i}]`, violations);
+  const hints = new SiteIdHints(sites);
   return records.map((job, i) => {
     ids.check(job.id, i);
-    return validateJob(job, `jobs[${i}]`, sites, horizon, violations);
+    return validateJob(job, `jobs[${i}]`, sites, hints, horizon, violations);
   });
 }
 
-function validateJob(job: Partial<Job>, path: string, sites: ValidatedSites, horizon: HorizonFacts, violations: ViolationList): JobData {
-  checkNumber(job.gpuHours, { min: 0, minExclusive: true, unit: 'GPU-hours' }, `${path}.gpuHours`, violations);
-  const maxGpusOk = checkNumber(job.maxGpus, { integer: true, min: 1 }, `${path}.maxGpus`, violations);
+function validateJob(job: Partial<Job>, path: string, sites: ValidatedSites, hints: SiteIdHints, horizon: HorizonFacts, violations: ViolationList): JobData {
+  checkNumber(job.gpuHours, { min: 0, minExclusive: true, max: physicalBounds.maxGpuHours, unit: 'GPU-hours' }, `${path}.gpuHours`, violations);
+  const maxGpusOk = checkNumber(job.maxGpus, { integer: true, min: 1, max: physicalBounds.maxGpus }, `${path}.maxGpus`, violations);
   if (job.minGpus !== undefined && job.minGpus !== null) {
-    const rule = maxGpusOk ? { integer: true, min: 0, max: job.maxGpus as number, note: 'at most maxGpus' } : { integer: true, min: 0 };
+    const rule = maxGpusOk ? { integer: true, min: 0, max: job.maxGpus as number, note: 'at most maxGpus' } : { integer: true, min: 0, max: physicalBounds.maxGpus };
     checkNumber(job.minGpus, rule, `${path}.minGpus`, violations);
   }
-  checkNumber(job.gpuPowerKw, { min: 0, minExclusive: true, unit: 'kW' }, `${path}.gpuPowerKw`, violations);
+  checkNumber(job.gpuPowerKw, { min: physicalBounds.minGpuPowerKw, max: physicalBounds.maxGpuPowerKw, unit: 'kW' }, `${path}.gpuPowerKw`, violations);
   if (job.interruptible !== undefined && typeof job.interruptible !== 'boolean') {
     violations.add(`${path}.interruptible`, `got ${describeJsonValue(job.interruptible)}; expected true or false`);
   }
@@ -63,8 +66,8 @@ function validateJob(job: Partial<Job>, path: string, sites: ValidatedSites, hor
     );
   }
 
-  const allowedSites = checkAllowedSites(job.allowedSites, `${path}.allowedSites`, sites, violations);
-  const homeSite = checkHomeSite(job.homeSite, job.allowedSites, `${path}.homeSite`, sites, violations);
+  const allowedSites = checkAllowedSites(job.allowedSites, `${path}.allowedSites`, sites, hints, violations);
+  const homeSite = checkHomeSite(job.homeSite, job.allowedSites, `${path}.homeSite`, sites, hints, violations);
 
   const startMs = horizon.startMs ?? 0;
   const hours = horizon.hours ?? 0;
@@ -87,7 +90,7 @@ function validateJob(job: Partial<Job>, path: string, sites: ValidatedSites, hor
 }
 
 /** Ascending indices of the allowed sites that exist; reports unknown and repeated ids. */
-function checkAllowedSites(allowed: unknown, path: string, sites: ValidatedSites, violations: ViolationList): number[] {
+function checkAllowedSites(allowed: unknown, path: string, sites: ValidatedSites, hints: SiteIdHints, violations: ViolationList): number[] {
   if (allowed === undefined || allowed === null) return [];
   if (!Array.isArray(allowed)) {
     violations.add(path, `got ${describeJsonValue(allowed)}; expected a list of site ids`);
@@ -104,7 +107,7 @@ function checkAllowedSites(allowed: unknown, path: string, sites: ValidatedSites
     }
     firstPosition.set(id, k);
     const index = typeof id === 'string' ? sites.indexById.get(id) : undefined;
-    if (index === undefined) violations.add(`${path}[${k}]`, unknownSiteMessage(id, sites));
+    if (index === undefined) violations.add(`${path}[${k}]`, () => hints.unknownSiteMessage(id));
     else indices.add(index);
   }
   return [...indices].sort((a, b) => a - b);
@@ -116,15 +119,16 @@ function checkHomeSite(
   allowedIds: unknown,
   path: string,
   sites: ValidatedSites,
+  hints: SiteIdHints,
   violations: ViolationList,
 ): number | undefined {
   if (homeSite === undefined || homeSite === null || homeSite === '') {
-    violations.add(path, `got ${describeJsonValue(homeSite ?? '')}; homeSite is required: expected a site id; known: ${listSiteIds(sites)}`);
+    violations.add(path, `got ${describeJsonValue(homeSite ?? '')}; homeSite is required: expected a site id; known: ${hints.knownIds()}`);
     return undefined;
   }
   const index = typeof homeSite === 'string' ? sites.indexById.get(homeSite) : undefined;
   if (index === undefined) {
-    violations.add(path, unknownSiteMessage(homeSite, sites));
+    violations.add(path, () => hints.unknownSiteMessage(homeSite));
     return undefined;
   }
   const restricted = Array.isArray(allowedIds) && allowedIds.length > 0;
@@ -136,15 +140,34 @@ function checkHomeSite(
   return index;
 }
 
-function unknownSiteMessage(id: unknown, sites: ValidatedSites): string {
-  const suggestion = typeof id === 'string' ? suggestName(id, [...sites.indexById.keys()]) : undefined;
-  const hint = suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`;
-  return `${describeJsonValue(id)} is not a site id${hint}; known: ${listSiteIds(sites)}`;
+/**
+ * The "is not a site id (did you mean ...?); known: ..." messages of one request's jobs: the
+ * site id list is built once, and every suggestion shares one SuggestionBudget, so a request full
+ * of unknown ids against many sites stays fast (see suggestName).
+ */
+class SiteIdHints {
+  private ids: string[] | undefined;
+  private listed: string | undefined;
+  private readonly budget = new SuggestionBudget();
+
+  constructor(private readonly sites: ValidatedSites) {}
+
+  unknownSiteMessage(id: unknown): string {
+    this.ids ??= [...this.sites.indexById.keys()];
+    const suggestion = typeof id === 'string' ? suggestName(id, this.ids, this.budget) : undefined;
+    const hint = suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`;
+    return `${describeJsonValue(id)} is not a site id${hint}; known: ${this.knownIds()}`;
+  }
+
+  /** `a, b, c`, or the first ten and a count. */
+  knownIds(): string {
+    this.ids ??= [...this.sites.indexById.keys()];
+    this.listed ??= listSiteIds(this.ids);
+    return this.listed;
+  }
 }
 
-/** `a, b, c`, or the first ten and a count. */
-function listSiteIds(sites: ValidatedSites): string {
-  const ids = [...sites.indexById.keys()];
+function listSiteIds(ids: string[]): string {
   if (ids.length === 0) return 'none';
   if (ids.length <= maxListedSiteIds) return ids.join(', ');
   return `${ids.slice(0, maxListedSiteIds).join(', ')}, ... (${ids.length} sites)`;

@@ -5,6 +5,7 @@ import { checkNumber } from './checkNumber.js';
 import { checkRequiredTimestamp } from './checkRequiredTimestamp.js';
 import { describeJsonValue } from './describeJsonValue.js';
 import { formatUtcInstant } from './formatUtcInstant.js';
+import { physicalBounds } from './physicalBounds.js';
 import { validateJobs } from './validateJobs.js';
 import { validateSites, type HorizonFacts } from './validateSites.js';
 import { ViolationList } from './ViolationList.js';
@@ -30,7 +31,7 @@ const solverByEnum = new Map<number, SolveOptions['solver']>([
  * malformed Timestamps are all reported rather than trusted.
  *
  * Rules: horizon required, its start on a whole UTC hour, its hours an integer 1..8784; sites and
- * jobs as in validateSites and validateJobs; objective weights finite >= 0, not both 0;
+ * jobs as in validateSites and validateJobs; objective weights in [0, 1e6], not both 0;
  * options.timeLimitSeconds 0..86400, mipGap in [0, 1), solver a known value.
  *
  * Defaults: no objective, or unset carbonWeight, means carbonWeight 1 (costWeight defaults to 0);
@@ -87,9 +88,12 @@ function checkHorizon(horizon: Horizon | undefined, violations: ViolationList): 
     return { startMs: undefined, hours: undefined };
   }
   let startMs = checkRequiredTimestamp(horizon.start, 'horizon.start', 'horizon.start', violations);
-  if (startMs !== undefined && startMs % msPerHour !== 0) {
+  // nanos are checked apart: 100 ns added to a 2026 instant vanish in a double's milliseconds.
+  if (startMs !== undefined && (startMs % msPerHour !== 0 || horizon.start?.nanos !== 0)) {
     const earlierHour = Math.floor(startMs / msPerHour) * msPerHour;
-    violations.add('horizon.start', `got ${formatUtcInstant(startMs)}; expected a whole UTC hour such as ${formatUtcInstant(earlierHour)}`);
+    const got = horizon.start?.nanos === 0 ? formatUtcInstant(startMs) : `${formatUtcInstant(startMs)} plus ${horizon.start?.nanos} ns`;
+    const wanted = horizon.start?.nanos === 0 ? 'a whole UTC hour' : 'a whole UTC hour, nanos 0,';
+    violations.add('horizon.start', `got ${got}; expected ${wanted} such as ${formatUtcInstant(earlierHour)}`);
     startMs = undefined;
   }
   const hoursOk = checkNumber(horizon.hours, { integer: true, min: 1, max: maxHorizonHours }, 'horizon.hours', violations);
@@ -99,9 +103,9 @@ function checkHorizon(horizon: Horizon | undefined, violations: ViolationList): 
 function checkObjective(objective: Objective | undefined, violations: ViolationList): ObjectiveWeights {
   if (objective === undefined || objective === null) return { carbonWeight: 1, costWeight: 0 };
   const carbonSet = objective.carbonWeight !== undefined && objective.carbonWeight !== null;
-  const carbonOk = !carbonSet || checkNumber(objective.carbonWeight, { min: 0 }, 'objective.carbonWeight', violations);
+  const carbonOk = !carbonSet || checkNumber(objective.carbonWeight, { min: 0, max: physicalBounds.maxObjectiveWeight }, 'objective.carbonWeight', violations);
   const costWeight = objective.costWeight ?? 0;
-  const costOk = checkNumber(costWeight, { min: 0 }, 'objective.costWeight', violations);
+  const costOk = checkNumber(costWeight, { min: 0, max: physicalBounds.maxObjectiveWeight }, 'objective.costWeight', violations);
   const carbonWeight = carbonSet ? (objective.carbonWeight as number) : 1;
   if (carbonOk && costOk && carbonWeight === 0 && costWeight === 0) {
     violations.add('objective', 'got carbonWeight 0 and costWeight 0; expected at least one weight > 0');

@@ -5,6 +5,7 @@ import { IdRegistry } from './IdRegistry.js';
 import { checkNumber, numberProblem, type NumberRule } from './checkNumber.js';
 import { describeJsonValue } from './describeJsonValue.js';
 import { formatUtcInstant } from './formatUtcInstant.js';
+import { physicalBounds } from './physicalBounds.js';
 import type { ViolationList } from './ViolationList.js';
 
 /** What validateSites knows of the horizon; a part is undefined when the horizon is invalid. */
@@ -27,10 +28,13 @@ interface HourlyRule {
 }
 
 const hourlyRules = {
-  greenSupplyMw: { required: true, number: { min: 0, unit: 'MW' } },
-  carbonIntensityGPerKwh: { required: true, number: { min: 0, unit: 'gCO2eq/kWh' } },
-  pricePerMwh: { required: false, number: { unit: 'per MWh', note: 'negative prices are allowed' } },
-  baseLoadMw: { required: false, number: { min: 0, unit: 'MW' } },
+  greenSupplyMw: { required: true, number: { min: 0, max: physicalBounds.maxPowerMw, unit: 'MW' } },
+  carbonIntensityGPerKwh: { required: true, number: { min: 0, max: physicalBounds.maxCarbonIntensityGPerKwh, unit: 'gCO2eq/kWh' } },
+  pricePerMwh: {
+    required: false,
+    number: { min: -physicalBounds.maxAbsPricePerMwh, max: physicalBounds.maxAbsPricePerMwh, unit: 'per MWh', note: 'negative prices are allowed' },
+  },
+  baseLoadMw: { required: false, number: { min: 0, max: physicalBounds.maxPowerMw, unit: 'MW' } },
 } satisfies Record<string, HourlyRule>;
 
 // Base load may exceed the supply by rounding noise before it counts as infeasible.
@@ -39,10 +43,10 @@ const feasibilityTolerance = 1e-9;
 /**
  * Checks the request's sites and converts them to SiteData, adding every violation to
  * `violations` in request order: at least one site; ids (see IdRegistry); timeZone a valid IANA
- * zone or empty (meaning UTC); gpuCapacity an integer >= 0; pue finite >= 1 (0, i.e. unset, is
- * reported as missing); greenSupplyMw and carbonIntensityGPerKwh exactly `hours` finite values
- * >= 0; pricePerMwh (finite, may be negative) and baseLoadMw (finite >= 0) empty or exactly
- * `hours` values; gridImportLimitMw, if set, finite >= 0. Element violations are capped at 20 per
+ * zone or empty (meaning UTC); gpuCapacity an integer 0..1e6; pue in [1, 10] (0, i.e. unset, is
+ * reported as missing); greenSupplyMw (MW) and carbonIntensityGPerKwh exactly `hours` values in
+ * [0, 1e6] and [0, 1e4]; pricePerMwh (in [-1e6, 1e6]) and baseLoadMw (in [0, 1e6]) empty or
+ * exactly `hours` values; gridImportLimitMw, if set, in [0, 1e6] (bounds: physicalBounds). Element violations are capped at 20 per
  * array. A base load the site cannot draw even alone (pue x baseLoadMw[t] > greenSupplyMw[t] +
  * gridImportLimitMw, beyond a 1e-9 relative tolerance) is reported on `sites[i].baseLoadMw[t]`.
  *
@@ -74,10 +78,10 @@ function validateSite(site: Partial<Site>, path: string, horizon: HorizonFacts, 
   if (typeof timeZone !== 'string' || (timeZone !== '' && !IANAZone.isValidZone(timeZone))) {
     violations.add(`${path}.timeZone`, `got ${describeJsonValue(timeZone)}; expected an IANA time zone such as "Asia/Shanghai", or empty for UTC`);
   }
-  checkNumber(site.gpuCapacity, { integer: true, min: 0 }, `${path}.gpuCapacity`, violations);
+  checkNumber(site.gpuCapacity, { integer: true, min: 0, max: physicalBounds.maxGpus }, `${path}.gpuCapacity`, violations);
   const pueOk = checkPue(site.pue, `${path}.pue`, violations);
   const limitSet = site.gridImportLimitMw !== undefined && site.gridImportLimitMw !== null;
-  const limitOk = !limitSet || checkNumber(site.gridImportLimitMw, { min: 0, unit: 'MW' }, `${path}.gridImportLimitMw`, violations);
+  const limitOk = !limitSet || checkNumber(site.gridImportLimitMw, { min: 0, max: physicalBounds.maxPowerMw, unit: 'MW' }, `${path}.gridImportLimitMw`, violations);
 
   const hourly = {
     greenSupplyMw: checkHourly(site.greenSupplyMw, `${path}.greenSupplyMw`, hourlyRules.greenSupplyMw, horizon, violations),
@@ -108,10 +112,10 @@ function validateSite(site: Partial<Site>, path: string, horizon: HorizonFacts, 
 /** pue 0 is what an unset pue decodes to, so it is reported as missing rather than as too small. */
 function checkPue(pue: unknown, path: string, violations: ViolationList): boolean {
   if (pue === 0 || pue === undefined) {
-    violations.add(path, `got ${describeJsonValue(pue)} (unset); pue is required: expected >= 1`);
+    violations.add(path, `got ${describeJsonValue(pue)} (unset); pue is required: expected a number in [1, ${physicalBounds.maxPue}]`);
     return false;
   }
-  return checkNumber(pue, { min: 1 }, path, violations);
+  return checkNumber(pue, { min: 1, max: physicalBounds.maxPue }, path, violations);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { PlanEvent } from '../../solver/plan/PlanCallbacks.js';
 import type { Problem } from '../../solver/problem/Problem.js';
 import type { PlanDeadline, PoolPlanOptions } from '../server/PlanWorkerPool.js';
+import { traceCarrier, type TraceCarrier } from '../tracing/PlanPhaseSink.js';
 import { parseQueueJson, stringifyQueueJson } from './queueJson.js';
 
 /**
@@ -20,6 +21,8 @@ export interface PlanJobData {
   deadline?: PlanDeadline;
   /** Whether the caller listens to the plan's events (without, the worker sends none). */
   events: boolean;
+  /** The caller's trace context (W3C traceparent/tracestate) when the server traces; the worker continues it. */
+  traceContext?: TraceCarrier;
 }
 
 /** The job data of `problem`, asking `options.timeLimitSeconds()` now (it may throw). */
@@ -29,6 +32,7 @@ export function toPlanJobData(problem: Problem, options: PoolPlanOptions): PlanJ
     timeLimitSeconds: options.timeLimitSeconds?.() ?? problem.options.timeLimitSeconds,
     deadline: options.deadline,
     events: options.onEvent !== undefined,
+    traceContext: traceCarrier(),
   };
 }
 

@@ -7,6 +7,9 @@ import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { CoschedError } from '../../solver/errors/CoschedError.js';
+import type { PlanEvent } from '../../solver/plan/PlanCallbacks.js';
+import { PlanPhaseRecorder } from '../tracing/PlanPhaseRecorder.js';
+import { withinTraceSpan } from '../tracing/PlanPhaseSink.js';
 import { PlanWorkerPool } from '../server/PlanWorkerPool.js';
 import { solverTimeLimitSeconds } from '../server/solverTimeLimitSeconds.js';
 import { problemOfJob, type PlanJobData } from './PlanJobData.js';
@@ -216,18 +219,30 @@ export class QueueWorker {
       }
       const problem = problemOfJob(data);
       logger.info({ hours: problem.hours, sites: problem.sites.length, jobs: problem.jobs.length }, 'plan started');
-      const result = await this.pool.plan(problem, {
-        signal,
-        onEvent: data.events
-          ? (event) => {
-              // In order, one at a time; a lost update (say, the job was cancelled) does not stop the plan.
-              // Tagged with the attempt (each start of the job counts), so that the server drops
-              // the events of an attempt that a retry has replaced.
-              const tagged: ProgressEnvelope = { attempt: job.attemptsStarted, event };
-              progress = progress.then(() => job.updateProgress(stringifyQueueJson(tagged))).catch(() => undefined);
-            }
-          : undefined,
-        timeLimitSeconds: () => (deadline ? solverTimeLimitSeconds(problem.options.timeLimitSeconds, deadline.deadlineMs, Date.now(), deadline.marginMs) : data.timeLimitSeconds),
+      const sendProgress = data.events
+        ? (event: PlanEvent) => {
+            // In order, one at a time; a lost update (say, the job was cancelled) does not stop the plan.
+            // Tagged with the attempt (each start of the job counts), so that the server drops
+            // the events of an attempt that a retry has replaced.
+            const tagged: ProgressEnvelope = { attempt: job.attemptsStarted, event };
+            progress = progress.then(() => job.updateProgress(stringifyQueueJson(tagged))).catch(() => undefined);
+          }
+        : undefined;
+      // With tracing on: a span for this attempt, continuing the caller's trace, with the plan's phases under it.
+      const result = await withinTraceSpan('cosched.worker_plan', data.traceContext, { 'cosched.job': jobId, 'cosched.attempt': attempt }, async () => {
+        const phases = PlanPhaseRecorder.start();
+        try {
+          const planned = await this.pool.plan(problem, {
+            signal,
+            onEvent: phases ? (event) => (phases.event(event), sendProgress?.(event)) : sendProgress,
+            timeLimitSeconds: () => (phases?.workerTook(), deadline ? solverTimeLimitSeconds(problem.options.timeLimitSeconds, deadline.deadlineMs, Date.now(), deadline.marginMs) : data.timeLimitSeconds),
+          });
+          phases?.planned(planned);
+          return planned;
+        } catch (error) {
+          phases?.failed(error);
+          throw error;
+        }
       });
       // Every progress event is in the stream before the result.
       await progress;

@@ -17,20 +17,41 @@ export interface CallContext {
 }
 
 /**
+ * How early before the server's own deadline a cancellation still counts as the deadline passing.
+ * The server's deadline is the client's timeout counted from when the server read the call, so it
+ * falls after the client's by the network delay plus the server's event-loop delay; the client's
+ * own deadline timer cancels the stream (RST_STREAM CANCEL, which looks like any cancel) that much
+ * earlier. And grpc-js's deadline timer, measured from the event loop's cached clock, may fire a
+ * few ms before Date.now() reaches the deadline. Either way the cause is the deadline.
+ */
+export const deadlineToleranceMs = 250;
+
+/**
+ * Whether a call cancelled at `nowMs` (epoch ms) was ended by its deadline `deadlineMs` (epoch
+ * ms, Infinity for none): true from `deadlineToleranceMs` before it on.
+ */
+export function endedByDeadline(deadlineMs: number, nowMs: number = Date.now()): boolean {
+  return Number.isFinite(deadlineMs) && nowMs >= deadlineMs - deadlineToleranceMs;
+}
+
+/**
  * A CallContext for `call`, started at `startedMs` (performance.now()). grpc-js emits
  * 'cancelled' when the client cancels, when the deadline passes (it has then already sent
  * DEADLINE_EXCEEDED), and also after a normal end; `isFinished()` tells the last case apart, and
- * only the others abort the signal.
+ * only the others abort the signal (DEADLINE_EXCEEDED per endedByDeadline, else CANCELLED).
  */
-export function createCallContext(call: Pick<ServerUnaryCall<unknown, unknown>, 'getDeadline' | 'on'>, startedMs: number, isFinished: () => boolean): CallContext {
+export function createCallContext(
+  call: Pick<ServerUnaryCall<unknown, unknown>, 'getDeadline' | 'on'>,
+  startedMs: number,
+  isFinished: () => boolean,
+): CallContext {
   const controller = new AbortController();
   const deadline = call.getDeadline();
   const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
   call.on('cancelled', () => {
     if (isFinished() || controller.signal.aborted) return;
-    const pastDeadline = Number.isFinite(deadlineMs) && Date.now() >= deadlineMs - 1;
     controller.abort(
-      pastDeadline
+      endedByDeadline(deadlineMs)
         ? new CoschedError('DEADLINE_EXCEEDED', 'the call deadline passed before the plan was done', { reason: 'DEADLINE_PASSED' })
         : new CoschedError('CANCELLED', 'the client cancelled the call', { reason: 'CALL_CANCELLED' }),
     );

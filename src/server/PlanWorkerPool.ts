@@ -20,8 +20,31 @@ export interface PlanWorkerPoolOptions {
   restartDelayMs?: number;
   /** The worker's entry module (a .js URL; see startWorkerThread). Default: planWorker.js beside this file. */
   workerModule?: URL;
-  /** Told how long each plan waited for a worker and ran, and how it ended (for metrics). A throwing listener is ignored. */
-  onPlanTimed?: (timing: { waitMs: number; solveMs: number; outcome: 'completed' | 'failed' | 'cancelled' }) => void;
+  /**
+   * Told how long each plan waited for a worker and ran, and how it ended, with its size (cells =
+   * hours × sites × jobs) and, for a completed plan, the solver's own time and the first model's
+   * size from the result (for metrics). A throwing listener is ignored.
+   */
+  onPlanTimed?: (timing: PoolPlanTiming) => void;
+  /**
+   * Each worker's V8 heap cap, MB (worker `resourceLimits.maxOldGenerationSizeMb`). A plan whose
+   * worker runs out of it fails with CoschedError RESOURCE_EXHAUSTED (reason PLAN_MEMORY_LIMIT) and
+   * the worker is replaced. HiGHS's WebAssembly memory is outside this cap (HiGHS's build caps it
+   * at 2 GiB per worker). Unset: V8's default.
+   */
+  maxHeapMb?: number;
+}
+
+/** What `onPlanTimed` hears about one plan. */
+export interface PoolPlanTiming {
+  waitMs: number;
+  solveMs: number;
+  outcome: 'completed' | 'failed' | 'cancelled';
+  cells: number;
+  /** Completed plans: `result.solve.solveMs`, `.variables`, `.constraints`. */
+  solverMs?: number;
+  variables?: number;
+  constraints?: number;
 }
 
 /** Options for one plan. */
@@ -97,6 +120,8 @@ interface Slot {
  *   (reason PLAN_QUEUE_FULL, violation field `max_queued_plans`).
  * - Workers are reused across plans. Aborting a running plan terminates its worker at once, which
  *   stops HiGHS mid-solve, and starts a replacement: no CPU is spent for a caller who left.
+ * - A worker that runs out of its heap cap (`maxHeapMb`) fails its plan with CoschedError
+ *   RESOURCE_EXHAUSTED (reason PLAN_MEMORY_LIMIT, violation field `worker_heap_mb`) and is replaced.
  * - A worker that crashes fails its plan with CoschedError INTERNAL and is replaced; a planner
  *   error comes back as the same CoschedError (code, message, reason, violations), and any other
  *   error as an Error with the worker's stack. The worker stays in service after those.
@@ -113,6 +138,7 @@ export class PlanWorkerPool implements PlanExecutor {
   private readonly onPlanTimed: PlanWorkerPoolOptions['onPlanTimed'];
   private readonly restartDelayMs: number;
   private readonly workerModule: URL;
+  private readonly maxHeapMb: number | undefined;
   private nextId = 1;
   private closed = false;
 
@@ -125,6 +151,8 @@ export class PlanWorkerPool implements PlanExecutor {
     this.onPlanTimed = options.onPlanTimed;
     this.restartDelayMs = options.restartDelayMs ?? 1_000;
     this.workerModule = options.workerModule ?? new URL('./planWorker.js', import.meta.url);
+    this.maxHeapMb = options.maxHeapMb;
+    if (this.maxHeapMb !== undefined && !(Number.isInteger(this.maxHeapMb) && this.maxHeapMb >= 16)) throw new RangeError(`maxHeapMb must be an integer >= 16, got ${options.maxHeapMb}`);
   }
 
   /** Starts a pool and waits until every worker is ready; see the class contract. */
@@ -158,12 +186,15 @@ export class PlanWorkerPool implements PlanExecutor {
     return new Promise<PlanResult>((resolve, reject) => {
       const onAbort = () => this.abort(pending);
       const enqueuedMs = performance.now();
-      const timed = (outcome: 'completed' | 'failed' | 'cancelled') => {
+      const timed = (outcome: 'completed' | 'failed' | 'cancelled', result?: PlanResult) => {
         if (!this.onPlanTimed) return;
         const endMs = performance.now();
         const startedMs = pending.startedMs ?? endMs;
         try {
-          this.onPlanTimed({ waitMs: startedMs - enqueuedMs, solveMs: endMs - startedMs, outcome });
+          const cells = problem.hours * problem.sites.length * problem.jobs.length;
+          const solve = result?.solve;
+          const fromResult = solve ? { solverMs: solve.solveMs, variables: solve.variables, constraints: solve.constraints } : {};
+          this.onPlanTimed({ waitMs: startedMs - enqueuedMs, solveMs: endMs - startedMs, outcome, cells, ...fromResult });
         } catch {
           // Metrics must not break planning.
         }
@@ -172,7 +203,7 @@ export class PlanWorkerPool implements PlanExecutor {
         problem,
         options,
         resolve: (result) => {
-          timed('completed');
+          timed('completed', result);
           resolve(result);
         },
         reject: (error) => {
@@ -211,7 +242,7 @@ export class PlanWorkerPool implements PlanExecutor {
 
   /** Starts one worker; resolves when it is ready, rejects if it fails before that. */
   private startWorker(): Promise<void> {
-    const worker = startWorkerThread(this.workerModule);
+    const worker = startWorkerThread(this.workerModule, this.maxHeapMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb } });
     worker.unref();
     const slot: Slot = { worker, state: 'starting' };
     this.slots.add(slot);
@@ -228,7 +259,8 @@ export class PlanWorkerPool implements PlanExecutor {
       });
       worker.on('error', (error) => {
         reject(error);
-        this.onWorkerGone(slot, `the plan worker failed: ${error.message}`, error);
+        if ((error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') this.onWorkerOutOfMemory(slot, error);
+        else this.onWorkerGone(slot, `the plan worker failed: ${error.message}`, error);
       });
       worker.on('exit', (code) => {
         const error = new Error(`the plan worker exited with code ${code}`);
@@ -304,13 +336,31 @@ export class PlanWorkerPool implements PlanExecutor {
     this.replace();
   }
 
-  private onWorkerGone(slot: Slot, message: string, error: Error): void {
+  /** A worker over its heap cap: its plan fails RESOURCE_EXHAUSTED naming the cap; the worker is replaced. */
+  private onWorkerOutOfMemory(slot: Slot, error: Error): void {
+    const limit = this.maxHeapMb === undefined ? "V8's default heap limit" : `heap limit of ${this.maxHeapMb} MB`;
+    const description = `the plan needed more than the plan worker's ${limit} (cosched serve --worker-heap-mb); plan fewer hours, sites or jobs, or raise the limit`;
+    this.onWorkerGone(
+      slot,
+      error.message,
+      error,
+      new CoschedError('RESOURCE_EXHAUSTED', `the plan ran out of memory: ${description}`, {
+        reason: 'PLAN_MEMORY_LIMIT',
+        violations: [{ field: 'worker_heap_mb', description }],
+        cause: error,
+      }),
+    );
+  }
+
+  private onWorkerGone(slot: Slot, message: string, error: Error, planError?: CoschedError): void {
     if (!this.slots.delete(slot)) return;
     this.onWorkerError(error);
     const running = slot.running;
     if (running) {
       settle(running.plan, () =>
-        running.plan.reject(new CoschedError('INTERNAL', `${message} while planning (a bug or a lack of memory in cosched)`, { reason: 'PLAN_WORKER_CRASHED', cause: error })),
+        running.plan.reject(
+          planError ?? new CoschedError('INTERNAL', `${message} while planning (a bug or a lack of memory in cosched)`, { reason: 'PLAN_WORKER_CRASHED', cause: error }),
+        ),
       );
     }
     void slot.worker.terminate();

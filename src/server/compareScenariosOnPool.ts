@@ -7,6 +7,7 @@ import { prepareScenarios, type Scenario } from '../whatif/prepareScenarios.js';
 import type { CallContext } from './CallContext.js';
 import { withPoolPlanner } from './poolPlanner.js';
 import type { PlanMethodDeps } from './planOnPool.js';
+import { modelSizeViolation, planResponseBytesAtLeast, planTooCostly, responseTooLarge } from './planCost.js';
 import { planRequestSize } from './planRequestSize.js';
 import { toCompareProgress } from './toWhatIfProgress.js';
 
@@ -25,7 +26,10 @@ const count = new Intl.NumberFormat('en-US');
  * variants are applied and validated by prepareScenarios without a file reader, so a
  * ReplaceForecasts `file` is refused (INVALID_ARGUMENT at `variants[i].overrides[j]...file`);
  * each scenario (the base and each applied variant, whose sites may differ) is counted against
- * `maxCells` (RESOURCE_EXHAUSTED, reason PLAN_TOO_LARGE, limit `max_cells`).
+ * `maxCells` (RESOURCE_EXHAUSTED, reason PLAN_TOO_LARGE, limit `max_cells`) and, when set, its model
+ * against `maxModelSize` (reason PLAN_TOO_COSTLY, limit `max_model_size`); with `include_plans`,
+ * the plans' smallest possible responses together against `maxResponseBytes` (reason
+ * RESPONSE_TOO_LARGE, limit `max_response_bytes`).
  * Log fields: the base's size, the number of variants, and each row's termination.
  *
  * @param onProgress each plan's start and end (plan events are not forwarded).
@@ -50,6 +54,14 @@ export async function compareScenariosOnPool(
   }
   const scenarios = prepareScenarios(base, variants);
   checkScenarioSizes(scenarios, deps.maxCells);
+  if (deps.maxModelSize !== undefined) {
+    const costly = scenarios.flatMap(({ name, problem }) => modelSizeViolation(problem, deps.maxModelSize!, name) ?? []);
+    if (costly.length > 0) throw planTooCostly(costly);
+  }
+  if (includePlans === true && deps.maxResponseBytes !== undefined) {
+    const responseBytes = scenarios.reduce((sum, { problem }) => sum + planResponseBytesAtLeast(problem), 0);
+    if (responseBytes > deps.maxResponseBytes) throw responseTooLarge(responseBytes, deps.maxResponseBytes, 'before solving');
+  }
   const planned = await withPoolPlanner(context, deps, (planner) =>
     planScenarios(scenarios, planner, (progress) => {
       const message = toCompareProgress(progress, context.elapsedMs());

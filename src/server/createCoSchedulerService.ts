@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { CoschedError } from '../../solver/errors/CoschedError.js';
 import { validatePlanRequest } from '../data/validatePlanRequest.js';
 import type {
@@ -40,8 +41,11 @@ export function createCoSchedulerService(deps: PlanMethodDeps): CoSchedulerServi
     plan: handleUnaryCall<PlanRequest, PlanResponse>(
       'Plan',
       async (request, context) => {
-        const { problem, result } = await planOnPool(request, context, deps);
-        return toPlanResponse(problem, result);
+        const { problem, result, respond } = await planOnPool(request, context, deps);
+        const response = respond(() => toPlanResponse(problem, result));
+        // Encoding (in grpc-js) in a turn of its own, after building.
+        await yieldToEventLoop();
+        return response;
       },
       logger,
     ),
@@ -49,11 +53,13 @@ export function createCoSchedulerService(deps: PlanMethodDeps): CoSchedulerServi
     watchPlan: handleServerStreamingCall<WatchPlanRequest, WatchPlanResponse>(
       'WatchPlan',
       async ({ request }, context, send) => {
-        const { problem, result } = await planOnPool(request, context, deps, {
+        const { problem, result, respond } = await planOnPool(request, context, deps, {
           onValidated: () => send({ event: { $case: 'progress', value: validatedProgress(planRequestSize(request), context.elapsedMs()) } }),
           onEvent: (event) => send({ event: { $case: 'progress', value: toPlanProgress(event, context.elapsedMs()) } }),
         });
-        send({ event: { $case: 'plan', value: toPlanResponse(problem, result) } });
+        const response = respond(() => toPlanResponse(problem, result));
+        await yieldToEventLoop();
+        send({ event: { $case: 'plan', value: response } });
       },
       logger,
     ),

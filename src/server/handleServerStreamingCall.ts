@@ -1,8 +1,10 @@
 import { status as grpcCode, type handleServerStreamingCall as GrpcStreamingHandler } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { createCallContext, type CallContext } from './CallContext.js';
-import { logCallEnd } from './logCallEnd.js';
+import { callLogger as loggerFor, logCallEnd } from './logCallEnd.js';
 import { toGrpcStatus } from './toGrpcStatus.js';
+import { CoschedError } from '../../solver/errors/CoschedError.js';
+import { UndecodableRequest } from './UndecodableRequest.js';
 
 /**
  * A grpc-js server-streaming handler around an async implementation that calls `send` for each
@@ -19,22 +21,24 @@ export function handleServerStreamingCall<Request, Response>(
     const startedMs = performance.now();
     let finished = false;
     const context = createCallContext(call, startedMs, () => finished);
-    const callLogger = logger.child({ method });
-    const end = (code: grpcCode) => {
+    const callLogger = loggerFor(logger, method, call);
+    const end = (code: grpcCode, reason?: string) => {
       finished = true;
-      logCallEnd(callLogger, context, code);
+      logCallEnd(callLogger, context, code, reason);
     };
     const send = (message: Response) => {
       if (!call.cancelled && !call.writableEnded) call.write(message);
     };
-    implementation(call.request, context, send).then(
+    // Bytes that did not decode (withTolerantDecoding) are answered INVALID_ARGUMENT.
+    const request: unknown = call.request;
+    (request instanceof UndecodableRequest ? request.reject(context.logFields) : implementation(call.request, context, send)).then(
       () => {
         end(grpcCode.OK);
         if (!call.writableEnded) call.end();
       },
       (error: unknown) => {
         const status = toGrpcStatus(error, callLogger);
-        end(status.code);
+        end(status.code, error instanceof CoschedError ? error.reason : undefined);
         // grpc-js ends the stream with the status of an 'error' event.
         if (!call.writableEnded) call.emit('error', status);
       },

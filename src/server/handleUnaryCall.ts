@@ -1,8 +1,10 @@
 import { status as grpcCode, type handleUnaryCall as GrpcUnaryHandler } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { createCallContext, type CallContext } from './CallContext.js';
-import { logCallEnd } from './logCallEnd.js';
+import { callLogger as loggerFor, logCallEnd } from './logCallEnd.js';
 import { toGrpcStatus } from './toGrpcStatus.js';
+import { CoschedError } from '../../solver/errors/CoschedError.js';
+import { UndecodableRequest } from './UndecodableRequest.js';
 
 /**
  * A grpc-js unary handler around an async implementation (after nice-grpc's handleUnaryCall):
@@ -19,19 +21,21 @@ export function handleUnaryCall<Request, Response>(
     const startedMs = performance.now();
     let finished = false;
     const context = createCallContext(call, startedMs, () => finished);
-    const callLogger = logger.child({ method });
-    const end = (code: grpcCode) => {
+    const callLogger = loggerFor(logger, method, call);
+    const end = (code: grpcCode, reason?: string) => {
       finished = true;
-      logCallEnd(callLogger, context, code);
+      logCallEnd(callLogger, context, code, reason);
     };
-    implementation(call.request, context).then(
+    // Bytes that did not decode (withTolerantDecoding) are answered INVALID_ARGUMENT.
+    const request: unknown = call.request;
+    (request instanceof UndecodableRequest ? request.reject(context.logFields) : implementation(call.request, context)).then(
       (response) => {
         end(grpcCode.OK);
         callback(null, response);
       },
       (error: unknown) => {
         const status = toGrpcStatus(error, callLogger);
-        end(status.code);
+        end(status.code, error instanceof CoschedError ? error.reason : undefined);
         callback(status);
       },
     );

@@ -25,7 +25,7 @@ export async function sweepFrontierOnPool(
 ): Promise<Frontier> {
   const points = request.points === 0 ? defaultFrontierPoints : request.points;
   Object.assign(context.logFields, planRequestSize(request.request), { points });
-  preparePlan(request.request && { ...request.request, objective: undefined }, { maxCells: deps.maxCells });
+  preparePlan(request.request && { ...request.request, objective: undefined }, { maxCells: deps.maxCells, maxModelSize: deps.maxModelSize });
   const counts = { started: 0, finished: 0 };
   const frontier = await withPoolPlanner(context, deps, (planner) =>
     sweepFrontier(request.request!, planner, {

@@ -33,6 +33,7 @@ import { makeRunId, operationName, parseOperationName } from './resourceNames.js
 import { msToTimestamp } from './toBacklogJob.js';
 import { toOperation } from './toOperation.js';
 import { withRequestId } from './withRequestId.js';
+import { withinTraceSpan } from '../tracing/PlanPhaseSink.js';
 
 const msPerHour = 3_600_000;
 const runStateNames = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'MISSED'];
@@ -55,6 +56,8 @@ export interface PlanRunnerOptions {
   runnerId: string;
   /** Largest plan accepted, as hours × sites × jobs (the server's max_cells). */
   maxCells: number;
+  /** Largest model accepted, as variables + constraints (the server's max_model_size); unset: not checked. */
+  maxModelSize?: number;
   /** How long a run's lease holds without renewal; renewed every third of it. Default 30 s. */
   leaseMs?: number;
   /**
@@ -338,7 +341,8 @@ export class PlanRunner {
       const controller = new AbortController();
       this.active = { runId, controller };
       try {
-        await this.execute(runId, controller);
+        // With tracing on, each run is a trace of its own (plans it sends to queue workers continue it).
+        await withinTraceSpan('cosched.plan_run', undefined, { 'cosched.run': runId }, () => this.execute(runId, controller));
       } catch (error) {
         this.options.logger.error({ err: error, runId }, 'plan run failed unexpectedly');
       } finally {
@@ -421,7 +425,7 @@ export class PlanRunner {
       if (problemRequest === undefined) {
         response = emptyResponse(metadata.warnings.length > 0 ? metadata.warnings : ['no open job with a site to plan at: nothing to plan']);
       } else {
-        const problem = preparePlan(problemRequest, { maxCells: this.options.maxCells });
+        const problem = preparePlan(problemRequest, { maxCells: this.options.maxCells, maxModelSize: this.options.maxModelSize });
         const result = await this.options.plan(problem, {
           signal: controller.signal,
           onEvent: (event) => {

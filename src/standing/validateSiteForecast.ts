@@ -29,8 +29,10 @@ export function validateSiteForecast(forecast: SiteForecast | undefined, path: s
     return { siteId: '', startMs: 0, hours: 0 };
   }
   const startMs = checkRequiredTimestamp(forecast.start, `${path}.start`, 'start', violations);
-  if (startMs !== undefined && startMs % msPerHour !== 0) {
-    violations.add(`${path}.start`, `got ${formatUtcInstant(startMs)}; expected a whole UTC hour (hour 0 of the hourly arrays)`);
+  // nanos are checked apart: 100 ns added to a 2026 instant vanish in a double's milliseconds.
+  if (startMs !== undefined && (startMs % msPerHour !== 0 || forecast.start?.nanos !== 0)) {
+    const got = forecast.start?.nanos === 0 ? formatUtcInstant(startMs) : `${formatUtcInstant(startMs)} plus ${forecast.start?.nanos} ns`;
+    violations.add(`${path}.start`, `got ${got}; expected a whole UTC hour${forecast.start?.nanos === 0 ? '' : ', nanos 0,'} (hour 0 of the hourly arrays)`);
   }
   const site = forecast.site;
   if (!site) {

@@ -42,7 +42,10 @@ export async function withRequestId<T>(
     throw new CoschedError(
       'ALREADY_EXISTS',
       `request_id ${JSON.stringify(requestId)} was already used at ${new Date(earlier.createdMs).toISOString()} for a different ${earlier.method} request; use a new request_id for a new request`,
-      { reason: 'REQUEST_ID_REUSED' },
+      {
+        reason: 'REQUEST_ID_REUSED',
+        violations: [{ field: 'requestId', description: `got ${describeJsonValue(requestId)}, already used for a different ${earlier.method} request; expected a new request_id` }],
+      },
     );
   }
   const response = await compute();

@@ -9,12 +9,12 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the real CLI (TypeScript through tsx) in a child process from the repository root, to its end. */
-export function runCli(args: string[]): Promise<CliRun> {
+/** Runs the real CLI (TypeScript through tsx) in a child process from the repository root, to its end; `env` adds to (or, undefined, removes from) the environment. */
+export function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
       cwd: repoRoot,
-      env: { ...process.env, NO_COLOR: '1', COSCHED_DEBUG: '' },
+      env: { ...process.env, NO_COLOR: '1', COSCHED_DEBUG: '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """An independent client of a running cosched gRPC server, written in Python.
 
-Usage: /usr/bin/python3 test/python/cosched_client_check.py HOST:PORT
+Usage: /usr/bin/python3 test/python/cosched_client_check.py HOST:PORT [--token-file FILE]
+
+With --token-file (or, without it, the COSCHED_TOKEN environment variable) every call carries
+`authorization: Bearer TOKEN`, for a server started with --tokens-file.
 
 It uses only the standard library and Debian's packages: python3-grpcio, python3-protobuf,
 protobuf-compiler (protoc) and protobuf-compiler-grpc (grpc_python_plugin). Install them with
@@ -31,8 +34,10 @@ check failed, 2 on a usage or setup error).
 from __future__ import annotations
 
 import argparse
+import collections
 import importlib
 import math
+import os
 import shutil
 import subprocess
 import sys
@@ -265,6 +270,47 @@ def message_shape(descriptor_proto) -> list:
     ]
 
 
+class _CallDetails(collections.namedtuple("_CallDetails", ("method", "timeout", "metadata", "credentials", "wait_for_ready", "compression")),
+                   grpc.ClientCallDetails):
+    pass
+
+
+class BearerToken(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor,
+                  grpc.StreamUnaryClientInterceptor, grpc.StreamStreamClientInterceptor):
+    """Sends `authorization: Bearer TOKEN` with every call (grpcio refuses call credentials on a
+    plaintext channel, so the header is added by this interceptor)."""
+
+    def __init__(self, token: str):
+        self._header = ("authorization", f"Bearer {token}")
+
+    def _details(self, details):
+        metadata = list(details.metadata or ()) + [self._header]
+        return _CallDetails(details.method, details.timeout, metadata, details.credentials,
+                            getattr(details, "wait_for_ready", None), getattr(details, "compression", None))
+
+    def intercept_unary_unary(self, continuation, details, request):
+        return continuation(self._details(details), request)
+
+    def intercept_unary_stream(self, continuation, details, request):
+        return continuation(self._details(details), request)
+
+    def intercept_stream_unary(self, continuation, details, requests):
+        return continuation(self._details(details), requests)
+
+    def intercept_stream_stream(self, continuation, details, requests):
+        return continuation(self._details(details), requests)
+
+
+def read_token(token_file: Path | None) -> str | None:
+    """The token: the first non-empty line of token_file, else COSCHED_TOKEN, else None."""
+    if token_file is not None:
+        lines = [line.strip() for line in token_file.read_text(encoding="utf-8").splitlines() if line.strip()]
+        if not lines:
+            raise SetupError(f"--token-file {token_file}: no token in it")
+        return lines[0]
+    return os.environ.get("COSCHED_TOKEN") or None
+
+
 class Checks:
     def __init__(self, stubs: Stubs, channel: grpc.Channel):
         self.s = stubs
@@ -479,19 +525,24 @@ def main() -> int:
     parser.add_argument("--repo", type=Path, default=REPO, help="the cosched repository (for the .proto files)")
     parser.add_argument("--max-cells", type=int, default=20_000_000,
                         help="the server's hours x sites x jobs limit (default: the server's default, 20,000,000)")
+    parser.add_argument("--token-file", type=Path, default=None,
+                        help="send the token in FILE as `authorization: Bearer TOKEN` (default: COSCHED_TOKEN, if set)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="cosched-python-client-") as workdir:
         try:
             stubs = Stubs(compile_stubs(args.repo, Path(workdir)))
-        except SetupError as error:
+            token = read_token(args.token_file)
+        except (SetupError, OSError) as error:
             print(f"setup: {error}", file=sys.stderr)
             return 2
-        print(f"stubs compiled by protoc into {workdir}; grpcio {grpc.__version__}; server {args.address}")
+        with_token = "; with a bearer token" if token else ""
+        print(f"stubs compiled by protoc into {workdir}; grpcio {grpc.__version__}; server {args.address}{with_token}")
 
-        channel = grpc.insecure_channel(args.address)
+        raw_channel = grpc.insecure_channel(args.address)
+        channel = grpc.intercept_channel(raw_channel, BearerToken(token)) if token else raw_channel
         try:
-            grpc.channel_ready_future(channel).result(timeout=10)
+            grpc.channel_ready_future(raw_channel).result(timeout=10)
         except grpc.FutureTimeoutError:
             print(f"FAIL connect: no server at {args.address} within 10 s")
             print("0 passed, 1 failed")

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { ServerConnection } from '../../client/planOnServer.js';
 import { parseRfc3339Timestamp } from '../../data/parseRfc3339Timestamp.js';
 import type { ForecastFileFormat } from '../../data/importers/readForecastSeriesFile.js';
+import { readClientToken } from '../readClientToken.js';
 import { UsageError } from '../UsageError.js';
 
 /** The server a standing-planner command talks to when neither --server nor COSCHED_SERVER says. */
@@ -9,7 +10,10 @@ export const defaultServerAddress = '127.0.0.1:50051';
 
 /** What every standing-planner command takes. */
 export interface StandingCommonOptions {
-  /** The server: --server, else COSCHED_SERVER, else 127.0.0.1:50051; with --tls-ca, TLS. */
+  /**
+   * The server: --server, else COSCHED_SERVER, else 127.0.0.1:50051; with --tls-ca or --tls-cert
+   * and --tls-key, TLS; the token of --token-file, else COSCHED_TOKEN, if any.
+   */
   connection: ServerConnection;
   /** Print the response's proto3 JSON instead of text. */
   json: boolean;
@@ -59,7 +63,7 @@ export type StandingCommand =
 
 type CommandName = Exclude<StandingCommand['name'], 'help'>;
 
-/** The flags each command takes besides --server, --tls-ca, --json and --help. */
+/** The flags each command takes besides --server, --tls-ca, --tls-cert, --tls-key, --token-file, --json and --help. */
 const commandFlags: Record<CommandName, readonly string[]> = {
   'jobs submit': ['request-id'],
   'jobs list': ['state', 'all-pages'],
@@ -102,11 +106,13 @@ const formats: readonly ForecastFileFormat[] = ['auto', 'electricity-maps', 'wat
 
 /**
  * Parses a standing-planner command line (`argv` without node and the script, starting with one
- * of standingCommandNames) with node's strict `util.parseArgs`. `env` gives COSCHED_SERVER.
+ * of standingCommandNames) with node's strict `util.parseArgs`. `env` gives COSCHED_SERVER and
+ * COSCHED_TOKEN; the --token-file is read here (readClientToken).
  * `--help` anywhere gives `{ name: 'help' }`.
  *
  * @throws UsageError for an unknown command or flag, a flag of another command, a missing or
- *   extra argument, a --server that is not HOST:PORT, or a flag value of the wrong kind (an
+ *   extra argument, a --server that is not HOST:PORT, only one of --tls-cert and --tls-key, an
+ *   unreadable --token-file or a bad token (never shown), or a flag value of the wrong kind (an
  *   instant that is not RFC 3339, a count that is not a whole number...). Ranges the server
  *   checks (horizon hours, states, capacities...) are left to it.
  */
@@ -121,6 +127,9 @@ export function parseStandingCommand(argv: readonly string[], env: NodeJS.Proces
         help: { type: 'boolean', short: 'h' },
         server: { type: 'string' },
         'tls-ca': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'token-file': { type: 'string' },
         json: { type: 'boolean' },
         'request-id': { type: 'string' },
         state: { type: 'string' },
@@ -172,7 +181,7 @@ export function parseStandingCommand(argv: readonly string[], env: NodeJS.Proces
   const arg = args[0] as string;
 
   // 2. Only this command's flags.
-  const allowed = new Set(['help', 'server', 'tls-ca', 'json', ...commandFlags[name]]);
+  const allowed = new Set(['help', 'server', 'tls-ca', 'tls-cert', 'tls-key', 'token-file', 'json', ...commandFlags[name]]);
   const given = Object.keys(values).find((flag) => !allowed.has(flag) && (values as Record<string, unknown>)[flag] !== undefined);
   if (given !== undefined) throw new UsageError(`${name}: --${given} is not an option of ${name}`);
 
@@ -181,7 +190,9 @@ export function parseStandingCommand(argv: readonly string[], env: NodeJS.Proces
   if (!/^(\[[^\]]+\]|[^:\s]+):\d{1,5}$/.test(server)) {
     throw new UsageError(`${values.server !== undefined ? '--server' : 'COSCHED_SERVER'} '${server}': expected HOST:PORT, e.g. 127.0.0.1:50051`);
   }
-  const common: StandingCommonOptions = { connection: { address: server, tlsCaPath: values['tls-ca'] }, json: values.json === true };
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together: the client certificate and its key');
+  const connection = { address: server, tlsCaPath: values['tls-ca'], tlsCertPath: values['tls-cert'], tlsKeyPath: values['tls-key'], token: readClientToken(values['token-file'], env) };
+  const common: StandingCommonOptions = { connection, json: values.json === true };
   const requestId = values['request-id'];
   if (requestId !== undefined && !/^[\x21-\x7e]{1,128}$/.test(requestId)) {
     throw new UsageError(`--request-id '${requestId}': expected 1 to 128 printable ASCII characters without spaces, e.g. a UUID`);

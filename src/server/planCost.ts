@@ -1,0 +1,110 @@
+import { CoschedError, type FieldViolation } from '../../solver/errors/CoschedError.js';
+import { naiveModelSize } from '../../solver/model/naiveModelSize.js';
+import type { PlanResult } from '../../solver/plan/PlanResult.js';
+import type { Problem } from '../../solver/problem/Problem.js';
+
+const count = new Intl.NumberFormat('en-US');
+
+/**
+ * The cost estimate of planning `problem`: the size of the model the solver would get, counted from
+ * the jobs' windows without building it (naiveModelSize, an upper bound of the reduced model):
+ * variables = Σ over jobs of allowed sites × hours of the window (interruptible; block starts for
+ * the others, plus a run binary per cell with minGpus) + one per job + one per site-hour;
+ * constraints = per-job, per-window-hour and per-site-hour rows. `modelSize` = variables +
+ * constraints. O(jobs × allowed sites); allocates nothing per cell.
+ */
+export function planModelSize(problem: Problem): { variables: number; constraints: number; modelSize: number } {
+  const { variables, constraints } = naiveModelSize(problem);
+  return { variables, constraints, modelSize: variables + constraints };
+}
+
+/**
+ * The violation (QuotaFailure subject `max_model_size`) when `problem`'s model is over
+ * `maxModelSize` variables + constraints, else undefined. `name` prefixes the description (a
+ * CompareScenarios scenario).
+ */
+export function modelSizeViolation(problem: Problem, maxModelSize: number, name?: string): FieldViolation | undefined {
+  const size = planModelSize(problem);
+  if (size.modelSize <= maxModelSize) return undefined;
+  const description =
+    `${name ? `${name}: ` : ''}the model would have ${count.format(size.variables)} variables + ${count.format(size.constraints)} constraints = ` +
+    `${count.format(size.modelSize)}; this server solves at most ${count.format(maxModelSize)} (max_model_size). ` +
+    'Narrow the jobs\' windows or allowed sites, or split the request';
+  return { field: 'max_model_size', description };
+}
+
+/** RESOURCE_EXHAUSTED, reason PLAN_TOO_COSTLY, for these max_model_size violations. */
+export function planTooCostly(violations: FieldViolation[]): CoschedError {
+  const what = violations.length === 1 ? violations[0].description : `${violations.length} scenarios too costly, e.g. ${violations[0].description}`;
+  return new CoschedError('RESOURCE_EXHAUSTED', `plan too costly: ${what}`, { reason: 'PLAN_TOO_COSTLY', violations });
+}
+
+// Encoded sizes (bytes) of a PlanResponse's parts, for the response estimates below.
+/** A double field: tag + 8 bytes. */
+const doubleBytes = 9;
+/** A Timestamp field: tag, length, seconds (5 bytes for years 1970..2106) and nanos (0 here). */
+const timestampBytes = 8;
+/** An Allocation (tag, length, start, hours, gpus) besides its site id. */
+const allocationBytes = 3 + timestampBytes + 3 + doubleBytes;
+/** A JobPlan's fixed fields (tag, length, unmet, done, late, finish) besides its id, reason and allocations. */
+const jobPlanBytes = 4 + 3 * doubleBytes + timestampBytes;
+
+/**
+ * A lower bound on the encoded PlanResponse of `problem`, known before solving: the baseline's
+ * hourly site accounts (6 series of `hours` doubles per site) and, in the plan and the baseline,
+ * one JobPlan per job with its id and at least one double (its done or unmet GPU-hours, which add
+ * up to gpuHours > 0). O(jobs + sites).
+ */
+export function planResponseBytesAtLeast(problem: Problem): number {
+  const siteIdBytes = problem.sites.reduce((sum, site) => sum + site.id.length + 2, 0);
+  const jobIdBytes = problem.jobs.reduce((sum, job) => sum + job.id.length + 2, 0);
+  return siteIdBytes + problem.sites.length * 6 * (3 + 8 * problem.hours) + 2 * (jobIdBytes + (2 + doubleBytes) * problem.jobs.length);
+}
+
+/**
+ * An estimate of the encoded PlanResponse toPlanResponse would build from `result` (within a
+ * few percent above or below; exact counts of jobs, allocations, hourly values and strings),
+ * computed without building it. O(jobs + allocations + sites).
+ */
+export function planResponseBytes(problem: Problem, result: PlanResult): number {
+  const scheduleBytes = (schedule: PlanResult['baseline'] | undefined): number => {
+    if (!schedule) return problem.jobs.reduce((sum, job) => sum + job.id.length + 2 + jobPlanBytes + 48, 0);
+    let bytes = problem.sites.reduce((sum, site) => sum + site.id.length + 4 + 6 * (3 + 8 * problem.hours), 0);
+    for (const outcome of schedule.jobs) {
+      bytes += problem.jobs[outcome.job].id.length + 2 + jobPlanBytes + (outcome.reason.length > 0 ? outcome.reason.length + 3 : 0);
+      for (const run of outcome.runs) bytes += allocationBytes + problem.sites[run.site].id.length + 2;
+    }
+    return bytes;
+  };
+  const strings = [...result.warnings, ...result.check.violations, result.solve.solver, result.solve.solverStatus].reduce((sum, text) => sum + (text?.length ?? 0) + 3, 0);
+  // The summary, solve and check messages' numbers: about 130 bytes measured.
+  return scheduleBytes(result.plan) + scheduleBytes(result.baseline) + strings + 130;
+}
+
+/**
+ * RESOURCE_EXHAUSTED, reason RESPONSE_TOO_LARGE (QuotaFailure subject `max_response_bytes`): a
+ * response of about `bytes` is over `maxResponseBytes`. `when` says whether this is known before
+ * solving (a lower bound) or after.
+ */
+export function responseTooLarge(bytes: number, maxResponseBytes: number, when: 'before solving' | 'after solving', name?: string): CoschedError {
+  const estimate = when === 'before solving' ? `at least ${count.format(bytes)}` : `about ${count.format(bytes)}`;
+  const description =
+    `${name ? `${name}: ` : ''}the response would take ${estimate} bytes; this server sends at most ${count.format(maxResponseBytes)} (max_response_bytes). ` +
+    'Plan fewer jobs, sites or hours per call';
+  return new CoschedError('RESOURCE_EXHAUSTED', `response too large: ${description}`, {
+    reason: 'RESPONSE_TOO_LARGE',
+    violations: [{ field: 'max_response_bytes', description }],
+  });
+}
+
+/**
+ * Checks, after solving and before the response is built, that `result`'s PlanResponse fits
+ * `maxResponseBytes` (planResponseBytes); unset: no check.
+ *
+ * @throws CoschedError RESOURCE_EXHAUSTED, reason RESPONSE_TOO_LARGE, when it does not.
+ */
+export function assertResponseFits(problem: Problem, result: PlanResult, maxResponseBytes: number | undefined): void {
+  if (maxResponseBytes === undefined) return;
+  const bytes = planResponseBytes(problem, result);
+  if (bytes > maxResponseBytes) throw responseTooLarge(bytes, maxResponseBytes, 'after solving');
+}
