@@ -33,6 +33,8 @@ import type { GrpcLoadReport } from './grpcLoad.js';
 import type { ProbeReport } from './probeStage.js';
 import { scaleOutMarkdown, scaleOutTargets, type ScaleOutReport } from './scaleOut.js';
 import { sustainedLoadMarkdown, type SustainedLoadReport } from './sustainedLoad.js';
+import { machineBusySeconds } from './machineBusySeconds.js';
+import { processCpuSeconds } from './processCpuSeconds.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = join(root, 'bench', 'results');
@@ -391,17 +393,6 @@ async function runChild(command: string, args: string[], options: { timeoutMs: n
   return { code, signal, wallMs, stdout: Buffer.concat(out).toString('utf8'), stderr, killed, maxRssKb, cpuSeconds };
 }
 
-/** CPU seconds the whole machine has spent busy (all cores) since boot, from /proc/stat. */
-function machineBusySeconds(): number | undefined {
-  try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    // user nice system idle iowait irq softirq steal ...; USER_HZ is 100 on Linux.
-    const [user, nice, system, , , irq, softirq, steal] = fields;
-    return (user + nice + system + irq + softirq + (steal ?? 0)) / 100;
-  } catch {
-    return undefined;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Setup: build, CBC, machine
@@ -1024,17 +1015,6 @@ function peakRssKb(pid: number): number | undefined {
   }
 }
 
-/** User + system CPU seconds of a live process (all its threads), from /proc/PID/stat; Linux only. */
-function processCpuSeconds(pid: number): number | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, which is in parentheses: state is field 3, utime 14, stime 15.
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
 
 async function stopServer(server: RunningServer): Promise<void> {
   try {

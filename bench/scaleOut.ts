@@ -48,6 +48,8 @@ import { terminationToJSON } from '../src/generated/cosched/v1/plan_response.js'
 import { workerRegistry } from '../src/queue/workerRegistry.js';
 import { parseVariantArgument } from '../src/whatif/parseVariantArgument.js';
 import { measureQueueOverhead, type QueueOverheadReport } from './queueOverhead.js';
+import { machineBusySeconds } from './machineBusySeconds.js';
+import { processCpuSeconds } from './processCpuSeconds.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -235,28 +237,7 @@ async function removeQueue(url: string, queueName: string): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Measurements from /proc (Linux) and the Prometheus endpoint
 
-/** CPU seconds the whole machine has spent busy (all cores) since boot, from /proc/stat. */
-function machineBusySeconds(): number | undefined {
-  try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const [user, nice, system, , , irq, softirq, steal] = fields;
-    return (user + nice + system + irq + softirq + (steal ?? 0)) / 100;
-  } catch {
-    return undefined;
-  }
-}
 
-/** User + system CPU seconds of a live process, from /proc/PID/stat. */
-function processCpuSeconds(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Peak RSS of a live process (VmHWM), MB. */
 function peakRssMb(pid: number | undefined): number | undefined {

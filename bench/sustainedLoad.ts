@@ -28,7 +28,6 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +38,8 @@ import { CoSchedulerServiceClient } from '../src/generated/cosched/v1/co_schedul
 import { PlanRequest } from '../src/generated/cosched/v1/plan_request.js';
 import { Termination, type PlanResponse } from '../src/generated/cosched/v1/plan_response.js';
 import { benchmarkSizes, generateInstance } from './generateInstance.js';
+import { machineBusySeconds } from './machineBusySeconds.js';
+import { processCpuSeconds } from './processCpuSeconds.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -229,27 +230,7 @@ async function runPhase(
   };
 }
 
-/** CPU seconds (user + system) of a process, all threads, from /proc (Linux). */
-function processCpuSeconds(pid: number): number | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
 
-/** CPU seconds the whole machine has been busy (all cores), from /proc/stat (Linux). */
-function machineBusySeconds(): number | undefined {
-  try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-    const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
-    return (fields.reduce((a, b) => a + b, 0) - idle) / 100;
-  } catch {
-    return undefined;
-  }
-}
 
 function round(value: number): number {
   return Math.round(value * 10) / 10;
