@@ -125,13 +125,16 @@ describe('the queue settings', () => {
   it('worker: a queue is required; flags win over COSCHED_* variables', () => {
     const config = resolveWorkerConfig(['--queue', 'redis://r:6379', '--workers', '3', '--lock-duration-ms', '2000'], { COSCHED_WORKERS: '5', COSCHED_QUEUE_NAME: 'plans', COSCHED_QUEUE_MAX_STALLED_COUNT: '2' });
     expect(config).toEqual({
-      worker: { url: 'redis://r:6379', queueName: 'plans', workers: 3, lockDurationMs: 2_000, stalledIntervalMs: undefined, maxStalledCount: 2 },
+      worker: { url: 'redis://r:6379', queueName: 'plans', workers: 3, maxHeapMb: 2_048, lockDurationMs: 2_000, stalledIntervalMs: undefined, maxStalledCount: 2 },
       logLevel: 'info',
       shutdownGraceMs: 20_000,
       metricsPort: undefined,
       metricsHost: '0.0.0.0',
     });
     expect(resolveWorkerConfig(['--queue', 'redis://r', '--metrics-port', '9464'], { COSCHED_METRICS_HOST: '127.0.0.1' })).toMatchObject({ metricsPort: 9_464, metricsHost: '127.0.0.1' });
+    expect(resolveWorkerConfig(['--queue', 'redis://r', '--worker-heap-mb', '512'], { COSCHED_WORKER_HEAP_MB: '256' }).worker.maxHeapMb).toBe(512);
+    expect(resolveWorkerConfig(['--queue', 'redis://r'], { COSCHED_WORKER_HEAP_MB: '256' }).worker.maxHeapMb).toBe(256);
+    expect(() => resolveWorkerConfig(['--queue', 'redis://r', '--worker-heap-mb', '10'], {})).toThrow(/--worker-heap-mb '10': expected a whole number from 64 to 1048576/);
     expect(() => resolveWorkerConfig([], {})).toThrow(/missing --queue \(or COSCHED_QUEUE\)/);
     expect(() => resolveWorkerConfig(['--queue', 'redis://r', '--port', '1'], {})).toThrow(/worker: unknown flag --port/);
     expect(() => resolveWorkerConfig(['--queue', 'redis://r', 'extra'], {})).toThrow(/worker:/);

@@ -5,6 +5,7 @@ import { parseRedisUrl } from '../queue/parseRedisUrl.js';
 import { queueNameProblem } from '../queue/queueNames.js';
 import type { QueueWorkerOptions } from '../queue/QueueWorker.js';
 import { otlpEndpointVariables, resolveOtlpEndpoint } from '../tracing/resolveOtlpEndpoint.js';
+import { defaultServerConfig } from '../server/ServerConfig.js';
 import { UsageError } from './UsageError.js';
 
 /** Everything `cosched worker` runs with. */
@@ -26,6 +27,7 @@ const settings = {
   queue: { flag: 'queue', env: 'COSCHED_QUEUE' },
   queueName: { flag: 'queue-name', env: 'COSCHED_QUEUE_NAME' },
   workers: { flag: 'workers', env: 'COSCHED_WORKERS' },
+  workerHeapMb: { flag: 'worker-heap-mb', env: 'COSCHED_WORKER_HEAP_MB' },
   logLevel: { flag: 'log-level', env: 'COSCHED_LOG_LEVEL' },
   shutdownGraceSeconds: { flag: 'shutdown-grace-seconds', env: 'COSCHED_SHUTDOWN_GRACE_SECONDS' },
   lockDurationMs: { flag: 'lock-duration-ms', env: 'COSCHED_QUEUE_LOCK_DURATION_MS' },
@@ -41,10 +43,11 @@ export const workerEnvironmentVariables = [...new Set([...Object.values(settings
 
 /**
  * The worker's configuration from the arguments after `worker` (`--queue URL [--queue-name NAME]
- * [--workers N] [--log-level LEVEL] [--shutdown-grace-seconds S] [--lock-duration-ms MS]
+ * [--workers N] [--worker-heap-mb MB] [--log-level LEVEL] [--shutdown-grace-seconds S] [--lock-duration-ms MS]
  * [--stalled-interval-ms MS] [--max-stalled-count N] [--metrics-port P [--metrics-host H]]
  * [--otlp-endpoint URL]`), then the environment (see settings), then
- * the defaults: the queue cosched-plans, one thread per core, log level info, 20 s grace, and
+ * the defaults: the queue cosched-plans, one thread per core, a 2048 MB heap per thread (as
+ * serve), log level info, 20 s grace, and
  * QueueWorker's lock (30 s), stalled check (15 s) and stalled limit (1). A flag wins over its
  * variable; an empty variable counts as unset.
  *
@@ -114,6 +117,7 @@ export function resolveWorkerConfig(args: string[], env: NodeJS.ProcessEnv = pro
       url: queue.value,
       queueName: queueName?.value,
       workers: integer('workers', 1, 1_024) ?? availableParallelism(),
+      maxHeapMb: integer('workerHeapMb', 64, 1_048_576) ?? defaultServerConfig().workerHeapMb,
       lockDurationMs: integer('lockDurationMs', 1_000, 3_600_000),
       stalledIntervalMs: integer('stalledIntervalMs', 100, 3_600_000),
       maxStalledCount: integer('maxStalledCount', 0, 100),

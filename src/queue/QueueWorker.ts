@@ -31,6 +31,8 @@ export interface QueueWorkerOptions {
   queueName?: string;
   /** Plan worker threads, which is how many plans it runs at once, >= 1. Default: os.availableParallelism(). */
   workers?: number;
+  /** Each plan thread's V8 heap cap in MB (PlanWorkerPool `maxHeapMb`): a plan over it fails RESOURCE_EXHAUSTED (PLAN_MEMORY_LIMIT). Unset: Node's default. */
+  maxHeapMb?: number;
   /**
    * How long a job's lock lasts without renewal (renewed every half of it while the plan runs).
    * A worker killed mid-plan loses its jobs to another worker within about this plus
@@ -117,6 +119,7 @@ export class QueueWorker {
     const logger = options.logger.child({ worker: info.id });
     const pool = await PlanWorkerPool.start({
       workers: threads,
+      maxHeapMb: options.maxHeapMb,
       workerModule: options.planWorkerModule,
       onWorkerError: (error) => logger.error({ err: error }, 'plan worker thread failed; replacing it'),
       onPlanTimed: options.onPlanTimed,
