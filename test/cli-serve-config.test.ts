@@ -22,6 +22,7 @@ describe('cosched serve configuration', () => {
         maxConnections: 1_024,
         maxConnectionsPerIp: 256,
         connectionIdleMs: 300_000,
+        maxStreamsPerConnection: 100,
         firstRequestTimeoutMs: 10_000,
         shutdownGraceMs: 30_000,
         deadlineMarginMs: 1_000,

@@ -17,6 +17,7 @@ export interface ServeFlags {
   maxConnections?: string;
   maxConnectionsPerIp?: string;
   connectionIdleSeconds?: string;
+  maxStreamsPerConnection?: string;
   firstRequestTimeoutSeconds?: string;
   workerHeapMb?: string;
   shutdownGraceSeconds?: string;
@@ -107,6 +108,7 @@ const serveFlagNames = {
   'max-connections': 'maxConnections',
   'max-connections-per-ip': 'maxConnectionsPerIp',
   'connection-idle-seconds': 'connectionIdleSeconds',
+  'max-streams-per-connection': 'maxStreamsPerConnection',
   'first-request-timeout-seconds': 'firstRequestTimeoutSeconds',
   'worker-heap-mb': 'workerHeapMb',
   'shutdown-grace-seconds': 'shutdownGraceSeconds',

@@ -44,6 +44,8 @@ export interface ServerConfig {
   maxConnections: number;
   /** Open connections at once from one IP address; more are closed on arrival. Default 256. */
   maxConnectionsPerIp: number;
+  /** Calls open at once on one connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS; grpc.max_concurrent_streams). Default 100. */
+  maxStreamsPerConnection: number;
   /** A connection without calls this long is closed (GOAWAY; grpc.max_connection_idle_ms). Default 300 s. */
   connectionIdleMs: number;
   /** A connection that has started no call this long after it was accepted (handshake unfinished, or silent) is closed. Default 10 s. */
@@ -109,6 +111,7 @@ export function defaultServerConfig(): ServerConfig {
     maxConnections: 1_024,
     maxConnectionsPerIp: 256,
     connectionIdleMs: 300_000,
+    maxStreamsPerConnection: 100,
     firstRequestTimeoutMs: 10_000,
     shutdownGraceMs: 30_000,
     deadlineMarginMs: 1_000,

@@ -26,11 +26,12 @@ export interface ReflectionResponse {
   error_response?: { error_code: number; error_message: string };
 }
 
-export function healthClient(address: string): HealthClient {
+/** A health client; `channelOptions` e.g. `{ 'grpc.use_local_subchannel_pool': 1 }` for a connection of its own. */
+export function healthClient(address: string, channelOptions: Record<string, string | number> = {}): HealthClient {
   const loaded = loadPackageDefinition(loadSync(healthProtoPath, protoOptions)) as unknown as {
-    grpc: { health: { v1: { Health: new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => HealthClient } } };
+    grpc: { health: { v1: { Health: new (address: string, creds: ReturnType<typeof credentials.createInsecure>, options: Record<string, string | number>) => HealthClient } } };
   };
-  return new loaded.grpc.health.v1.Health(address, credentials.createInsecure());
+  return new loaded.grpc.health.v1.Health(address, credentials.createInsecure(), channelOptions);
 }
 
 export function reflectionClient(address: string): ReflectionClient {
