@@ -1,13 +1,17 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../src/auth/hashToken.js';
+import { CoschedError } from '../solver/errors/CoschedError.js';
 import { parseCommandLine } from '../src/cli/parseCommandLine.js';
+import { reportCliError } from '../src/cli/reportCliError.js';
+import { runTokenCommand } from '../src/cli/runTokenCommand.js';
 import { resolveServeConfig } from '../src/cli/resolveServeConfig.js';
 import { PlanRequest } from '../src/generated/cosched/v1/plan_request.js';
 import { oneSiteFourHours } from './factories/planRequests.js';
-import { runCli } from './helpers/runCli.js';
+import { runCli, type CliRun } from './helpers/runCli.js';
 import { startTestServer, type TestServer } from './helpers/startTestServer.js';
 
 /**
@@ -26,18 +30,21 @@ describe('the CLI with tokens', { timeout: 120_000 }, () => {
   const clean = { COSCHED_TOKEN: undefined, COSCHED_TOKENS_FILE: undefined };
   let plannerToken: string;
   let adminToken: string;
+  let adminCreate: CliRun;
   let test: TestServer;
 
   beforeAll(async () => {
     // One after the other: both rewrite the same file. The second finds it through COSCHED_TOKENS_FILE.
+    // The planner's token goes to stdout, the admin's to a file of its own (--out).
     const planner = await runCli(['token', 'create', '--name', 'sched-a', '--role', 'planner', '--tokens-file', tokensFile], clean);
-    const admin = await runCli(['token', 'create', '--name', 'ops', '--role', 'admin'], { ...clean, COSCHED_TOKENS_FILE: tokensFile });
+    adminCreate = await runCli(['token', 'create', '--name', 'ops', '--role', 'admin', '--out', join(dir, 'admin.token')], { ...clean, COSCHED_TOKENS_FILE: tokensFile });
     expect(planner.code, planner.stderr).toBe(0);
-    expect(admin.code, admin.stderr).toBe(0);
+    expect(adminCreate.code, adminCreate.stderr).toBe(0);
     plannerToken = planner.stdout.trim();
-    adminToken = admin.stdout.trim();
+    adminToken = readFileSync(join(dir, 'admin.token'), 'utf8').trim();
+    // A token file others may read (the CLI warns about it, and still uses it).
     writeFileSync(join(dir, 'planner.token'), `${plannerToken}\n`);
-    writeFileSync(join(dir, 'admin.token'), `${adminToken}\n`);
+    chmodSync(join(dir, 'planner.token'), 0o644);
     test = await startTestServer({ tokensFile });
   });
   afterAll(async () => {
@@ -52,6 +59,41 @@ describe('the CLI with tokens', { timeout: 120_000 }, () => {
     expect(text).toContain(`name: sched-a\n    role: planner\n    hash: ${hashToken(plannerToken)}`);
     expect(text).toContain(`name: ops\n    role: admin\n    hash: ${hashToken(adminToken)}`);
     expect(text).not.toContain(plannerToken);
+    expect(text).not.toContain(adminToken);
+  });
+
+  it('token create --out writes the token, and only it, to a new file of mode 0600 instead of stdout', () => {
+    const file = join(dir, 'admin.token');
+
+    expect(adminCreate.stdout).toBe('');
+    expect(readFileSync(file, 'utf8')).toBe(`${adminToken}\n`);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(adminCreate.stderr).toContain(`wrote the token to ${file} (mode 0600)`);
+    expect(adminCreate.stderr).not.toContain(adminToken);
+  });
+
+  it('token create --out refuses an existing file and changes nothing; a failed create leaves no token file', () => {
+    const io = { stdout: new PassThrough(), stderr: new PassThrough() };
+    const before = readFileSync(tokensFile, 'utf8');
+    const existing = join(dir, 'admin.token');
+    const broken = join(dir, 'broken-tokens.yaml');
+    writeFileSync(broken, 'tokens:\n  - name: x\n');
+    let exists: unknown;
+    try {
+      runTokenCommand(['token', 'create', '--name', 'other', '--role', 'planner', '--tokens-file', tokensFile, '--out', existing], io);
+    } catch (error) {
+      exists = error;
+    }
+    const stderr = new PassThrough();
+    const exitCode = reportCliError(exists, stderr);
+
+    expect(exists).toBeInstanceOf(CoschedError);
+    expect(String(stderr.read())).toBe(`cosched: --out ${existing}: the file exists already; it is never overwritten: choose another name or remove it first (no token was created)\n`);
+    expect(exitCode).toBe(2);
+    expect(readFileSync(tokensFile, 'utf8')).toBe(before);
+    expect(readFileSync(existing, 'utf8')).toBe(`${adminToken}\n`);
+    expect(() => runTokenCommand(['token', 'create', '--name', 'other', '--role', 'planner', '--tokens-file', broken, '--out', join(dir, 'other.token')], io)).toThrow(/tokens file/);
+    expect(existsSync(join(dir, 'other.token'))).toBe(false);
   });
 
   it('plan --server without a token exits 4 and says how to pass one; with --token-file it plans', async () => {
@@ -65,6 +107,12 @@ describe('the CLI with tokens', { timeout: 120_000 }, () => {
     expect(refused.stderr).toContain('--token-file FILE or the COSCHED_TOKEN variable');
     expect(planned.code, planned.stderr).toBe(0);
     expect(planned.stdout).toMatch(/saved/i);
+    // planner.token has mode 0644: one warning line, and the token is used all the same.
+    const file = join(dir, 'planner.token');
+    expect(planned.stderr.split('\n').filter((line) => line.includes('warning'))).toEqual([
+      `cosched: warning: --token-file ${file} is readable by its group or others (mode 0644); a token is a password: chmod 600 ${file}`,
+    ]);
+    expect(refused.stderr).not.toContain('warning');
   });
 
   it('the standing-planner commands read COSCHED_TOKEN; a planner may list but not submit (exit 4, permission denied)', async () => {
@@ -79,6 +127,8 @@ describe('the CLI with tokens', { timeout: 120_000 }, () => {
     expect(submitted.stderr).toMatch(/^cosched: permission denied: role planner may not call cosched\.v1\.StandingPlannerService\/BatchCreateJobs: it needs role admin/);
     expect(asAdmin.code, asAdmin.stderr).toBe(0);
     for (const run of [listed, submitted, asAdmin]) expect(run.stderr + run.stdout).not.toContain(plannerToken);
+    // admin.token (from --out) has mode 0600: no warning.
+    expect(asAdmin.stderr).not.toContain('warning');
   });
 
   it('refuses an unreadable --token-file and a bad COSCHED_TOKEN without showing the token', async () => {
@@ -113,10 +163,10 @@ describe('the CLI with tokens', { timeout: 120_000 }, () => {
     expect(badMode.stderr).toContain("--health-reflection 'shut': expected open");
   });
 
-  it('the server never logged a token', () => {
+  it('the server never logged a token (nor, at level info, a refused call)', () => {
     const everything = JSON.stringify(test.logs);
 
-    expect(test.logs.some((line) => line.msg === 'call refused')).toBe(true);
+    expect(test.logs.filter((line) => line.msg === 'call refused')).toEqual([]);
     expect(everything).not.toContain(plannerToken);
     expect(everything).not.toContain(adminToken);
   });

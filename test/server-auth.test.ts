@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -23,6 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addTokenToFile } from '../src/auth/addTokenToFile.js';
 import { hashToken, newToken } from '../src/auth/hashToken.js';
 import { methodRoles } from '../src/auth/methodRoles.js';
+import { TokensFileWatcher } from '../src/auth/TokensFileWatcher.js';
 import { tokenClientOptions } from '../src/client/bearerTokenInterceptor.js';
 import { decodeStatusDetails } from '../src/client/decodeStatusDetails.js';
 import { CoSchedulerServiceClient } from '../src/generated/cosched/v1/co_scheduler_service.js';
@@ -31,7 +32,7 @@ import { OperationsClient } from '../src/generated/google/longrunning/operations
 import { CoschedServer } from '../src/server/CoschedServer.js';
 import { clientIdentityKey, createAuthInterceptor } from '../src/server/createAuthInterceptor.js';
 import { createLogger } from '../src/server/createLogger.js';
-import { defaultServerConfig } from '../src/server/ServerConfig.js';
+import { defaultServerConfig, type ServerConfig } from '../src/server/ServerConfig.js';
 import { oneSiteFourHours } from './factories/planRequests.js';
 import { callValidate } from './helpers/grpcCalls.js';
 import { reflectionClient } from './helpers/standardClients.js';
@@ -250,14 +251,200 @@ describe('authentication and authorization (bearer tokens from a tokens file)', 
     expect(await accepted(adminToken)).toBe(true);
   });
 
-  it('logs each refused call (method, code, peer) and never a token or an authorization header', () => {
-    const refused = test.logs.filter((line) => line.msg === 'call refused');
+  it('at level info logs no refused call (a flood of bad tokens does not flood the log), and never a token or an authorization header', () => {
     const everything = JSON.stringify(test.logs);
 
-    expect(refused.some((line) => line.code === 'UNAUTHENTICATED' && line.method === 'cosched.v1.CoSchedulerService/ValidatePlanRequest')).toBe(true);
-    expect(refused.some((line) => line.code === 'PERMISSION_DENIED' && line.client === 'token:sched-a' && typeof line.peer === 'string')).toBe(true);
+    // Many calls above were refused; `call refused` is a debug line (see the next describe).
+    expect(test.logs.filter((line) => line.msg === 'call refused')).toEqual([]);
     for (const token of everyToken) expect(everything).not.toContain(token);
     expect(everything).not.toMatch(/Bearer/i);
+  });
+});
+
+/** A real server like startTestServer's, but logging at `level` (startTestServer logs at info). */
+async function startServerLoggingAt(level: 'debug' | 'info', overrides: Partial<ServerConfig>): Promise<{ address: string; server: CoschedServer; logs: Array<Record<string, unknown>>; close(): Promise<void> }> {
+  const logs: Array<Record<string, unknown>> = [];
+  const dataDir = mkdtempSync(join(tmpdir(), 'cosched-test-data-'));
+  const server = await CoschedServer.start({ ...defaultServerConfig(), host: '127.0.0.1', port: 0, workers: 1, dataDir, ...overrides }, createLogger(level, logSink(logs)));
+  return {
+    address: `127.0.0.1:${server.port}`,
+    server,
+    logs,
+    async close() {
+      await server.forceShutdown();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A stream that parses each pino line written to it into `logs`. */
+function logSink(logs: Array<Record<string, unknown>>): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+}
+
+/** The sum of the `cosched_grpc_calls_total` samples at `metricsPort` whose labels include `labels`. */
+async function callsCounted(metricsPort: number, labels: Record<string, string>): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const match = /^cosched_grpc_calls_total\{(.*)\} (\S+)$/.exec(line);
+    if (!match) continue;
+    const have = Object.fromEntries([...match[1].matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    if (Object.entries(labels).every(([key, value]) => have[key] === value)) sum += Number(match[2]);
+  }
+  return sum;
+}
+
+describe('refused calls: logged at debug only, counted in the metrics, free of the rate budget', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cosched-auth-refused-'));
+  const tokensFile = join(dir, 'tokens.yaml');
+  const plannerToken = addTokenToFile(tokensFile, 'sched-a', 'planner');
+  const budgetToken = addTokenToFile(tokensFile, 'budget', 'planner');
+  const unknownToken = newToken();
+  let test: Awaited<ReturnType<typeof startServerLoggingAt>>;
+  const clients: Client[] = [];
+  const api = (token?: string) => {
+    const client = new CoSchedulerServiceClient(test.address, credentials.createInsecure(), tokenClientOptions(token));
+    clients.push(client);
+    return client;
+  };
+  const standing = (token?: string) => {
+    const client = new StandingPlannerServiceClient(test.address, credentials.createInsecure(), tokenClientOptions(token));
+    clients.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    // A small rate budget (burst 3, then 1 call a second) makes a spent budget visible at once.
+    test = await startServerLoggingAt('debug', { tokensFile, metricsPort: 0, requestsPerSecondPerClient: 1, requestBurstPerClient: 3 });
+  });
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await test?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('logs each refusal at level debug (method, code, reason, peer, the caller when known) and counts it in cosched_grpc_calls_total', async () => {
+    const planner = standing(plannerToken);
+    const refused = await Promise.all([
+      failure(callValidate(api(), oneSiteFourHours())),
+      failure(callValidate(api(unknownToken), oneSiteFourHours())),
+      failure(callValidate(api(unknownToken), oneSiteFourHours())),
+      failure(unary(planner.deleteJob.bind(planner), { name: 'jobs/none' })),
+    ]);
+    const lines = test.logs.filter((line) => line.msg === 'call refused');
+    const everything = JSON.stringify(test.logs);
+
+    expect(refused.map((error) => error.code)).toEqual([status.UNAUTHENTICATED, status.UNAUTHENTICATED, status.UNAUTHENTICATED, status.PERMISSION_DENIED]);
+    expect(lines).toHaveLength(4);
+    for (const line of lines) {
+      expect(line.level).toBe('debug');
+      expect(typeof line.peer).toBe('string');
+    }
+    expect(lines.filter((line) => line.method === 'cosched.v1.CoSchedulerService/ValidatePlanRequest' && line.code === 'UNAUTHENTICATED').map((line) => line.reason).sort()).toEqual([
+      'CREDENTIALS_MISSING',
+      'CREDENTIALS_REJECTED',
+      'CREDENTIALS_REJECTED',
+    ]);
+    expect(lines.some((line) => line.code === 'PERMISSION_DENIED' && line.reason === 'ROLE_INSUFFICIENT' && line.client === 'token:sched-a')).toBe(true);
+    expect(await callsCounted(test.server.metricsServer!.port, { method: 'ValidatePlanRequest', code: 'UNAUTHENTICATED' })).toBe(3);
+    expect(await callsCounted(test.server.metricsServer!.port, { method: 'DeleteJob', code: 'PERMISSION_DENIED' })).toBe(1);
+    for (const token of [plannerToken, budgetToken, unknownToken]) expect(everything).not.toContain(token);
+    expect(everything).not.toMatch(/Bearer/i);
+  });
+
+  it('spends no rate budget on calls refused by authentication: after 30 refusals the caller still has its whole burst', async () => {
+    const client = standing(budgetToken);
+    const refused = await Promise.all([
+      ...Array.from({ length: 15 }, () => failure(unary(client.deleteJob.bind(client), { name: 'jobs/none' }))),
+      ...Array.from({ length: 15 }, () => failure(callValidate(api(unknownToken), oneSiteFourHours()))),
+    ]);
+    const planner = api(budgetToken);
+    const burst = await Promise.all(Array.from({ length: 3 }, () => callValidate(planner, oneSiteFourHours())));
+    // The limiter is on: the budget is spent by accepted calls (at most one token more comes within a second).
+    const beyond = await Promise.all(Array.from({ length: 3 }, () => callValidate(planner, oneSiteFourHours()).then(() => status.OK, (error: ServiceError) => error.code)));
+
+    expect(new Set(refused.map((error) => error.code))).toEqual(new Set([status.PERMISSION_DENIED, status.UNAUTHENTICATED]));
+    expect(burst.every((answer) => answer.valid)).toBe(true);
+    expect(beyond).toContain(status.RESOURCE_EXHAUSTED);
+  });
+});
+
+describe('the tokens file on disk: its mode, its owner, and changes within the time granularity', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cosched-auth-file-'));
+  const watchers: TokensFileWatcher[] = [];
+  afterAll(() => {
+    for (const watcher of watchers) watcher.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates a new tokens file with mode 0600, and keeps an existing one\'s mode (and, as root, its owner) on every change, leaving no temporary file', () => {
+    const sub = mkdtempSync(join(dir, 'owned-'));
+    const file = join(sub, 'tokens.yaml');
+    addTokenToFile(file, 'first', 'planner');
+    const created = statSync(file);
+    chmodSync(file, 0o640);
+    const root = process.getuid?.() === 0;
+    if (root) chownSync(file, 4321, 4322);
+    addTokenToFile(file, 'second', 'admin');
+    const changed = statSync(file);
+
+    expect(created.mode & 0o777).toBe(0o600);
+    expect(changed.mode & 0o777).toBe(0o640);
+    if (root) expect([changed.uid, changed.gid]).toEqual([4321, 4322]);
+    expect(readFileSync(file, 'utf8')).toMatch(/name: first[\s\S]*name: second/);
+    expect(readdirSync(sub)).toEqual(['tokens.yaml']);
+  });
+
+  it('warns, naming the file and its mode, when it loads a tokens file its group or others may write (at start and on reload)', async () => {
+    const file = join(dir, 'shared.yaml');
+    addTokenToFile(file, 'first', 'planner');
+    chmodSync(file, 0o664);
+    const logs: Array<Record<string, unknown>> = [];
+    const watcher = TokensFileWatcher.start(file, createLogger('info', logSink(logs)));
+    watchers.push(watcher);
+    const warnings = () => logs.filter((line) => line.level === 'warn' && line.tokensFile === file);
+    const atStart = warnings().length;
+    addTokenToFile(file, 'second', 'planner');
+    await waitFor(async () => logs.some((line) => line.msg === 'tokens file reloaded'), 5_000, 'the changed file is reloaded');
+
+    expect(atStart).toBe(1);
+    expect(warnings()).toHaveLength(2);
+    for (const line of warnings()) {
+      expect(line.mode).toBe('0664');
+      expect(String(line.msg)).toContain(`tokens file ${file} is writable by its group or others (mode 0664)`);
+    }
+    chmodSync(file, 0o600);
+    const quiet: Array<Record<string, unknown>> = [];
+    watchers.push(TokensFileWatcher.start(file, createLogger('info', logSink(quiet))));
+    expect(quiet.filter((line) => line.level === 'warn')).toEqual([]);
+  });
+
+  it('sees a hash replaced in place with the same size, modification time and inode', async () => {
+    const file = join(dir, 'in-place.yaml');
+    const oldToken = addTokenToFile(file, 'rotated', 'planner');
+    const sameTime = new Date('2026-01-01T00:00:00Z');
+    utimesSync(file, sameTime, sameTime);
+    const before = statSync(file);
+    const logs: Array<Record<string, unknown>> = [];
+    const watcher = TokensFileWatcher.start(file, createLogger('info', logSink(logs)));
+    watchers.push(watcher);
+    const newTokenValue = newToken();
+    writeFileSync(file, readFileSync(file, 'utf8').replace(hashToken(oldToken), hashToken(newTokenValue)));
+    utimesSync(file, sameTime, sameTime);
+    const after = statSync(file);
+
+    expect([after.size, after.mtimeMs, after.ino]).toEqual([before.size, before.mtimeMs, before.ino]);
+    await waitFor(async () => watcher.current().tokens.has(hashToken(newTokenValue)), 5_000, 'the replaced hash is loaded');
+    expect(watcher.current().tokens.has(hashToken(oldToken))).toBe(false);
+    // Unchanged content is not reloaded again.
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    expect(logs.filter((line) => line.msg === 'tokens file reloaded')).toHaveLength(1);
   });
 });
 

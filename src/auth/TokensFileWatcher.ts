@@ -1,4 +1,6 @@
-import { readFileSync, unwatchFile, watchFile, type Stats } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { CoschedError } from '../../solver/errors/CoschedError.js';
 import { parseTokensFile, type CredentialTable } from './parseTokensFile.js';
@@ -7,23 +9,34 @@ import { parseTokensFile, type CredentialTable } from './parseTokensFile.js';
 export const tokensFilePollMs = 500;
 
 /**
- * The credentials of a tokens file (parseTokensFile), kept current: the file is polled
- * (fs.watchFile, which survives editors' atomic renames) every `tokensFilePollMs`, and a changed
- * file replaces the table at once. A file that is broken on reload (bad YAML, a bad entry, gone,
- * unreadable) leaves the previous table in force and logs an error naming the problem; the next
- * good version is loaded as usual. Only counts and names are logged, never a hash or a token.
+ * The credentials of a tokens file (parseTokensFile), kept current: every `tokensFilePollMs` the
+ * file is read by its path (so an editor's atomic rename is seen too) and the SHA-256 of its
+ * content compared with that of the version last seen; a different content replaces the table at
+ * once. Comparing the content, not the modification time, size or inode, also catches a hash
+ * replaced in place within the file system's time granularity. A file that is broken on reload
+ * (bad YAML, a bad entry, gone, unreadable) leaves the previous table in force and logs an error
+ * naming the problem, once per version; the next good version is loaded as usual. Every load (at
+ * start and on reload) logs a warning naming the file and its mode when the group or others may
+ * write it (mode & 0o022): whoever can write it can grant themselves admin. Only counts, names
+ * and modes are logged, never a hash or a token.
  */
 export class TokensFileWatcher {
   private table: CredentialTable;
+  /** What the last read found: `sha256:<hex>` of the content, or `unreadable:<code>`. */
+  private seen: string;
   private closed = false;
+  private polling = false;
+  private readonly timer: NodeJS.Timeout;
 
   private constructor(
     readonly path: string,
     private readonly logger: Logger,
-    table: CredentialTable,
+    loaded: LoadedFile,
   ) {
-    this.table = table;
-    watchFile(path, { interval: tokensFilePollMs, persistent: false }, this.onChange);
+    this.table = loaded.table;
+    this.seen = loaded.digest;
+    this.timer = setInterval(() => void this.poll(), tokensFilePollMs);
+    this.timer.unref();
   }
 
   /**
@@ -33,9 +46,10 @@ export class TokensFileWatcher {
    *   problem when the file cannot be read or is broken.
    */
   static start(path: string, logger: Logger): TokensFileWatcher {
-    const table = load(path);
-    logger.info({ tokensFile: path, tokens: table.tokens.size, certificates: table.certificates.size }, 'tokens file loaded');
-    return new TokensFileWatcher(path, logger, table);
+    const loaded = load(path);
+    warnIfWritableByOthers(path, loaded.mode, logger);
+    logger.info({ tokensFile: path, tokens: loaded.table.tokens.size, certificates: loaded.table.certificates.size }, 'tokens file loaded');
+    return new TokensFileWatcher(path, logger, loaded);
   }
 
   /** The credentials in force. */
@@ -47,13 +61,15 @@ export class TokensFileWatcher {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    unwatchFile(this.path, this.onChange);
+    clearInterval(this.timer);
   }
 
-  /** Re-reads the file now (the poller calls this on every change). */
+  /** Re-reads the file now (the poller calls this when the content changed). */
   reload(): void {
     try {
-      this.table = load(this.path);
+      const loaded = load(this.path, (digest) => (this.seen = digest));
+      this.table = loaded.table;
+      warnIfWritableByOthers(this.path, loaded.mode, this.logger);
       this.logger.info({ tokensFile: this.path, tokens: this.table.tokens.size, certificates: this.table.certificates.size }, 'tokens file reloaded');
     } catch (error) {
       this.logger.error(
@@ -63,20 +79,66 @@ export class TokensFileWatcher {
     }
   }
 
-  private readonly onChange = (current: Stats, previous: Stats): void => {
-    if (this.closed) return;
-    if (current.mtimeMs === previous.mtimeMs && current.size === previous.size && current.ino === previous.ino) return;
-    this.reload();
-  };
+  /** Reads the file and reloads it when what it holds differs from what was seen last. */
+  private async poll(): Promise<void> {
+    if (this.closed || this.polling) return;
+    this.polling = true;
+    let found: string;
+    try {
+      found = digestOf(await readFile(this.path));
+    } catch (error) {
+      found = unreadable(error);
+    } finally {
+      this.polling = false;
+    }
+    if (!this.closed && found !== this.seen) this.reload();
+  }
 }
 
-function load(path: string): CredentialTable {
-  let text: string;
+interface LoadedFile {
+  table: CredentialTable;
+  /** `sha256:<hex>` of the content the table was parsed from. */
+  digest: string;
+  /** The file's st_mode when it was read. */
+  mode: number;
+}
+
+/**
+ * Reads and parses `path`; `onRead` learns what was read (the content's digest, or
+ * `unreadable:<code>`) before it is parsed, so a broken version is remembered too.
+ */
+function load(path: string, onRead?: (seen: string) => void): LoadedFile {
+  let bytes: Buffer;
+  let mode: number;
   try {
-    text = readFileSync(path, 'utf8');
+    const fd = openSync(path, 'r');
+    try {
+      mode = fstatSync(fd).mode;
+      bytes = readFileSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   } catch (error) {
+    onRead?.(unreadable(error));
     const description = `cannot read it: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
     throw new CoschedError('INVALID_ARGUMENT', `tokens file ${path}: ${description}`, { violations: [{ field: '(file)', description }], reason: 'INVALID_TOKENS_FILE' });
   }
-  return parseTokensFile(text, path);
+  const digest = digestOf(bytes);
+  onRead?.(digest);
+  return { table: parseTokensFile(bytes.toString('utf8'), path), digest, mode };
+}
+
+function digestOf(bytes: Buffer): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+function unreadable(error: unknown): string {
+  return `unreadable:${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+}
+
+/** Logs a warning when the group or others may write the tokens file. */
+function warnIfWritableByOthers(path: string, mode: number, logger: Logger): void {
+  if ((mode & 0o022) === 0) return;
+  const octal = (mode & 0o777).toString(8).padStart(4, '0');
+  logger.warn({ tokensFile: path, mode: octal }, `tokens file ${path} is writable by its group or others (mode ${octal}): whoever can write it can give themselves any role; chmod go-w it`);
 }

@@ -13,7 +13,7 @@ Usage:
                 [--max-message-bytes BYTES] [--max-cells CELLS] [--worker-heap-mb MB]
                 [--max-model-size N] [--max-response-bytes BYTES] [--max-requests-per-second N]
                 [--request-burst N] [--max-plans-in-flight-per-client N] [--max-connections N]
-                [--max-connections-per-ip N] [--connection-idle-seconds S]
+                [--max-connections-per-ip N] [--connection-idle-seconds S] [--max-streams-per-connection N]
                 [--first-request-timeout-seconds S] [--shutdown-grace-seconds S]
                 [--deadline-margin-ms MS] [--log-level LEVEL] [--tls-cert CERT.pem --tls-key KEY.pem]
                 [--tokens-file FILE [--tls-client-ca CA.pem] [--health-reflection open|closed]]
@@ -21,8 +21,8 @@ Usage:
                 [--run-lease-seconds S]
                 [--queue redis://HOST:PORT [--queue-name NAME]] [--metrics-port PORT]
                 [--otlp-endpoint URL]
-  cosched token create --name NAME --role planner|admin --tokens-file FILE
-  cosched worker --queue redis://HOST:PORT [--queue-name NAME] [--workers N] [--log-level LEVEL]
+  cosched token create --name NAME --role planner|admin --tokens-file FILE [--out TOKEN_FILE]
+  cosched worker --queue redis://HOST:PORT [--queue-name NAME] [--workers N] [--worker-heap-mb MB] [--log-level LEVEL]
                  [--shutdown-grace-seconds S] [--lock-duration-ms MS] [--stalled-interval-ms MS]
                  [--max-stalled-count N] [--otlp-endpoint URL]
   cosched jobs submit FILE [--request-id ID]
@@ -59,7 +59,8 @@ Commands:
                          until SIGTERM or SIGINT; then finish or give back the running plans.
                          Stateless: run as many as you like, on any machines.
   token create           Make a new random token, add its hash with --name and --role to the
-                         tokens file (created if missing) and print the token once on stdout.
+                         tokens file (created if missing) and print the token once on stdout,
+                         or with --out write it to TOKEN_FILE (new, mode 0600; never overwritten).
 
 Standing planner (against a running server; each command takes --server, --tls-ca, --tls-cert,
 --tls-key, --token-file, --json):
@@ -161,6 +162,8 @@ Options of serve (each also read from the environment variable shown; the flag w
   --max-connections N            COSCHED_MAX_CONNECTIONS         open at once; default 1024
   --max-connections-per-ip N     COSCHED_MAX_CONNECTIONS_PER_IP  open at once from one IP; default 256
   --connection-idle-seconds S    COSCHED_CONNECTION_IDLE_SECONDS close a connection without calls; default 300
+  --max-streams-per-connection N COSCHED_MAX_STREAMS_PER_CONNECTION calls open at once on one connection;
+                                                                 default 100
   --first-request-timeout-seconds S
                                  COSCHED_FIRST_REQUEST_TIMEOUT_SECONDS
                                                                  close a connection with no call S after it
@@ -208,6 +211,7 @@ Options of worker (each also read from the environment variable shown; the flag 
   --queue URL                    COSCHED_QUEUE                   required: the servers' --queue
   --queue-name NAME              COSCHED_QUEUE_NAME              default cosched-plans
   --workers N                    COSCHED_WORKERS                 plan threads (plans at once); default: the cores
+  --worker-heap-mb MB            COSCHED_WORKER_HEAP_MB          each plan thread's JS heap cap; default 2048
   --log-level LEVEL              COSCHED_LOG_LEVEL               default info
   --shutdown-grace-seconds S     COSCHED_SHUTDOWN_GRACE_SECONDS  running plans may finish for S, then are
                                                                  given back to the queue; default 20

@@ -42,8 +42,11 @@ type Outcome = { identity: Identity } | { problem: 'missing' | 'rejected' };
  * - The method's least role comes from leastRoleFor (an unknown method needs admin; health and
  *   reflection are open unless closed). No or unusable credentials on a method that is not open:
  *   UNAUTHENTICATED; a role too small: PERMISSION_DENIED. Both leave through toGrpcStatus; their
- *   text never says whether a token exists and never contains it. Each refusal is logged (`call
- *   refused`: method, code, peer, and the caller's name when known), never with a token.
+ *   text never says whether a token exists and never contains it. Each refusal is logged at debug
+ *   level only (`call refused`: method, code, reason, peer, and the caller's name when known),
+ *   never with a token, so that a flood of bad tokens does not flood the log; the call tracker
+ *   (outside this interceptor) still counts it in the metrics. A refused call never reaches the
+ *   interceptors after this one (the per-client limits): it spends no rate budget.
  * - Without `credentials` every call passes (only the metadata is cleaned).
  */
 export function createAuthInterceptor(options: AuthInterceptorOptions): ServerInterceptor {
@@ -75,7 +78,7 @@ export function createAuthInterceptor(options: AuthInterceptorOptions): ServerIn
             }
             if (error === undefined) return passOn(metadata);
             refused = true;
-            logger.warn(
+            logger.debug(
               { method: path.slice(1), code: error.code, reason: error.reason, peer: call.getPeer(), client: 'identity' in outcome ? outcome.identity.client : undefined },
               'call refused',
             );
