@@ -21,6 +21,7 @@ import { addReflectionService } from './addReflectionService.js';
 import { createCoSchedulerService } from './createCoSchedulerService.js';
 import type { PlanExecutor } from './PlanExecutor.js';
 import { PlanWorkerPool } from './PlanWorkerPool.js';
+import { RequestPrepPool } from './RequestPrepPool.js';
 import { CallTracker } from './CallTracker.js';
 import { toGrpcStatus } from './toGrpcStatus.js';
 import { CoschedError } from '../../solver/errors/CoschedError.js';
@@ -53,7 +54,9 @@ export interface ShutdownOutcome {
  *
  * Lifecycle:
  * - `start()` starts the worker pool (waiting until every worker has loaded HiGHS), or with
- *   `config.queue` connects to the plan queue instead (QueuePlanExecutor), binds, turns
+ *   `config.queue` connects to the plan queue instead (QueuePlanExecutor), and a request
+ *   preparation worker (RequestPrepPool: large Plan, WatchPlan and ValidatePlanRequest requests
+ *   are decoded and prepared there, see DeferredRequest; closed on shutdown), binds, turns
  *   health SERVING and logs `cosched serving` with the bound host and port. On failure (port in
  *   use, unreadable TLS files, missing descriptor set, a worker that cannot start) it cleans up
  *   and rejects.
@@ -74,6 +77,7 @@ export class CoschedServer {
   private tokens: TokensFileWatcher | undefined;
   private connections: ConnectionListener | undefined;
   private cutShort: (() => void) | undefined;
+  private requestPrep: RequestPrepPool | undefined;
 
   private constructor(
     /** The port actually bound (useful with port 0). */
@@ -111,6 +115,7 @@ export class CoschedServer {
       'grpc.max_receive_message_length': config.maxMessageBytes,
       'grpc.max_send_message_length': -1,
       'grpc.max_connection_idle_ms': config.connectionIdleMs,
+      'grpc.max_concurrent_streams': config.maxStreamsPerConnection,
       // The call tracker first: innermost, it sees every status, also those other interceptors send.
       // Then authentication (before the per-client limits: it sets the `cosched-client` they key on).
       interceptors: [
@@ -124,7 +129,10 @@ export class CoschedServer {
     let runner: PlanRunner | undefined;
     let nightly: NightlyRuns | undefined;
     let connections: ConnectionListener | undefined;
+    let requestPrep: RequestPrepPool | undefined;
     try {
+      // Large Plan, WatchPlan and ValidatePlanRequest requests are decoded and prepared there, off the main thread.
+      requestPrep = await RequestPrepPool.start({ workers: 1, onWorkerError: (error) => logger.error({ err: error }, 'request preparation worker failed; replacing it') });
       const embedded = config.store === undefined || config.store === '';
       if (embedded) lock = lockDataDir(config.dataDir);
       store = await openStore({ url: embedded ? undefined : config.store, dataDir: config.dataDir });
@@ -142,10 +150,11 @@ export class CoschedServer {
       });
       await runner.start();
       const planner = new StandingPlanner(store);
-      // Undecodable request bytes reach our handlers as UndecodableRequest (INVALID_ARGUMENT), not grpc-js's INTERNAL.
+      // Undecodable request bytes reach our handlers as UndecodableRequest (INVALID_ARGUMENT), not grpc-js's INTERNAL;
+      // large plan requests as DeferredRequest (decoded in requestPrep).
       server.addService(
-        withTolerantDecoding(CoSchedulerServiceService),
-        createCoSchedulerService({ pool, maxCells: config.maxCells, maxModelSize: config.maxModelSize, maxResponseBytes: config.maxResponseBytes, deadlineMarginMs: config.deadlineMarginMs, logger }),
+        withTolerantDecoding(CoSchedulerServiceService, ['Plan', 'WatchPlan', 'ValidatePlanRequest']),
+        createCoSchedulerService({ pool, requestPrep, maxCells: config.maxCells, maxModelSize: config.maxModelSize, maxResponseBytes: config.maxResponseBytes, deadlineMarginMs: config.deadlineMarginMs, logger }),
       );
       server.addService(withTolerantDecoding(StandingPlannerServiceService), createStandingPlannerService({ planner, runner, logger }));
       server.addService(withTolerantDecoding(OperationsService), createOperationsService({ runner, logger }));
@@ -184,6 +193,7 @@ export class CoschedServer {
       started.calls = calls;
       started.tokens = tokens;
       started.connections = connections;
+      started.requestPrep = requestPrep;
       warnIfOpen(config, logger);
       return started;
     } catch (error) {
@@ -196,6 +206,7 @@ export class CoschedServer {
       await runner?.close();
       await store?.close();
       lock?.release();
+      await requestPrep?.close();
       await pool.close();
       throw error;
     }
@@ -239,6 +250,7 @@ export class CoschedServer {
     await this.store.close();
     this.lock?.release();
     await this.metricsServer?.close();
+    await this.requestPrep?.close();
     await this.pool.close();
     const durationMs = Math.round(performance.now() - startedMs);
     this.logger.info({ forced, durationMs }, 'cosched stopped');
@@ -255,6 +267,7 @@ export class CoschedServer {
   private async cutCalls(drained: Promise<boolean>): Promise<void> {
     const inFlight = this.calls?.inFlight ?? 0;
     await this.pool.close();
+    await this.requestPrep?.close();
     // The handlers answer on their plans' rejection, a few microtasks on; let them.
     await new Promise((resolve) => setImmediate(resolve));
     const error = new CoschedError('CANCELLED', 'the server is shutting down and the grace period ended before the call was done', { reason: 'SERVER_SHUTTING_DOWN' });

@@ -6,7 +6,8 @@ import type { PlanResult } from '../../solver/plan/PlanResult.js';
 import type { Problem } from '../../solver/problem/Problem.js';
 import { startWorkerThread } from '../../solver/solve/startWorkerThread.js';
 import type { PlanExecutor } from './PlanExecutor.js';
-import type { PlanWorkerError, PlanWorkerReply, PlanWorkerRequest } from './planWorkerProtocol.js';
+import { fromPlanWorkerError } from './fromPlanWorkerError.js';
+import type { PlanWorkerReply, PlanWorkerRequest } from './planWorkerProtocol.js';
 
 /** Settings for a PlanWorkerPool. */
 export interface PlanWorkerPoolOptions {
@@ -339,7 +340,7 @@ export class PlanWorkerPool implements PlanExecutor {
   /** A worker over its heap cap: its plan fails RESOURCE_EXHAUSTED naming the cap; the worker is replaced. */
   private onWorkerOutOfMemory(slot: Slot, error: Error): void {
     const limit = this.maxHeapMb === undefined ? "V8's default heap limit" : `heap limit of ${this.maxHeapMb} MB`;
-    const description = `the plan needed more than the plan worker's ${limit} (cosched serve --worker-heap-mb); plan fewer hours, sites or jobs, or raise the limit`;
+    const description = `the plan needed more than the plan worker's ${limit} (--worker-heap-mb of cosched serve or cosched worker); plan fewer hours, sites or jobs, or raise the limit`;
     this.onWorkerGone(
       slot,
       error.message,
@@ -391,13 +392,4 @@ function abortReason(signal: AbortSignal): Error {
 
 function shuttingDown(): CoschedError {
   return new CoschedError('CANCELLED', 'the server is shutting down; the plan was not finished', { reason: 'SERVER_SHUTTING_DOWN' });
-}
-
-/** The worker's error as the pool's caller sees it: a CoschedError stays one. */
-function fromPlanWorkerError(error: PlanWorkerError): Error {
-  const rebuilt = error.code
-    ? new CoschedError(error.code, error.message, { reason: error.reason, violations: error.violations })
-    : Object.assign(new Error(error.message), { name: error.name });
-  if (error.stack) rebuilt.stack = error.stack;
-  return rebuilt;
 }

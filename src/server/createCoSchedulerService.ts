@@ -1,6 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { CoschedError } from '../../solver/errors/CoschedError.js';
-import { validatePlanRequest } from '../data/validatePlanRequest.js';
 import type {
   CompareScenariosRequest,
   CompareScenariosResponse,
@@ -15,7 +14,9 @@ import type {
 import type { PlanRequest } from '../generated/cosched/v1/plan_request.js';
 import type { PlanResponse } from '../generated/cosched/v1/plan_response.js';
 import { toPlanResponse } from '../report/toPlanResponse.js';
+import { answerValidatePlanRequest } from './answerValidatePlanRequest.js';
 import { compareScenariosOnPool } from './compareScenariosOnPool.js';
+import { DeferredRequest } from './DeferredRequest.js';
 import { handleServerStreamingCall } from './handleServerStreamingCall.js';
 import { handleUnaryCall } from './handleUnaryCall.js';
 import { planRequestSize } from './planRequestSize.js';
@@ -29,6 +30,8 @@ import { toPlanProgress, validatedProgress } from './toPlanProgress.js';
  * - WatchPlan: the same, streaming PlanProgress events (VALIDATED, MODEL_BUILT, SOLVER_PROGRESS,
  *   SOLVED, CHECKED) and ending with the PlanResponse.
  * - ValidatePlanRequest: every violation, no plan; `cells` = hours × sites × jobs when valid.
+ * Large Plan, WatchPlan and ValidatePlanRequest requests arrive undecoded (DeferredRequest, see
+ * withTolerantDecoding) and are decoded and prepared in `deps.requestPrep`'s workers.
  * - CompareScenarios: the base and each variant planned on the pool (compareScenariosOnPool),
  *   streaming each plan's start and end, ending with the rows.
  * - SweepFrontier: the carbon-versus-cost sweep on the pool (sweepFrontierOnPool), streaming each
@@ -38,7 +41,7 @@ import { toPlanProgress, validatedProgress } from './toPlanProgress.js';
 export function createCoSchedulerService(deps: PlanMethodDeps): CoSchedulerServiceServer {
   const { logger } = deps;
   return {
-    plan: handleUnaryCall<PlanRequest, PlanResponse>(
+    plan: handleUnaryCall<PlanRequest | DeferredRequest, PlanResponse>(
       'Plan',
       async (request, context) => {
         const { problem, result, respond } = await planOnPool(request, context, deps);
@@ -50,11 +53,12 @@ export function createCoSchedulerService(deps: PlanMethodDeps): CoSchedulerServi
       logger,
     ),
 
-    watchPlan: handleServerStreamingCall<WatchPlanRequest, WatchPlanResponse>(
+    watchPlan: handleServerStreamingCall<WatchPlanRequest | DeferredRequest, WatchPlanResponse>(
       'WatchPlan',
-      async ({ request }, context, send) => {
+      async (message, context, send) => {
+        const request = message instanceof DeferredRequest ? message : message.request;
         const { problem, result, respond } = await planOnPool(request, context, deps, {
-          onValidated: () => send({ event: { $case: 'progress', value: validatedProgress(planRequestSize(request), context.elapsedMs()) } }),
+          onValidated: (size) => send({ event: { $case: 'progress', value: validatedProgress(size, context.elapsedMs()) } }),
           onEvent: (event) => send({ event: { $case: 'progress', value: toPlanProgress(event, context.elapsedMs()) } }),
         });
         const response = respond(() => toPlanResponse(problem, result));
@@ -64,19 +68,15 @@ export function createCoSchedulerService(deps: PlanMethodDeps): CoSchedulerServi
       logger,
     ),
 
-    validatePlanRequest: handleUnaryCall<ValidatePlanRequestRequest, ValidatePlanRequestResponse>(
+    validatePlanRequest: handleUnaryCall<ValidatePlanRequestRequest | DeferredRequest, ValidatePlanRequestResponse>(
       'ValidatePlanRequest',
-      async ({ request }, context) => {
-        const size = planRequestSize(request);
-        Object.assign(context.logFields, size);
-        if (!request) return { valid: false, violations: [{ field: 'request', description: 'got nothing; expected a PlanRequest' }], cells: 0 };
-        try {
-          validatePlanRequest(request);
-        } catch (error) {
-          if (error instanceof CoschedError && error.code === 'INVALID_ARGUMENT') return { valid: false, violations: error.violations, cells: 0 };
-          throw error;
+      async (message, context) => {
+        if (message instanceof DeferredRequest) {
+          if (!deps.requestPrep) throw new CoschedError('INTERNAL', `a deferred request for ${message.methodPath} but no request preparation workers`);
+          return deps.requestPrep.validate(message, context);
         }
-        return { valid: true, violations: [], cells: size.cells };
+        Object.assign(context.logFields, planRequestSize(message.request));
+        return answerValidatePlanRequest(message.request);
       },
       logger,
     ),

@@ -5,12 +5,12 @@
  * reused across plans. Speaks planWorkerProtocol. The pool stops a plan by terminating the thread.
  */
 import { parentPort } from 'node:worker_threads';
-import { CoschedError } from '../../solver/errors/CoschedError.js';
 import type { PlanCallbacks } from '../../solver/plan/PlanCallbacks.js';
 import { planProblem } from '../../solver/plan/planProblem.js';
 import { HighsInThisThread } from '../../solver/solve/HighsInThisThread.js';
 import { solveModel } from '../../solver/solve/solveModel.js';
-import type { PlanWorkerError, PlanWorkerReply, PlanWorkerRequest } from './planWorkerProtocol.js';
+import type { PlanWorkerReply, PlanWorkerRequest } from './planWorkerProtocol.js';
+import { toPlanWorkerError } from './toPlanWorkerError.js';
 
 if (!parentPort) throw new Error('planWorker must run in a worker thread');
 const port = parentPort;
@@ -35,12 +35,4 @@ async function plan({ id, problem, events }: PlanWorkerRequest): Promise<void> {
 
 function post(reply: PlanWorkerReply): void {
   port.postMessage(reply);
-}
-
-function toPlanWorkerError(error: unknown): PlanWorkerError {
-  if (error instanceof CoschedError) {
-    return { name: error.name, message: error.message, stack: error.stack, code: error.code, reason: error.reason, violations: error.violations };
-  }
-  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
-  return { name: 'Error', message: String(error) };
 }

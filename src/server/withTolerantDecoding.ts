@@ -1,10 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { createFileRegistry, fromBinary, type FileRegistry } from '@bufbuild/protobuf';
-import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import type { ServiceDefinition } from '@grpc/grpc-js';
-import { locateDecodeFault } from './locateDecodeFault.js';
-import { descriptorSetUrl } from './readDescriptorSet.js';
-import { UndecodableRequest } from './UndecodableRequest.js';
+import { DeferredRequest } from './DeferredRequest.js';
+import { describeUndecodable } from './describeUndecodable.js';
 
 /**
  * `service` with each method's requestDeserialize wrapped so that bytes the generated decoder
@@ -14,14 +10,24 @@ import { UndecodableRequest } from './UndecodableRequest.js';
  * method's input type in the descriptor set (see locateDecodeFault; the set is read on the first
  * failure), or `request` when the walk finds nothing. Decoding of good bytes is unchanged.
  * Wrap every service whose handlers come from those two helpers, in the one place that adds it.
+ *
+ * @param deferMethods method names (e.g. `Plan`) whose requests of `minBytes` or more are not
+ *   decoded here but passed on as a DeferredRequest holding the bytes, for a handler that prepares
+ *   them off the main thread (RequestPrepPool). Smaller requests, and other methods, decode as above.
  */
-export function withTolerantDecoding<Definition extends ServiceDefinition>(service: Definition): Definition {
+export function withTolerantDecoding<Definition extends ServiceDefinition>(
+  service: Definition,
+  deferMethods: readonly string[] = [],
+  minBytes: number = DeferredRequest.minBytes,
+): Definition {
   const wrapped: Record<string, unknown> = {};
   for (const [name, method] of Object.entries(service)) {
     const decode = method.requestDeserialize;
+    const defer = deferMethods.includes(method.path.slice(method.path.lastIndexOf('/') + 1));
     wrapped[name] = {
       ...method,
       requestDeserialize: (bytes: Buffer): unknown => {
+        if (defer && bytes.length >= minBytes) return new DeferredRequest(method.path, bytes);
         try {
           return decode(bytes);
         } catch (error) {
@@ -31,27 +37,4 @@ export function withTolerantDecoding<Definition extends ServiceDefinition>(servi
     };
   }
   return wrapped as Definition;
-}
-
-function describeUndecodable(methodPath: string, bytes: Buffer, error: unknown): UndecodableRequest {
-  const decoderMessage = error instanceof Error ? error.message : String(error);
-  const input = inputTypeOf(methodPath);
-  if (input === undefined) return new UndecodableRequest(methodPath, bytes.length, decoderMessage);
-  const fault = locateDecodeFault(bytes, input);
-  return new UndecodableRequest(input.typeName, bytes.length, fault?.message ?? decoderMessage, fault?.field);
-}
-
-let registry: FileRegistry | null | undefined;
-
-/** The input message of `/package.Service/Method` from the descriptor set, or undefined when unknown or the set is unreadable. */
-function inputTypeOf(methodPath: string) {
-  if (registry === undefined) {
-    try {
-      registry = createFileRegistry(fromBinary(FileDescriptorSetSchema, readFileSync(descriptorSetUrl)));
-    } catch {
-      registry = null;
-    }
-  }
-  const [, serviceName, methodName] = methodPath.split('/');
-  return registry?.getService(serviceName ?? '')?.methods.find((m) => m.name === methodName)?.input;
 }
