@@ -214,6 +214,24 @@ describe('RequestPrepPool', () => {
       await pool.close();
     }
   });
+
+  it('created without workers starts them with its first request; workers that cannot start fail the waiting requests, and the next request tries again', async () => {
+    const bytes = Buffer.from(PlanRequest.encode(twoSitesSixHoursFullySpecified()).finish());
+    const lazy = RequestPrepPool.create();
+    try {
+      expect((await lazy.prepare(new DeferredRequest(`${service}/Plan`, bytes), { maxCells: 1e9 })).kind).toBe('prepared');
+    } finally {
+      await lazy.close();
+    }
+    const broken = RequestPrepPool.create({ workerModule: new URL('file:///nonexistent/requestPrepWorker.js') });
+    try {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        await expect(broken.prepare(new DeferredRequest(`${service}/Plan`, bytes), { maxCells: 1e9 })).rejects.toMatchObject({ code: 'INTERNAL', reason: 'REQUEST_WORKER_UNAVAILABLE' });
+      }
+    } finally {
+      await broken.close();
+    }
+  });
 });
 
 /** A protobuf varint. */

@@ -56,7 +56,8 @@ export interface ShutdownOutcome {
  * - `start()` starts the worker pool (waiting until every worker has loaded HiGHS), or with
  *   `config.queue` connects to the plan queue instead (QueuePlanExecutor), and a request
  *   preparation worker (RequestPrepPool: large Plan, WatchPlan and ValidatePlanRequest requests
- *   are decoded and prepared there, see DeferredRequest; closed on shutdown), binds, turns
+ *   are decoded and prepared there, see DeferredRequest; it starts with the first such request
+ *   and is closed on shutdown), binds, turns
  *   health SERVING and logs `cosched serving` with the bound host and port. On failure (port in
  *   use, unreadable TLS files, missing descriptor set, a worker that cannot start) it cleans up
  *   and rejects.
@@ -132,7 +133,7 @@ export class CoschedServer {
     let requestPrep: RequestPrepPool | undefined;
     try {
       // Large Plan, WatchPlan and ValidatePlanRequest requests are decoded and prepared there, off the main thread.
-      requestPrep = await RequestPrepPool.start({ workers: 1, onWorkerError: (error) => logger.error({ err: error }, 'request preparation worker failed; replacing it') });
+      requestPrep = RequestPrepPool.create({ workers: 1, onWorkerError: (error) => logger.error({ err: error }, 'request preparation worker failed; replacing it') });
       const embedded = config.store === undefined || config.store === '';
       if (embedded) lock = lockDataDir(config.dataDir);
       store = await openStore({ url: embedded ? undefined : config.store, dataDir: config.dataDir });

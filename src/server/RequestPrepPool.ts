@@ -44,6 +44,9 @@ interface Slot {
  *
  * Contract:
  * - `start()` resolves once every worker is ready; it rejects (and terminates them) if one fails.
+ *   `create()` starts none: the workers start with the first request (a server that never gets a
+ *   large request never pays for them); if they cannot start, the requests waiting for them fail
+ *   with CoschedError INTERNAL (reason REQUEST_WORKER_UNAVAILABLE) and the next request tries again.
  * - `prepare()` copies the bytes into a transferred ArrayBuffer and hands them to the worker with
  *   the fewest requests in hand (waiting for one to be ready if none is); each worker prepares its
  *   requests one at a time, in order. Aborting `signal` rejects at once with its reason (a
@@ -88,6 +91,31 @@ export class RequestPrepPool {
     return pool;
   }
 
+  /** A pool whose workers start with its first request; see the class contract. */
+  static create(options: RequestPrepPoolOptions = {}): RequestPrepPool {
+    return new RequestPrepPool(options);
+  }
+
+  /** Starts workers up to `size` when none is running or starting (the first request of a `create()`d pool, or after every start failed). */
+  private ensureWorkers(): void {
+    if (this.slots.size > 0 || this.closed) return;
+    for (let i = 0; i < this.size; i++) {
+      let started: Promise<void>;
+      try {
+        started = this.startWorker();
+      } catch (error) {
+        started = Promise.reject(error);
+      }
+      started.catch((error: unknown) => {
+        if (this.slots.size > 0) return;
+        const message = error instanceof Error ? error.message : String(error);
+        for (const { pending } of this.waiting.splice(0)) {
+          pending.reject(new CoschedError('INTERNAL', `the request preparation worker could not start: ${message}`, { reason: 'REQUEST_WORKER_UNAVAILABLE', cause: error }));
+        }
+      });
+    }
+  }
+
   /** Decodes and prepares `deferred` in a worker; see the class contract. */
   prepare(deferred: DeferredRequest, limits: PlanLimits, signal?: AbortSignal): Promise<RequestPrepOutcome> {
     if (this.closed) return Promise.reject(shuttingDown());
@@ -109,7 +137,10 @@ export class RequestPrepPool {
       };
       const slot = this.leastBusyReadySlot();
       if (slot) this.send(slot, id, request, pending);
-      else this.waiting.push({ id, request, pending });
+      else {
+        this.waiting.push({ id, request, pending });
+        this.ensureWorkers();
+      }
     });
   }
 
