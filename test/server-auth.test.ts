@@ -79,6 +79,21 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs: number, wha
   return Math.round(performance.now() - startedMs);
 }
 
+
+/** Client makers for the server at `address()`, sending `token` (none: no authorization header); each client is added to `clients` for closing. */
+function tokenClients(address: () => string, clients: Client[]) {
+  const api = (token?: string) => {
+    const client = new CoSchedulerServiceClient(address(), credentials.createInsecure(), tokenClientOptions(token));
+    clients.push(client);
+    return client;
+  };
+  const standing = (token?: string) => {
+    const client = new StandingPlannerServiceClient(address(), credentials.createInsecure(), tokenClientOptions(token));
+    clients.push(client);
+    return client;
+  };
+  return { api, standing };
+}
 describe('authentication and authorization (bearer tokens from a tokens file)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cosched-auth-'));
   const tokensFile = join(dir, 'tokens.yaml');
@@ -88,16 +103,7 @@ describe('authentication and authorization (bearer tokens from a tokens file)', 
   const everyToken: string[] = [plannerToken, adminToken, unknownToken];
   let test: TestServer;
   const clients: Client[] = [];
-  const api = (token?: string) => {
-    const client = new CoSchedulerServiceClient(test.address, credentials.createInsecure(), tokenClientOptions(token));
-    clients.push(client);
-    return client;
-  };
-  const standing = (token?: string) => {
-    const client = new StandingPlannerServiceClient(test.address, credentials.createInsecure(), tokenClientOptions(token));
-    clients.push(client);
-    return client;
-  };
+  const { api, standing } = tokenClients(() => test.address, clients);
   const accepted = async (token: string) => {
     const outcome = await callValidate(api(token), oneSiteFourHours()).then(
       () => 'ok',
@@ -308,16 +314,7 @@ describe('refused calls: logged at debug only, counted in the metrics, free of t
   const unknownToken = newToken();
   let test: Awaited<ReturnType<typeof startServerLoggingAt>>;
   const clients: Client[] = [];
-  const api = (token?: string) => {
-    const client = new CoSchedulerServiceClient(test.address, credentials.createInsecure(), tokenClientOptions(token));
-    clients.push(client);
-    return client;
-  };
-  const standing = (token?: string) => {
-    const client = new StandingPlannerServiceClient(test.address, credentials.createInsecure(), tokenClientOptions(token));
-    clients.push(client);
-    return client;
-  };
+  const { api, standing } = tokenClients(() => test.address, clients);
 
   beforeAll(async () => {
     // A small rate budget (burst 3, then 1 call a second) makes a spent budget visible at once.
