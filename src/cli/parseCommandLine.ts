@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from './UsageError.js';
+import { toUsageError } from './toUsageError.js';
 
 /** The `serve` flags as given (strings, unchecked); resolveServeConfig checks them with the environment. */
 export interface ServeFlags {
@@ -267,12 +268,3 @@ function rejectFlags(values: Record<string, unknown>, names: readonly string[], 
   if (given) throw new UsageError(`${command}: --${given} is not a ${command} option`);
 }
 
-/** Rewords parseArgs' errors: an unknown flag is named on its own. */
-function toUsageError(error: unknown): UsageError {
-  const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: string } | null)?.code;
-  const unknown = /^Unknown option '([^']+)'/.exec(message);
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) return new UsageError(`unknown flag ${unknown[1]}`);
-  if (code?.startsWith('ERR_PARSE_ARGS_')) return new UsageError(message.split('. ')[0]);
-  return new UsageError(message);
-}

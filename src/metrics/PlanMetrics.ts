@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { status as grpcCode } from '@grpc/grpc-js';
 import type { CallEnd } from '../server/CallTracker.js';
 import type { PlanExecutor } from '../server/PlanExecutor.js';
+import type { QueueStats } from '../queue/QueuePlanExecutor.js';
 
 /** Seconds buckets for plan waits and solves: 5 ms to 30 min. */
 const secondsBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800];
@@ -12,15 +13,8 @@ const sizeBuckets = [1e2, 3e2, 1e3, 3e3, 1e4, 3e4, 1e5, 3e5, 1e6, 3e6, 1e7, 3e7,
 /** The methods whose calls are plans (their duration is also `cosched_plan_latency_seconds`). */
 const planMethods = new Set(['cosched.v1.CoSchedulerService/Plan', 'cosched.v1.CoSchedulerService/WatchPlan']);
 
-/** The queue's counts, as a queue executor reads them (see QueuePlanExecutor.queueStats). */
-export interface QueueCounts {
-  waiting: number;
-  active: number;
-  delayed: number;
-  failed: number;
-  workersAlive: number;
-  workerThreads: number;
-}
+/** The queue's counts, as a queue executor reads them (QueuePlanExecutor.queueStats, without this server's part). */
+export type QueueCounts = Omit<QueueStats, 'plansWaiting' | 'plansRunning'>;
 
 /** One plan's way through an executor: time waiting for a worker, time running, how it ended. */
 export interface PlanTimingSample {

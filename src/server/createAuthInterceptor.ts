@@ -5,14 +5,10 @@ import { hashToken, tokenPattern } from '../auth/hashToken.js';
 import { leastRoleFor } from '../auth/methodRoles.js';
 import type { CredentialTable, Identity } from '../auth/parseTokensFile.js';
 import { roleAllows } from '../auth/Role.js';
+import { clientIdentityKey } from './clientIdentityKey.js';
 import { toGrpcStatus } from './toGrpcStatus.js';
 
-/**
- * The metadata key that names the authenticated caller to the interceptors and handlers after
- * this one (the per-client limits key on it): `token:<name>` or `cert:<cn>`. Never taken from
- * the client.
- */
-export const clientIdentityKey = 'cosched-client';
+export { clientIdentityKey };
 
 /** How the server authenticates and authorizes calls. */
 export interface AuthInterceptorOptions {

@@ -1,10 +1,9 @@
 import { ResponderBuilder, ServerInterceptingCall, ServerListenerBuilder, type Metadata, type ServerInterceptor } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Admission, ClientLimiter } from './ClientLimiter.js';
+import { clientIdentityKey } from './clientIdentityKey.js';
 import { toGrpcStatus } from './toGrpcStatus.js';
 
-/** The metadata key naming the caller (set by the authentication interceptor for an authenticated caller). */
-export const clientMetadataKey = 'cosched-client';
 
 /** Methods that start a plan: they count against the per-client plans in flight. */
 export const planMethodPaths: ReadonlySet<string> = new Set([
@@ -24,7 +23,7 @@ const unlimitedPrefixes = ['/grpc.health.v1.', '/grpc.reflection.'];
  * client-sent values), else the peer's IP address (without its port), else `unknown`.
  */
 export function clientKeyOf(metadata: Metadata, peer: { remoteAddress?: string }, getPeer: () => string): string {
-  const named = metadata.get(clientMetadataKey)[0];
+  const named = metadata.get(clientIdentityKey)[0];
   if (typeof named === 'string' && named !== '') return named;
   if (peer.remoteAddress) return peer.remoteAddress;
   const address = getPeer();

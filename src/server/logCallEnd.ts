@@ -1,9 +1,8 @@
 import { status as grpcCode, type Metadata } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { CallContext } from './CallContext.js';
+import { clientIdentityKey } from './clientIdentityKey.js';
 
-/** The metadata key the authentication interceptor sets to the caller's identity (`token:<name>`, `cert:<cn>`). */
-export const clientMetadataKey = 'cosched-client';
 
 /**
  * The logger for one call's lines: `method`, the client's address `peer` (`host:port`) and, when
@@ -11,7 +10,7 @@ export const clientMetadataKey = 'cosched-client';
  * metadata is logged: never `authorization` or any other header value.
  */
 export function callLogger(logger: Logger, method: string, call: { getPeer(): string; metadata: Metadata }): Logger {
-  const client = call.metadata.get(clientMetadataKey)[0];
+  const client = call.metadata.get(clientIdentityKey)[0];
   return logger.child({ method, peer: call.getPeer(), ...(typeof client === 'string' && client !== '' ? { client } : {}) });
 }
 

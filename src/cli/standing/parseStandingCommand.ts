@@ -4,6 +4,7 @@ import { parseRfc3339Timestamp } from '../../data/parseRfc3339Timestamp.js';
 import type { ForecastFileFormat } from '../../data/importers/readForecastSeriesFile.js';
 import { readClientToken } from '../readClientToken.js';
 import { UsageError } from '../UsageError.js';
+import { toUsageError } from '../toUsageError.js';
 
 /** The server a standing-planner command talks to when neither --server nor COSCHED_SERVER says. */
 export const defaultServerAddress = '127.0.0.1:50051';
@@ -294,12 +295,3 @@ function wholeNumber(flag: string, text: string | undefined): number | undefined
   return value;
 }
 
-/** Rewords parseArgs' errors: an unknown flag is named on its own. */
-function toUsageError(error: unknown): UsageError {
-  const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: string } | null)?.code;
-  const unknown = /^Unknown option '([^']+)'/.exec(message);
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) return new UsageError(`unknown flag ${unknown[1]}`);
-  if (code?.startsWith('ERR_PARSE_ARGS_')) return new UsageError(message.split('. ')[0]);
-  return new UsageError(message);
-}
