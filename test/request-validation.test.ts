@@ -64,6 +64,7 @@ describe('a valid request', () => {
           pricePerMwh: [0, 0, 0, 0, 0, 0],
           baseLoadMw: [0, 0, 0, 0, 0, 0],
           gridImportLimitMw: Infinity,
+          storage: { energyMwh: 2, powerMw: 1, chargeEfficiency: 0.9, dischargeEfficiency: 0.9, initialMwh: 1, finalMinMwh: 0.5, chargeFromGrid: true },
         },
       ],
       jobs: [

@@ -16,6 +16,10 @@ const absoluteTolerance = 1e-6;
  * - non-interruptible jobs (and every baseline job) run one contiguous block at one site at
  *   maxGpus, the last hour possibly partial;
  * - done + unmet = gpuHours for every job, and unmet work has a reason;
+ * - batteries: charge and discharge within their power, the state of charge re-derived hour by
+ *   hour within [0, energy] and at least the final minimum at the end, no export, no charging
+ *   from the grid unless allowed (then the charge is at most the hour's green supply and the
+ *   grid and the battery together serve at most the load);
  * - hourly load, facility, green, grid, curtailment, emissions and cost, their totals and the
  *   summary (carbon saved, %, green share, unmet, missed deadlines) agree to 1e-6 relative.
  * Returns every violation found; never throws on a bad result.
@@ -101,16 +105,40 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
     }
   }
 
-  const siteTotals = { energy: 0, green: 0, grid: 0, curtailed: 0, jobIt: 0, emissions: 0, cost: 0 };
+  const siteTotals = { energy: 0, green: 0, grid: 0, curtailed: 0, jobIt: 0, emissions: 0, cost: 0, charged: 0, discharged: 0, losses: 0 };
   problem.sites.forEach((site, s) => {
     const accounts = schedule.sites[s];
+    const battery = checkStorageShape(problem, s, accounts, `${label} site ${site.id}`, check);
     let energy = 0, green = 0, grid = 0, curtailed = 0, jobIt = 0, emissions = 0, cost = 0;
+    let socMwh = battery?.initialMwh ?? 0;
+    let charged = 0, discharged = 0;
     for (let t = 0; t < H; t++) {
       const at = `${label} site ${site.id} hour ${t}`;
       check.that(gpusAt[s][t] <= site.gpuCapacity + absoluteTolerance, () => `${at}: ${gpusAt[s][t]} GPUs exceed capacity ${site.gpuCapacity}`);
       const facility = site.pue * (loadMw[s][t] + site.baseLoadMw[t]);
-      const greenUsed = Math.min(facility, site.greenSupplyMw[t]);
-      const gridMw = facility - greenUsed;
+      const charge = battery ? accounts.chargeMw[t] : 0;
+      const discharge = battery ? accounts.dischargeMw[t] : 0;
+      if (battery) {
+        const power = battery.powerMw + absoluteTolerance;
+        check.that(charge >= -absoluteTolerance && charge <= power, () => `${at}: charge ${charge} MW outside [0, ${battery.powerMw}] MW`);
+        check.that(discharge >= -absoluteTolerance && discharge <= power, () => `${at}: discharge ${discharge} MW outside [0, ${battery.powerMw}] MW`);
+        socMwh += Math.sqrt(battery.roundTrip) * charge - discharge / Math.sqrt(battery.roundTrip);
+        const socSlack = absoluteTolerance * Math.max(1, battery.energyMwh);
+        check.that(socMwh >= -socSlack && socMwh <= battery.energyMwh + socSlack, () => `${at}: state of charge ${socMwh} MWh outside [0, ${battery.energyMwh}] MWh`);
+        check.close(`${at} stateOfChargeMwh`, accounts.stateOfChargeMwh[t], socMwh);
+        if (battery.chargeFromGrid) {
+          check.that(discharge <= facility + charge + absoluteTolerance, () => `${at}: discharge ${discharge} MW exceeds the load ${facility} MW plus charge (no export)`);
+        } else {
+          // The grid serves only the load: grid + discharge <= load, and the charge comes from the green supply.
+          check.that(discharge <= facility + absoluteTolerance, () => `${at}: discharge ${discharge} MW exceeds the load ${facility} MW (no export)`);
+          check.that(charge <= site.greenSupplyMw[t] + absoluteTolerance, () => `${at}: charge ${charge} MW exceeds the green supply ${site.greenSupplyMw[t]} MW (charging from the grid is not allowed)`);
+        }
+        charged += charge;
+        discharged += discharge;
+      }
+      const drawn = Math.max(0, facility + charge - discharge);
+      const greenUsed = Math.min(drawn, site.greenSupplyMw[t]);
+      const gridMw = drawn - greenUsed;
       check.that(gridMw <= site.gridImportLimitMw + 1e-6, () => `${at}: grid ${gridMw} MW exceeds the import limit ${site.gridImportLimitMw} MW`);
       check.close(`${at} jobLoadMw`, accounts.jobLoadMw[t], loadMw[s][t]);
       check.close(`${at} facilityMw`, accounts.facilityMw[t], facility);
@@ -127,6 +155,13 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
       emissions += gridMw * site.carbonIntensityGPerKwh[t];
       cost += gridMw * site.pricePerMwh[t];
     }
+    if (battery) {
+      const socSlack = absoluteTolerance * Math.max(1, battery.energyMwh);
+      check.that(socMwh >= battery.finalMinMwh - socSlack, () => `${label} site ${site.id}: final state of charge ${socMwh} MWh below the minimum ${battery.finalMinMwh} MWh`);
+      siteTotals.charged += charged;
+      siteTotals.discharged += discharged;
+      siteTotals.losses += charged - discharged - (socMwh - battery.initialMwh);
+    }
     siteTotals.energy += energy;
     siteTotals.green += green;
     siteTotals.grid += grid;
@@ -135,6 +170,9 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
     siteTotals.emissions += emissions;
     siteTotals.cost += cost;
   });
+  check.close(`${label} storageChargedMwh`, schedule.totals.storageChargedMwh, siteTotals.charged);
+  check.close(`${label} storageDischargedMwh`, schedule.totals.storageDischargedMwh, siteTotals.discharged);
+  check.close(`${label} storageLossesMwh`, schedule.totals.storageLossesMwh, siteTotals.losses);
   check.close(`${label} energyMwh`, schedule.totals.energyMwh, siteTotals.energy);
   check.close(`${label} greenMwh`, schedule.totals.greenMwh, siteTotals.green);
   check.close(`${label} gridMwh`, schedule.totals.gridMwh, siteTotals.grid);
@@ -142,6 +180,38 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
   check.close(`${label} jobItEnergyMwh`, schedule.totals.jobItEnergyMwh, siteTotals.jobIt);
   check.close(`${label} emissionsKg`, schedule.totals.emissionsKg, siteTotals.emissions);
   check.close(`${label} cost`, schedule.totals.cost, siteTotals.cost);
+}
+
+/** What the checker takes from a site's storage: the request's own figures, not the model's. */
+interface CheckedStorage {
+  energyMwh: number;
+  powerMw: number;
+  roundTrip: number;
+  initialMwh: number;
+  finalMinMwh: number;
+  chargeFromGrid: boolean;
+}
+
+/**
+ * The site's storage as the checker reads it (round trip = the product of the two efficiencies,
+ * split evenly), after checking that the storage arrays have one value per hour at a site with
+ * storage and none elsewhere. Undefined for a site without storage.
+ */
+function checkStorageShape(problem: Problem, s: number, accounts: Schedule['sites'][number], where: string, check: Checker): CheckedStorage | undefined {
+  const storage = problem.sites[s].storage;
+  const expected = storage ? problem.hours : 0;
+  for (const key of ['chargeMw', 'dischargeMw', 'stateOfChargeMwh'] as const) {
+    check.that(accounts[key].length === expected, () => `${where}: ${accounts[key].length} ${key} values, expected ${expected}`);
+  }
+  if (!storage || accounts.chargeMw.length !== expected || accounts.dischargeMw.length !== expected || accounts.stateOfChargeMwh.length !== expected) return undefined;
+  return {
+    energyMwh: storage.energyMwh,
+    powerMw: storage.powerMw,
+    roundTrip: storage.chargeEfficiency * storage.dischargeEfficiency,
+    initialMwh: storage.initialMwh,
+    finalMinMwh: storage.finalMinMwh,
+    chargeFromGrid: storage.chargeFromGrid,
+  };
 }
 
 /** One block at one site, consecutive hours, maxGpus in every hour but possibly the last. */
@@ -181,6 +251,9 @@ function checkSummary(problem: Problem, result: Omit<PlanResult, 'check'>, check
   check.close('summary energyMwh', s.energyMwh, planTotals?.energyMwh ?? 0);
   check.close('summary greenMwh', s.greenMwh, planTotals?.greenMwh ?? 0);
   check.close('summary gridMwh', s.gridMwh, planTotals?.gridMwh ?? 0);
+  check.close('summary storageChargedMwh', s.storageChargedMwh, planTotals?.storageChargedMwh ?? 0);
+  check.close('summary storageDischargedMwh', s.storageDischargedMwh, planTotals?.storageDischargedMwh ?? 0);
+  check.close('summary storageLossesMwh', s.storageLossesMwh, planTotals?.storageLossesMwh ?? 0);
   const energy = planTotals?.energyMwh ?? 0;
   check.close('summary greenShare', s.greenShare, energy > 0 ? (planTotals?.greenMwh ?? 0) / energy : 0);
   const planUnmet = result.plan ? result.plan.jobs.reduce((sum, j) => sum + j.unmetGpuHours, 0) : problem.jobs.reduce((sum, j) => sum + j.gpuHours, 0);

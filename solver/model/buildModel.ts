@@ -18,6 +18,10 @@
  *   unmet[j]      in [W_j - maxDoable_j, W_j]   work not done (GPU-hours); the lower bound is the
  *                                          work the window can never hold (jobShape)
  *   grid[s,t]     in [0, I_s]              grid import (MW) at site-hours some job can use
+ *                                          (every hour at a site with storage)
+ *   charge[s,t], discharge[s,t] in [0, P_s]   sites with storage: power into / out of the battery
+ *   soc[s,t]      in [0, E_s]              sites with storage: state of charge after hour t (MWh);
+ *                                          soc[s,H-1] >= finalMin_s
  *
  * Expressions
  *   N[s,t] = Σ_j gpus[j,s,t] + Σ_j Σ_{k<D_j} q_j(k)·start[j,s,t-k]          (GPU-hours at s in t)
@@ -32,9 +36,29 @@
  *   siteCapacity[s,t]:    N[s,t] <= C_s                     (only where the jobs could exceed C_s)
  *   powerBalance[s,t]:    grid[s,t] - u_s·L[s,t] >= u_s·B[s,t] - g[s,t]
  *                         with grid <= I_s this is also the grid import limit
+ *                         (with storage: + discharge[s,t] - charge[s,t] on the left)
+ * Storage (sites with a battery: energy E_s, power P_s, efficiencies ηc_s·ηd_s = round trip,
+ * initial soc0_s, chargeFromGrid_s); every hour of such a site has grid and powerBalance:
+ *   stateOfCharge[s,t]:   soc[s,t] - soc[s,t-1] - ηc_s·charge[s,t] + discharge[s,t]/ηd_s = 0
+ *                         (soc[s,-1] = soc0_s, a constant on the right at t = 0)
+ *   noExport[s,t]:        grid[s,t] + discharge[s,t] - u_s·L[s,t] (- charge[s,t] if chargeFromGrid_s)
+ *                         <= u_s·B[s,t]
+ *                         grid and battery serve only the load (and, from the grid, charging):
+ *                         without chargeFromGrid, with powerBalance this is
+ *                         charge <= g - (F - grid - discharge): the battery charges only from the
+ *                         site's green supply, never from grid import (as a battery coupled to the
+ *                         wind or solar plant does). In one hour the plant may charge the battery
+ *                         while the grid serves the load: that import is counted at its hour's
+ *                         intensity. Charging only from a surplus left after the load
+ *                         (charge > 0 => grid = 0) is not convex; it would need a binary per
+ *                         site-hour.
  *
  * Objective (stage 'weighted', the first solve)
  *   min Σ_{s,t} w[s,t]·grid[s,t] + P·Σ_j unmet[j] + offset
+ *   + Σ_{s,t} ε_s·(charge[s,t] + discharge[s,t]),  ε_s = 1e-6·max(1, max_t w[s,t])
+ * The ε term is a tie-breaker, not a price: with losses, charging and discharging in the same
+ * hour only burns energy, which is free where green supply is curtailed anyway; ε makes it never
+ * optimal, and changes the objective by 1e-6 of the dearest hour's rate per MWh moved.
  * where offset = Σ over site-hours without a grid column of w·max(0, u_s·B - g) (base load only),
  * so the objective equals α·emissionsKg + β·cost of the whole plan plus the penalty. With w >= 0
  * the optimum has grid = max(0, F - g) = F - min(F, g): exactly the accounting in the README.
@@ -59,7 +83,8 @@
  *      column bounds imply it. This drops it for every job with a single usable site.
  *   R4 siteCapacity[s,t] only where the site-hour's bound on N (siteHour maxGpus: Σ of gpus bounds,
  *      + G_j per block job that can touch the hour, as Σ start <= 1) exceeds C_s.
- *   R5 grid[s,t] and powerBalance[s,t] only at site-hours with job cells. Elsewhere L = 0 and, as
+ *   R5 grid[s,t] and powerBalance[s,t] only at site-hours with job cells (at sites without storage;
+ *      a battery links the hours, so its site keeps every hour). Elsewhere L = 0 and, as
  *      w >= 0, the optimum is grid = max(0, u_s·B - g): that constant, times w, goes into the
  *      offset. (The naive row is feasible because validation keeps u_s·B - g <= I_s.)
  *   R6 gpus[j,s,t] <= min(G_j, C_s) and runMax with min(G_j, C_s) instead of G_j: siteCapacity
@@ -71,7 +96,7 @@
  * A pure LP of stage 'weighted' carries LinearModel.start = greedyStart(...): every job placed
  * greedily, shortest window first, on its cheapest cells (rate × the power the remaining green
  * supply cannot cover), within jobCap, siteCapacity and the grid import limit;
- * grid = max(0, u_s·(L + B) - g). It is a
+ * grid = max(0, u_s·(L + B) - g), batteries idle (soc = soc0 >= finalMin). It is a
  * feasible point of the model above; HiGHS builds its first basis from it. The optimum is the same.
  */
 import type { JobData, Problem } from '../problem/Problem.js';
@@ -102,10 +127,19 @@ export interface JobColumns {
   unmetCol: number;
 }
 
+/** Where a site's storage columns are, hour by hour. */
+export interface StorageColumns {
+  charge: Int32Array;
+  discharge: Int32Array;
+  soc: Int32Array;
+}
+
 /** A model and the index needed to read its solution back. */
 export interface BuiltModel {
   model: LinearModel;
   jobs: JobColumns[];
+  /** Per site: its storage columns, or undefined for a site without storage. */
+  storage: (StorageColumns | undefined)[];
   stage: ModelStage;
 }
 
@@ -177,7 +211,7 @@ export function buildModel(
   });
 
   addJobCap(problem, builder, names, jobs, reduce);
-  const gridCols = addSiteRows(problem, builder, names, siteHour, rate, reduce);
+  const { gridCols, storage } = addSiteRows(problem, builder, names, siteHour, rate, reduce);
 
   if (stage.kind === 'lexicographic') {
     builder.addConstraint('unmetTotal', -Infinity, stage.unmetCap, jobs.map((j) => j.unmetCol), jobs.map(() => 1));
@@ -185,10 +219,10 @@ export function buildModel(
   const model = builder.build();
   // Only the first stage: the later ones cap or price unmet work, which the greedy does not know.
   if (stage.kind === 'weighted' && (options.start ?? true)) {
-    const start = greedyStart(problem, jobs, gridCols, model);
+    const start = greedyStart(problem, jobs, gridCols, model, storage);
     if (start) model.start = start;
   }
-  return { model, jobs, stage };
+  return { model, jobs, storage, stage };
 }
 
 /**
@@ -316,15 +350,17 @@ function addSiteRows(
   siteHour: Map<number, SiteHourTerms>[],
   rate: (s: number, t: number) => number,
   reduce: boolean,
-): Int32Array[] {
+): { gridCols: Int32Array[]; storage: (StorageColumns | undefined)[] } {
   // grid[s,t]'s column, -1 where R5 leaves it out.
   const gridCols = problem.sites.map(() => new Int32Array(problem.hours).fill(-1));
+  const storage = problem.sites.map((site, s) => (site.storage ? addStorageColumns(problem, builder, names, s, cyclingCost(problem, s, rate)) : undefined));
   problem.sites.forEach((site, s) => {
+    const battery = storage[s];
     for (let t = 0; t < problem.hours; t++) {
       const baseNeedMw = site.pue * site.baseLoadMw[t] - site.greenSupplyMw[t];
       let terms = siteHour[s].get(t);
       if (!terms) {
-        if (reduce) {
+        if (reduce && !battery) {
           // R5: no job can use this site-hour; its base load's grid import is a constant.
           builder.objectiveOffset += rate(s, t) * Math.max(0, baseNeedMw);
           continue;
@@ -337,14 +373,59 @@ function addSiteRows(
       }
       const grid = builder.addVariable(names.siteHour('grid', s, t), 0, site.gridImportLimitMw, rate(s, t));
       gridCols[s][t] = grid;
+      const facilityCoefs = terms.powerMw.map((p) => -site.pue * p);
+      if (!battery) {
+        builder.addConstraint(names.siteHour('powerBalance', s, t), baseNeedMw, Infinity, [grid, ...terms.cols], [1, ...facilityCoefs]);
+        continue;
+      }
+      const charge = battery.charge[t];
+      const discharge = battery.discharge[t];
       builder.addConstraint(
         names.siteHour('powerBalance', s, t),
         baseNeedMw,
         Infinity,
-        [grid, ...terms.cols],
-        [1, ...terms.powerMw.map((p) => -site.pue * p)],
+        [grid, discharge, charge, ...terms.cols],
+        [1, 1, -1, ...facilityCoefs],
+      );
+      const fromGrid = site.storage?.chargeFromGrid === true;
+      builder.addConstraint(
+        names.siteHour('noExport', s, t),
+        -Infinity,
+        site.pue * site.baseLoadMw[t],
+        fromGrid ? [grid, discharge, charge, ...terms.cols] : [grid, discharge, ...terms.cols],
+        fromGrid ? [1, 1, -1, ...facilityCoefs] : [1, 1, ...facilityCoefs],
       );
     }
   });
-  return gridCols;
+  return { gridCols, storage };
+}
+
+/** ε_s of the maths above: the tie-breaking cost per MWh through site s's battery. */
+function cyclingCost(problem: Problem, s: number, rate: (s: number, t: number) => number): number {
+  let maxRate = 1;
+  for (let t = 0; t < problem.hours; t++) maxRate = Math.max(maxRate, rate(s, t));
+  return 1e-6 * maxRate;
+}
+
+/** charge[s,t], discharge[s,t] and soc[s,t] for every hour, with the stateOfCharge[s,t] rows. */
+function addStorageColumns(problem: Problem, builder: ModelBuilder, names: Names, s: number, epsilon: number): StorageColumns {
+  const battery = problem.sites[s].storage;
+  if (!battery) throw new Error('addStorageColumns: the site has no storage');
+  const H = problem.hours;
+  const columns: StorageColumns = { charge: new Int32Array(H), discharge: new Int32Array(H), soc: new Int32Array(H) };
+  for (let t = 0; t < H; t++) {
+    columns.charge[t] = builder.addVariable(names.siteHour('charge', s, t), 0, battery.powerMw, epsilon);
+    columns.discharge[t] = builder.addVariable(names.siteHour('discharge', s, t), 0, battery.powerMw, epsilon);
+    const socLower = t === H - 1 ? battery.finalMinMwh : 0;
+    columns.soc[t] = builder.addVariable(names.siteHour('soc', s, t), socLower, battery.energyMwh, 0);
+    const cols = [columns.soc[t], columns.charge[t], columns.discharge[t]];
+    const coefs = [1, -battery.chargeEfficiency, 1 / battery.dischargeEfficiency];
+    const initial = t === 0 ? battery.initialMwh : 0;
+    if (t > 0) {
+      cols.push(columns.soc[t - 1]);
+      coefs.push(-1);
+    }
+    builder.addConstraint(names.siteHour('stateOfCharge', s, t), initial, initial, cols, coefs);
+  }
+  return columns;
 }

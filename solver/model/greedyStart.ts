@@ -23,7 +23,8 @@ export interface GreedyStartJob {
  * - It keeps every row of the model: Σ_s gpus <= G_j (jobCap), Σ_j gpus <= C_s (siteCapacity),
  *   u_s·(L + B) − g <= I_s (the grid import limit), workDone with unmet = work not placed (never
  *   below unmet's lower bound, as a job never does more than its window holds), and
- *   grid[s,t] = min(I_s, max(0, u_s·(L + B) − g)).
+ *   grid[s,t] = min(I_s, max(0, u_s·(L + B) − g)); batteries stay idle (charge = discharge = 0,
+ *   soc = the initial state of charge, which is at least the final minimum).
  *
  * Returns one value per column of `model`, or undefined when the model has integer columns
  * (non-interruptible jobs or minGpus: a MIP, where HiGHS's own heuristics found better incumbents
@@ -40,6 +41,7 @@ export function greedyStart(
   jobs: readonly GreedyStartJob[],
   gridCols: readonly Int32Array[],
   model: LinearModel,
+  storage: readonly ({ soc: Int32Array } | undefined)[] = [],
 ): Float64Array | undefined {
   if (model.colInteger.some((flag) => flag !== 0)) return undefined;
   const hours = problem.hours;
@@ -102,6 +104,8 @@ export function greedyStart(
       // greenLeft = g − u·(B + L), so the import u·(L + B) − g is −greenLeft.
       if (col >= 0) values[col] = Math.min(site.gridImportLimitMw, Math.max(0, -greenLeftMw[s][t]));
     }
+    const battery = storage[s];
+    if (battery && site.storage) for (const col of battery.soc) values[col] = site.storage.initialMwh;
   });
   return values;
 }

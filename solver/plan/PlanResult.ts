@@ -43,7 +43,16 @@ export interface JobOutcome {
   reason: string;
 }
 
-/** Hourly accounts of one site; every array has Problem.hours values. */
+/** How a site's battery runs: power into and out of it at the bus, per hour (MW = MWh). */
+export interface StorageDispatch {
+  chargeMw: number[];
+  dischargeMw: number[];
+}
+
+/**
+ * Hourly accounts of one site; every array has Problem.hours values, except the storage arrays,
+ * which are empty at a site without storage.
+ */
 export interface SiteAccounts {
   jobLoadMw: number[];
   facilityMw: number[];
@@ -52,6 +61,10 @@ export interface SiteAccounts {
   curtailedMw: number[];
   emissionsKg: number[];
   cost: number[];
+  chargeMw: number[];
+  dischargeMw: number[];
+  /** State of charge at the end of each hour (MWh). */
+  stateOfChargeMwh: number[];
 }
 
 /** Totals over all sites and hours. */
@@ -63,6 +76,10 @@ export interface EnergyTotals {
   jobItEnergyMwh: number;
   emissionsKg: number;
   cost: number;
+  /** Energy into and out of storage at the bus, and what was lost on the way (MWh). */
+  storageChargedMwh: number;
+  storageDischargedMwh: number;
+  storageLossesMwh: number;
 }
 
 /** A schedule (plan or baseline) with its energy accounts. */

@@ -4,8 +4,10 @@ import type { PlanCallbacks } from './PlanCallbacks.js';
 import type { SolveOutcome } from '../solve/SolveOutcome.js';
 import { accountSchedule } from '../accounting/accountSchedule.js';
 import { runBaseline } from '../baseline/runBaseline.js';
+import { dispatchSelfConsumption } from '../baseline/dispatchSelfConsumption.js';
 import { buildModel, defaultUnmetPenalty, type BuiltModel, type ModelStage } from '../model/buildModel.js';
 import { decodeSolution } from '../model/decodeSolution.js';
+import { decodeStorage } from '../model/decodeStorage.js';
 import { jobShape, workTolerance } from '../model/jobShape.js';
 import { modelSize } from '../model/LinearModel.js';
 import { solveModel } from '../solve/solveModel.js';
@@ -30,7 +32,8 @@ import { planWarnings } from './planWarnings.js';
 export async function planProblem(problem: Problem, callbacks: PlanCallbacks = {}): Promise<PlanResult> {
   const startedMs = performance.now();
   const deadlineMs = startedMs + problem.options.timeLimitSeconds * 1000;
-  const baseline = accountSchedule(problem, runBaseline(problem));
+  const baselineJobs = runBaseline(problem);
+  const baseline = accountSchedule(problem, baselineJobs, dispatchSelfConsumption(problem, baselineJobs));
 
   let stageNumber = 0;
   let buildMs = 0;
@@ -86,7 +89,7 @@ export async function planProblem(problem: Problem, callbacks: PlanCallbacks = {
   const status = outcomes.some((o) => o.status === 'error') ? 'error' : termination === 'optimal' ? 'ok' : 'warning';
   let plan: Schedule | undefined;
   if (jobs) {
-    plan = accountSchedule(problem, jobs);
+    plan = accountSchedule(problem, jobs, final.outcome.values ? decodeStorage(problem, final.built, final.outcome.values) : []);
     plan = { ...plan, jobs: explainUnmet(problem, plan, termination) };
   }
   const size = modelSize(final.built.model);
@@ -143,7 +146,18 @@ function combinedTermination(outcomes: SolveOutcome[], hasPlan: boolean): PlanRe
 }
 
 function summarise(problem: Problem, plan: Schedule | undefined, baseline: Schedule): PlanSummary {
-  const totals = plan?.totals ?? { energyMwh: 0, greenMwh: 0, gridMwh: 0, curtailedMwh: 0, jobItEnergyMwh: 0, emissionsKg: 0, cost: 0 };
+  const totals = plan?.totals ?? {
+    energyMwh: 0,
+    greenMwh: 0,
+    gridMwh: 0,
+    curtailedMwh: 0,
+    jobItEnergyMwh: 0,
+    emissionsKg: 0,
+    cost: 0,
+    storageChargedMwh: 0,
+    storageDischargedMwh: 0,
+    storageLossesMwh: 0,
+  };
   const allWork = problem.jobs.reduce((sum, j) => sum + j.gpuHours, 0);
   const doneGpuHours = plan ? plan.jobs.reduce((sum, j) => sum + j.doneGpuHours, 0) : 0;
   const baselineDoneGpuHours = baseline.jobs.reduce((sum, j) => sum + j.doneGpuHours, 0);

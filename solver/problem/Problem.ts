@@ -35,6 +35,29 @@ export interface SiteData {
   baseLoadMw: number[];
   /** Infinity when unlimited. */
   gridImportLimitMw: number;
+  /** The site's battery; undefined when it has none. */
+  storage?: StorageData;
+}
+
+/**
+ * A battery behind a site's meter (validated). In hour t, with charge c and discharge d at the
+ * bus (MW = MWh in the hour): soc[t] = soc[t-1] + chargeEfficiency·c − d / dischargeEfficiency.
+ */
+export interface StorageData {
+  /** Usable capacity (MWh), > 0. */
+  energyMwh: number;
+  /** Charge and discharge limit at the bus (MW), > 0. */
+  powerMw: number;
+  /** sqrt(round-trip efficiency), in (0, 1]. */
+  chargeEfficiency: number;
+  /** sqrt(round-trip efficiency), in (0, 1]. */
+  dischargeEfficiency: number;
+  /** State of charge before hour 0 (MWh), in [0, energyMwh]. */
+  initialMwh: number;
+  /** Least state of charge after the last hour (MWh), in [0, initialMwh]. */
+  finalMinMwh: number;
+  /** true: may charge from the grid; false: only from green supply the load leaves over. */
+  chargeFromGrid: boolean;
 }
 
 /** One training job. Its window is already intersected with the horizon. */

@@ -64,6 +64,9 @@ export function planResultFromResponse(problem: Problem, response: PlanResponse)
       baselineDoneGpuHours: summary?.baselineDoneGpuHours ?? 0,
       baselineMissedDeadlines: summary?.baselineMissedDeadlines ?? 0,
       sameWork: summary?.sameWork ?? false,
+      storageChargedMwh: summary?.storageChargedMwh ?? 0,
+      storageDischargedMwh: summary?.storageDischargedMwh ?? 0,
+      storageLossesMwh: summary?.storageLossesMwh ?? 0,
     },
     solve: {
       solver: solve?.solver ?? '',
@@ -113,6 +116,9 @@ function toSchedule(problem: Problem, jobPlans: JobPlan[], profiles: SiteProfile
       curtailedMw: [...profile.curtailedMw],
       emissionsKg: [...profile.emissionsKg],
       cost: profile.gridMw.map((grid, t) => grid * site.pricePerMwh[t]),
+      chargeMw: [...profile.storageChargeMw],
+      dischargeMw: [...profile.storageDischargeMw],
+      stateOfChargeMwh: [...profile.stateOfChargeMwh],
     };
   });
   return { jobs, sites, totals: totalsOf(problem, sites) };
@@ -120,8 +126,31 @@ function toSchedule(problem: Problem, jobPlans: JobPlan[], profiles: SiteProfile
 
 /** The accounting's totals, summed in its order (sites, then hours), from the hourly accounts. */
 function totalsOf(problem: Problem, sites: SiteAccounts[]): EnergyTotals {
-  const totals: EnergyTotals = { energyMwh: 0, greenMwh: 0, gridMwh: 0, curtailedMwh: 0, jobItEnergyMwh: 0, emissionsKg: 0, cost: 0 };
-  sites.forEach((accounts) => {
+  const totals: EnergyTotals = {
+    energyMwh: 0,
+    greenMwh: 0,
+    gridMwh: 0,
+    curtailedMwh: 0,
+    jobItEnergyMwh: 0,
+    emissionsKg: 0,
+    cost: 0,
+    storageChargedMwh: 0,
+    storageDischargedMwh: 0,
+    storageLossesMwh: 0,
+  };
+  sites.forEach((accounts, s) => {
+    const battery = problem.sites[s].storage;
+    if (battery && accounts.stateOfChargeMwh.length === problem.hours) {
+      let chargedMwh = 0;
+      let dischargedMwh = 0;
+      for (let t = 0; t < problem.hours; t++) {
+        chargedMwh += accounts.chargeMw[t];
+        dischargedMwh += accounts.dischargeMw[t];
+      }
+      totals.storageChargedMwh += chargedMwh;
+      totals.storageDischargedMwh += dischargedMwh;
+      totals.storageLossesMwh += chargedMwh - dischargedMwh - (accounts.stateOfChargeMwh[problem.hours - 1] - battery.initialMwh);
+    }
     for (let t = 0; t < problem.hours; t++) {
       totals.energyMwh += accounts.facilityMw[t];
       totals.greenMwh += accounts.greenUsedMw[t];

@@ -21,6 +21,9 @@ export const physicalBounds = {
   maxGpuHours: 1e9,
   /** Green supply, base load and grid import limit of a site. */
   maxPowerMw: 1_000_000,
+  /** Energy capacity of a site's storage (a year of maxPowerMw would be 8.8e9 MWh; the largest
+   * batteries today hold a few GWh). */
+  maxStorageMwh: 10_000_000,
   /** Grid carbon intensity (the dirtiest real grids are near 1,000). */
   maxCarbonIntensityGPerKwh: 10_000,
   /** Electricity price per MWh, either sign (any currency; real market caps are near 2e4). */

@@ -6,6 +6,7 @@ import { checkNumber, numberProblem, type NumberRule } from './checkNumber.js';
 import { describeJsonValue } from './describeJsonValue.js';
 import { formatUtcInstant } from './formatUtcInstant.js';
 import { physicalBounds } from './physicalBounds.js';
+import { validateStorage } from './validateStorage.js';
 import type { ViolationList } from './ViolationList.js';
 
 /** What validateSites knows of the horizon; a part is undefined when the horizon is invalid. */
@@ -46,7 +47,8 @@ const feasibilityTolerance = 1e-9;
  * zone or empty (meaning UTC); gpuCapacity an integer 0..1e6; pue in [1, 10] (0, i.e. unset, is
  * reported as missing); greenSupplyMw (MW) and carbonIntensityGPerKwh exactly `hours` values in
  * [0, 1e6] and [0, 1e4]; pricePerMwh (in [-1e6, 1e6]) and baseLoadMw (in [0, 1e6]) empty or
- * exactly `hours` values; gridImportLimitMw, if set, in [0, 1e6] (bounds: physicalBounds). Element violations are capped at 20 per
+ * exactly `hours` values; gridImportLimitMw, if set, in [0, 1e6] (bounds: physicalBounds); storage,
+ * if set, as validateStorage says. Element violations are capped at 20 per
  * array. A base load the site cannot draw even alone (pue x baseLoadMw[t] > greenSupplyMw[t] +
  * gridImportLimitMw, beyond a 1e-9 relative tolerance) is reported on `sites[i].baseLoadMw[t]`.
  *
@@ -94,6 +96,7 @@ function validateSite(site: Partial<Site>, path: string, horizon: HorizonFacts, 
     checkBaseLoadFits(site.pue as number, hourly.baseLoadMw.values, hourly.greenSupplyMw.values, gridImportLimitMw, `${path}.baseLoadMw`, horizon, violations);
   }
 
+  const storage = validateStorage(site.storage, `${path}.storage`, violations);
   const zeros = () => Array.from({ length: horizon.hours ?? 0 }, () => 0);
   return {
     id,
@@ -106,6 +109,7 @@ function validateSite(site: Partial<Site>, path: string, horizon: HorizonFacts, 
     pricePerMwh: hourly.pricePerMwh.values.length > 0 ? hourly.pricePerMwh.values : zeros(),
     baseLoadMw: hourly.baseLoadMw.values.length > 0 ? hourly.baseLoadMw.values : zeros(),
     gridImportLimitMw,
+    ...(storage ? { storage } : {}),
   };
 }
 

@@ -59,6 +59,9 @@ export function toPlanResponse(problem: Problem, result: PlanResult): PlanRespon
       doneGpuHours: result.summary.doneGpuHours,
       baselineDoneGpuHours: result.summary.baselineDoneGpuHours,
       sameWork: result.summary.sameWork,
+      storageChargedMwh: result.summary.storageChargedMwh,
+      storageDischargedMwh: result.summary.storageDischargedMwh,
+      storageLossesMwh: result.summary.storageLossesMwh,
     },
     solve: {
       solver: result.solve.solver,
@@ -124,6 +127,9 @@ function toSiteProfiles(problem: Problem, accounts: SiteAccounts[]): SiteProfile
     curtailedMw: [...accounts[s].curtailedMw],
     emissionsKg: [...accounts[s].emissionsKg],
     facilityMw: [...accounts[s].facilityMw],
+    storageChargeMw: [...accounts[s].chargeMw],
+    storageDischargeMw: [...accounts[s].dischargeMw],
+    stateOfChargeMwh: [...accounts[s].stateOfChargeMwh],
   }));
 }
 
@@ -133,6 +139,7 @@ function toBaselinePlan(problem: Problem, baseline: Schedule): BaselinePlan {
     sites: toSiteProfiles(problem, baseline.sites),
     emissionsKg: baseline.totals.emissionsKg,
     cost: baseline.totals.cost,
+    storageLossesMwh: baseline.totals.storageLossesMwh,
     greenMwh: baseline.totals.greenMwh,
     gridMwh: baseline.totals.gridMwh,
   };

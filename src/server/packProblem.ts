@@ -1,4 +1,4 @@
-import type { Problem } from '../../solver/problem/Problem.js';
+import type { Problem, StorageData } from '../../solver/problem/Problem.js';
 
 /**
  * A Problem laid out for postMessage from a worker thread: strings joined into one string with
@@ -19,6 +19,8 @@ export interface PackedProblem {
   textOffsets: Int32Array;
   /** Per site: gpuCapacity, pue, gridImportLimitMw. */
   siteNumbers: Float64Array;
+  /** Per site: its storage (a few numbers, cloned as they are), or null without. */
+  siteStorage: (StorageData | null)[];
   /** Per site, `hours` values each: greenSupplyMw, carbonIntensityGPerKwh, pricePerMwh, baseLoadMw. */
   hourly: Float64Array;
   /** Per job: gpuHours, maxGpus, minGpus, gpuPowerKw, windowStart, windowEnd, releaseHour, deadlineHour, homeSite, interruptible (1/0). */
@@ -85,6 +87,7 @@ export function packProblem(problem: Problem): { packed: PackedProblem; transfer
     text: texts.join(''),
     textOffsets,
     siteNumbers,
+    siteStorage: sites.map((site) => (site.storage ? { ...site.storage } : null)),
     hourly,
     jobNumbers,
     allowedOffsets,

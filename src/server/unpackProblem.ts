@@ -25,6 +25,7 @@ export async function unpackProblem(packed: PackedProblem): Promise<Problem> {
   for (let s = 0; s < siteCount; s++) {
     const base = packedWidths.hourlySeries * hours * s;
     const n = packedWidths.site * s;
+    const storage = packed.siteStorage[s];
     sites.push({
       id: textAt(3 * s),
       name: textAt(3 * s + 1),
@@ -36,6 +37,7 @@ export async function unpackProblem(packed: PackedProblem): Promise<Problem> {
       pricePerMwh: series(base + 2 * hours),
       baseLoadMw: series(base + 3 * hours),
       gridImportLimitMw: siteNumbers[n + 2],
+      ...(storage ? { storage } : {}),
     });
     copied += packedWidths.hourlySeries * hours + 8;
     if (copied >= valuesPerTurn) {

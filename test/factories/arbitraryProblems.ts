@@ -17,6 +17,8 @@ export interface ArbitraryProblemOptions {
    * binds often, and one-hour blocks (gpuHours <= maxGpus) are common.
    */
   tightCapacity?: boolean;
+  /** Sites that may have a battery (0-30 kWh, 2-10 kW, round trip 0.7-1, from the grid or not). */
+  withStorage?: boolean;
 }
 
 /**
@@ -35,6 +37,19 @@ export function arbitraryProblem(options: ArbitraryProblemOptions = {}): fc.Arbi
       price: hourly(0, 100),
       base: hourly(0, 5),
       limit: options.withLimits ? fc.option(fc.integer({ min: 10, max: 40 }), { nil: undefined }) : fc.constant(undefined),
+      storage: options.withStorage
+        ? fc.option(
+            fc.record({
+              energyKwh: fc.integer({ min: 1, max: 30 }),
+              powerKw: fc.integer({ min: 2, max: 10 }),
+              roundTripPercent: fc.integer({ min: 70, max: 100 }),
+              initialShare: fc.integer({ min: 0, max: 4 }),
+              finalShare: fc.integer({ min: 0, max: 4 }),
+              chargeFromGrid: fc.boolean(),
+            }),
+            { nil: undefined },
+          )
+        : fc.constant(undefined),
     });
     return fc.array(arbitrarySite, { minLength: 1, maxLength: 3 }).chain((siteSpecs) => {
       const sites: SiteData[] = siteSpecs.map((s, i) => ({
@@ -49,6 +64,19 @@ export function arbitraryProblem(options: ArbitraryProblemOptions = {}): fc.Arbi
         baseLoadMw: s.base.map((b) => b / 1000),
         // Generous enough that base load alone never breaks it (validation rejects that).
         gridImportLimitMw: s.limit === undefined ? Infinity : s.limit / 1000 + s.pue * 0.005,
+        ...(s.storage
+          ? {
+              storage: {
+                energyMwh: s.storage.energyKwh / 1000,
+                powerMw: s.storage.powerKw / 1000,
+                chargeEfficiency: Math.sqrt(s.storage.roundTripPercent / 100),
+                dischargeEfficiency: Math.sqrt(s.storage.roundTripPercent / 100),
+                initialMwh: (s.storage.energyKwh * s.storage.initialShare) / 4 / 1000,
+                finalMinMwh: (s.storage.energyKwh * Math.min(s.storage.initialShare, s.storage.finalShare)) / 4 / 1000,
+                chargeFromGrid: s.storage.chargeFromGrid,
+              },
+            }
+          : {}),
       }));
       const arbitraryJob = fc.record({
         gpuHours: fc.integer({ min: 1, max: options.tightCapacity ? 16 : 40 }),

@@ -26,6 +26,7 @@ export function site(id: string, greenSupplyMw: number[], carbonIntensityGPerKwh
     pricePerMwh: [],
     baseLoadMw: [],
     gridImportLimitMw: undefined,
+    storage: undefined,
     ...extra,
   };
 }
@@ -81,7 +82,10 @@ export function twoSitesSixHoursFullySpecified(): PlanRequest {
         baseLoadMw: [0.5, 0.5, 0.5, 0.5, 0.5, 0.5],
         gridImportLimitMw: 10,
       }),
-      site('b', [4, 4, 4, 4, 4, 4], [50, 50, 50, 50, 50, 50], { pue: 1.1 }),
+      site('b', [4, 4, 4, 4, 4, 4], [50, 50, 50, 50, 50, 50], {
+        pue: 1.1,
+        storage: { energyMwh: 2, powerMw: 1, roundTripEfficiency: 0.81, initialMwh: 1, finalMwhMin: 0.5, chargeFromGrid: true },
+      }),
     ],
     [
       job('j1', 'a', { release: timestamp('2026-07-01T00:30:00Z'), deadline: timestamp('2026-07-01T05:30:00Z'), allowedSites: ['b', 'a'], minGpus: 2 }),

@@ -16,8 +16,11 @@ function schedule(problem: Problem, site: number, startHour: number, hours: numb
       curtailedMw: zeros(),
       emissionsKg: zeros().map((_, t) => (s === site && t === startHour ? emissionsKg : 0)),
       cost: zeros(),
+      chargeMw: [],
+      dischargeMw: [],
+      stateOfChargeMwh: [],
     })),
-    totals: { energyMwh: 1, greenMwh: 0.5, gridMwh: 0.5, curtailedMwh: 0, jobItEnergyMwh: 1, emissionsKg, cost: 7 },
+    totals: { energyMwh: 1, greenMwh: 0.5, gridMwh: 0.5, curtailedMwh: 0, jobItEnergyMwh: 1, emissionsKg, cost: 7, storageChargedMwh: 0, storageDischargedMwh: 0, storageLossesMwh: 0 },
   };
 }
 

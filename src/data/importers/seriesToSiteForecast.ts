@@ -203,6 +203,8 @@ export function seriesToSiteForecast(series: HourlySeries, options: SeriesToSite
     carbonIntensityGPerKwh: series.carbonIntensityGPerKwh.slice((fromMs - series.startMs) / msPerHour, (fromMs - series.startMs) / msPerHour + hours),
     pricePerMwh,
     baseLoadMw,
+    // The battery is a fact of the site, like its capacity: kept from the base forecast.
+    storage: baseSite?.storage,
   };
   if (gridImportLimitMw !== undefined) site.gridImportLimitMw = gridImportLimitMw;
   return {
