@@ -24,6 +24,8 @@ export interface PlanReportCharts {
   comparison: ReportChart;
   /** One per site, in request order. */
   sites: ReportChart[];
+  /** One per site with storage, in request order (empty when no site has storage). */
+  storage: ReportChart[];
   /** The plan's Gantt chart (when there is a plan), then the baseline's. */
   gantts: ReportChart[];
 }
@@ -41,7 +43,8 @@ export interface PlanReportOptions {
  * (each also linked as its sibling `.svg` file), no network access and no external file needed to
  * show it. A few lines of inline script only add hover text (an SVG `<title>`) to chart marks.
  *
- * Sections, in order: key figures; warnings; plan versus baseline; per-site energy; Gantt charts;
+ * Sections, in order: key figures; warnings; plan versus baseline; per-site energy; storage (sites
+ * with a battery only); Gantt charts;
  * totals; jobs; solve and check. Every number a test or a reader may want to pick out has a
  * stable handle:
  * - key figures: `#carbon-saved-kg`, `#carbon-saved-percent`, `#green-share`, `#cost`,
@@ -50,7 +53,7 @@ export interface PlanReportOptions {
  *   cells carrying `data-value`;
  * - solve info: `#solve-table tr[data-field=<SolveInfo field>]`;
  * - jobs: `#jobs-table tr[data-job=<id>]`; warnings: `#warnings li`, count in `data-count`;
- * - charts: `figure[data-chart]` (`plan-vs-baseline`, `site-energy` with `data-site`, `gantt` with
+ * - charts: `figure[data-chart]` (`plan-vs-baseline`, `site-energy` and `storage` with `data-site`, `gantt` with
  *   `data-schedule`), whose marks carry their numbers as `aria-label` (see the render functions).
  * Text uses the CLI's number style (formatQuantity: `10,741`, `71.5`), times UTC. When there is no
  * schedule, plan figures show `-` and have no `data-value`. Deterministic: no clock, no random ids.
@@ -63,6 +66,7 @@ export function formatPlanReportHtml(problem: Problem, result: PlanResult, chart
     warnings(result),
     section('plan-vs-baseline', 'Plan versus baseline', [figure(charts.comparison)]),
     section('sites', 'Sites, hour by hour', charts.sites.map(figure)),
+    ...(charts.storage.length > 0 ? [section('storage', 'Storage', charts.storage.map(figure))] : []),
     section('gantt', 'Jobs across sites', charts.gantts.map(figure)),
     section('totals', 'Totals', [summaryTable(result)]),
     section('jobs', 'Jobs', [jobsTable(problem, result)]),

@@ -16,8 +16,9 @@ export interface PlanTextOptions {
  * - a header: termination, solver, solve and build time, model size, horizon, check verdict;
  * - a job table in request order (site(s), start, finish, GPUs, done and unmet GPU-hours), with
  *   the reason for unmet work on its own line under the job;
- * - plan-versus-baseline totals (energy, green and its share, grid, emissions, cost, unmet work,
- *   missed deadlines) and the carbon saved in kg and %;
+ * - plan-versus-baseline totals (energy, green and its share, grid, emissions, cost, storage
+ *   charged, discharged and lost when a site has a battery, unmet work, missed deadlines) and the
+ *   carbon saved in kg and %;
  * - warnings.
  * Times are UTC (`2026-07-01 05:00Z`), numbers use thousands separators and a precision fitted to
  * their size. Deterministic: the same problem and result give the same text. No colour unless
@@ -101,6 +102,18 @@ function jobTable(problem: Problem, plan: Schedule | undefined, paint: Painter):
   return lines;
 }
 
+/** Battery rows of the totals (none when no site has storage): energy in, out and lost, plan and baseline. */
+function storageRows(result: PlanResult): [string, string, string, string][] {
+  const plan = result.summary;
+  const base = result.baseline.totals;
+  if (!result.baseline.sites.some((site) => site.stateOfChargeMwh.length > 0)) return [];
+  return [
+    ['storage charged', 'MWh', ...fitted(plan.storageChargedMwh, base.storageChargedMwh)],
+    ['storage discharged', 'MWh', ...fitted(plan.storageDischargedMwh, base.storageDischargedMwh)],
+    ['storage losses', 'MWh', ...fitted(plan.storageLossesMwh, base.storageLossesMwh)],
+  ];
+}
+
 function totalsTable(result: PlanResult, paint: Painter): string[] {
   const s = result.summary;
   const base = result.baseline.totals;
@@ -116,6 +129,7 @@ function totalsTable(result: PlanResult, paint: Painter): string[] {
     ['grid', 'MWh', ...planOnly(fitted(s.gridMwh, base.gridMwh))],
     ['emissions', 'kg CO2e', ...planOnly(fitted(s.emissionsKg, s.baselineEmissionsKg))],
     ['cost', '', ...planOnly(fitted(s.cost, s.baselineCost))],
+    ...storageRows(result).map((row): [string, string, string, string] => [row[0], row[1], ...planOnly([row[2], row[3]])]),
     ['unmet work', 'GPU-h', formatGpuHours(s.unmetGpuHours), formatGpuHours(s.baselineUnmetGpuHours)],
     ['missed deadlines', 'jobs', formatNumber(planMissed, 0), formatNumber(s.baselineMissedDeadlines, 0)],
   ];

@@ -16,6 +16,12 @@ export const reportPalette = {
   plan: '#2f6fb0',
   /** The carbon-unaware baseline's series. */
   baseline: '#a0522d',
+  /** Power into a battery (bars above zero). */
+  charge: '#3f8fd2',
+  /** Power out of a battery (bars below zero). */
+  discharge: '#e08a2c',
+  /** A battery's state of charge (line). */
+  stateOfCharge: '#1d3557',
   /** Deadline markers in the Gantt chart. */
   deadline: '#c62828',
   /** A job's allowed window (release to deadline) behind its runs. */

@@ -6,6 +6,7 @@ import { formatPlanReportHtml, type PlanReportCharts, type PlanReportOptions, ty
 import { renderBaselineComparisonChart } from './renderBaselineComparisonChart.js';
 import { renderGanttChart } from './renderGanttChart.js';
 import { renderSiteEnergyChart } from './renderSiteEnergyChart.js';
+import { renderStorageChart } from './renderStorageChart.js';
 
 export type { PlanReportOptions } from './formatPlanReportHtml.js';
 
@@ -28,6 +29,8 @@ export interface PlanReportFiles {
  *     (renderBaselineComparisonChart);
  *   - `site-<site id>.svg` per site: stacked green used / grid import / curtailed bars with
  *     green supply and the baseline's load as lines (renderSiteEnergyChart);
+ *   - `storage-<site id>.svg` per site with storage: charge, discharge and state of charge
+ *     (renderStorageChart);
  *   - `gantt-plan.svg` and `gantt-baseline.svg`: runs per job, coloured by site, with deadlines
  *     (renderGanttChart).
  * Files of the same names are overwritten; nothing else in `dir` is touched.
@@ -46,7 +49,7 @@ export async function writePlanReport(dir: string, problem: Problem, result: Pla
   const html = formatPlanReportHtml(problem, result, charts, options);
   // 3. Write the page and the charts.
   await mkdir(dir, { recursive: true });
-  const ordered = [charts.comparison, ...charts.sites, ...charts.gantts];
+  const ordered = [charts.comparison, ...charts.sites, ...charts.storage, ...charts.gantts];
   await Promise.all(ordered.map((chart) => writeFile(join(dir, chart.fileName), chart.svg, 'utf8')));
   const indexHtml = join(dir, 'index.html');
   await writeFile(indexHtml, html, 'utf8');
@@ -75,6 +78,19 @@ async function renderPlanReportCharts(problem: Problem, result: PlanResult): Pro
       data: { chart: 'site-energy', site: site.id, schedule: plan ? 'plan' : 'baseline' },
     });
   }
+  const storage: ReportChart[] = [];
+  for (const [s, site] of problem.sites.entries()) {
+    if (!site.storage) continue;
+    const schedule = plan ?? baseline;
+    storage.push({
+      fileName: `storage-${site.id}.svg`,
+      svg: await renderStorageChart(problem, s, schedule.sites[s], plan ? 'plan' : 'baseline (no plan)'),
+      caption: plan
+        ? `${site.id}: when the plan charges the battery (with green supply the load leaves over${site.storage.chargeFromGrid ? ', or from the grid' : ''}) and when it discharges it to serve the load.`
+        : `${site.id}: the baseline's battery (self-consumption); there is no plan.`,
+      data: { chart: 'storage', site: site.id, schedule: plan ? 'plan' : 'baseline' },
+    });
+  }
   const gantts: ReportChart[] = [];
   if (plan) {
     gantts.push({
@@ -90,5 +106,5 @@ async function renderPlanReportCharts(problem: Problem, result: PlanResult): Pro
     caption: 'The carbon-unaware baseline: every job at its home site, first come first served, at maxGpus.',
     data: { chart: 'gantt', schedule: 'baseline' },
   });
-  return { comparison, sites, gantts };
+  return { comparison, sites, storage, gantts };
 }
