@@ -112,7 +112,7 @@ describe('a valid request', () => {
 
   it('defaults zero options to the documented values and an unset carbon weight to 1 even when cost is weighted', () => {
     const req = oneSiteFourHours();
-    req.objective = { carbonWeight: undefined, costWeight: 3 };
+    req.objective = { carbonWeight: undefined, costWeight: 3, riskMeasure: 0, cvarAlpha: 0 };
     req.options = { timeLimitSeconds: 0, mipGap: 0, solver: Solver.SOLVER_HIGHS };
     const problem = validatePlanRequest(req);
     expect(problem.objective).toEqual({ carbonWeight: 1, costWeight: 3 });
@@ -362,11 +362,11 @@ describe('job rules', () => {
 describe('objective and option rules', () => {
   it('rejects both weights zero, negative weights, and out-of-range options', () => {
     const zero = oneSiteFourHours();
-    zero.objective = { carbonWeight: 0, costWeight: 0 };
+    zero.objective = { carbonWeight: 0, costWeight: 0, riskMeasure: 0, cvarAlpha: 0 };
     expect(violationsOf(zero)).toEqual([{ field: 'objective', description: 'got carbonWeight 0 and costWeight 0; expected at least one weight > 0' }]);
 
     const bad = oneSiteFourHours();
-    bad.objective = { carbonWeight: -1, costWeight: NaN };
+    bad.objective = { carbonWeight: -1, costWeight: NaN, riskMeasure: 0, cvarAlpha: 0 };
     bad.options = { timeLimitSeconds: 90_000, mipGap: 1, solver: 7 as Solver };
     expect(violationsOf(bad)).toEqual([
       { field: 'objective.carbonWeight', description: 'got -1; expected a number in [0, 1e6]' },
@@ -425,7 +425,7 @@ describe('physical bounds', () => {
     huge.sites[0].greenSupplyMw = [1e300, 0, 0, 0];
     huge.sites[0].carbonIntensityGPerKwh = [20_000, 0, 0, 0];
     huge.jobs[0] = { ...huge.jobs[0], gpuHours: 1e12, maxGpus: 1_000_001, gpuPowerKw: 1e308 };
-    huge.objective = { carbonWeight: 1e300, costWeight: 2e6 };
+    huge.objective = { carbonWeight: 1e300, costWeight: 2e6, riskMeasure: 0, cvarAlpha: 0 };
     expect(violationsOf(huge)).toEqual([
       { field: 'sites[0].gpuCapacity', description: 'got 2000000; expected an integer 0..1e6' },
       { field: 'sites[0].pue', description: 'got 1e+308; expected a number in [1, 10]' },
@@ -447,7 +447,7 @@ describe('physical bounds', () => {
     atBounds.sites[0].greenSupplyMw = [1e6, 0, 0, 0];
     atBounds.sites[0].carbonIntensityGPerKwh = [10_000, 0, 0, 0];
     atBounds.jobs[0] = { ...atBounds.jobs[0], gpuHours: 1e9, maxGpus: 1e6, gpuPowerKw: 100 };
-    atBounds.objective = { carbonWeight: 1e6, costWeight: 0 };
+    atBounds.objective = { carbonWeight: 1e6, costWeight: 0, riskMeasure: 0, cvarAlpha: 0 };
     expect(() => validatePlanRequest(atBounds)).not.toThrow();
   });
 

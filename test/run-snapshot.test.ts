@@ -123,6 +123,7 @@ describe('the executed past (accountExecutedWork)', () => {
     const work = accountExecutedWork(t0, t0 + 4 * h, progress, sites.map((s) => forecast(s, t0)), power);
     // The same hours as a Problem with those runs.
     const problem = validatePlanRequest({
+      forecastScenarios: [],
       horizon: { start: ts(t0), hours: 4 },
       sites: sites.map((s) => ({ ...s, greenSupplyMw: s.greenSupplyMw.slice(0, 4), carbonIntensityGPerKwh: s.carbonIntensityGPerKwh.slice(0, 4), baseLoadMw: s.baseLoadMw.slice(0, 4) })),
       jobs: [

@@ -130,7 +130,7 @@ describe('the standing planner at the edges', () => {
     expect(backdated.fields[0].field).toBe('now');
     expect(backdated.fields[0].description).toMatch(/before the plan start 2026-02-02T13:00:00.000Z of operations\/run-/);
     const options = await failure(
-      unary(clients.planner, clients.planner.startPlanRun, { now: undefined, horizonHours: 0, objective: { carbonWeight: -3, costWeight: 0 }, options: { timeLimitSeconds: -1, mipGap: 7, solver: 99 }, requestId: '' }),
+      unary(clients.planner, clients.planner.startPlanRun, { now: undefined, horizonHours: 0, objective: { carbonWeight: -3, costWeight: 0, riskMeasure: 0, cvarAlpha: 0 }, options: { timeLimitSeconds: -1, mipGap: 7, solver: 99 }, requestId: '' }),
     );
     expect(options.code).toBe(status.INVALID_ARGUMENT);
     expect(options.fields.map((v) => v.field).sort()).toEqual(['objective.carbonWeight', 'options.mipGap', 'options.solver', 'options.timeLimitSeconds']);

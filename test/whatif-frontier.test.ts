@@ -18,7 +18,7 @@ function expectMonotone(points: readonly FrontierPoint[]): void {
 
 /** The plan that minimises only carbon, or only cost. */
 async function planWithWeights(requestToPlan: ReturnType<typeof cheapDirtyOrCleanDear>, carbonWeight: number, costWeight: number) {
-  return inThreadPlanner(validatePlanRequest({ ...requestToPlan, objective: { carbonWeight, costWeight } }));
+  return inThreadPlanner(validatePlanRequest({ ...requestToPlan, objective: { carbonWeight, costWeight, riskMeasure: 0, cvarAlpha: 0 } }));
 }
 
 describe('the carbon-versus-cost frontier', () => {

@@ -1,4 +1,5 @@
 import type { Problem } from '../problem/Problem.js';
+import { scenarioProblem } from '../problem/scenarioProblem.js';
 import type { CheckReport, JobOutcome, PlanResult, Schedule } from '../plan/PlanResult.js';
 
 /** Relative tolerance for recomputed figures, as promised in the README. */
@@ -26,8 +27,12 @@ const absoluteTolerance = 1e-6;
  */
 export function checkPlanResult(problem: Problem, result: Omit<PlanResult, 'check'>): CheckReport {
   const check = new Checker();
-  if (result.plan) checkSchedule(problem, result.plan, 'plan', check);
-  checkSchedule(problem, result.baseline, 'baseline', check);
+  if (problem.scenarios?.length) {
+    checkScenarios(problem, result, check);
+  } else {
+    if (result.plan) checkSchedule(problem, result.plan, 'plan', check);
+    checkSchedule(problem, result.baseline, 'baseline', check);
+  }
   checkSummary(problem, result, check);
   return { passed: check.violations.length === 0, checks: check.count, violations: check.violations };
 }
@@ -49,15 +54,77 @@ class Checker {
   }
 }
 
-function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'baseline', check: Checker): void {
+/**
+ * With forecast scenarios: every scenario's plan and baseline checked in full against that
+ * scenario's forecasts, the same jobs in each, the reported schedules the probability-weighted
+ * means of the scenarios', and the risk figures recomputed.
+ */
+function checkScenarios(problem: Problem, result: Omit<PlanResult, 'check'>, check: Checker): void {
+  const scenarios = problem.scenarios ?? [];
+  const report = result.scenarios;
+  check.that(report !== undefined && report.outcomes.length === scenarios.length, () => `scenarios: ${report?.outcomes.length ?? 'no'} outcomes for ${scenarios.length} forecast scenarios`);
+  if (!report || report.outcomes.length !== scenarios.length) return;
+  const inScenario = scenarios.map((_, k) => scenarioProblem(problem, k));
+  const probabilities = scenarios.map((scenario) => scenario.probability);
+  report.outcomes.forEach((outcome, k) => {
+    const name = scenarios[k].name;
+    check.that(outcome.name === name && outcome.probability === probabilities[k], () => `scenario ${k}: reported ${outcome.name} (${outcome.probability}), expected ${name} (${probabilities[k]})`);
+    check.that((outcome.plan === undefined) === (result.plan === undefined), () => `scenario ${name}: a plan in the scenario but not overall, or the other way round`);
+    if (outcome.plan && result.plan) {
+      checkSchedule(inScenario[k], outcome.plan, 'plan', check, `plan in scenario ${name}`);
+      check.that(JSON.stringify(outcome.plan.jobs) === JSON.stringify(result.plan.jobs), () => `scenario ${name}: the plan's jobs differ from the reported plan's`);
+    }
+    checkSchedule(inScenario[k], outcome.baseline, 'baseline', check, `baseline in scenario ${name}`);
+  });
+  const meanOf = (label: string, reported: Schedule, schedules: Schedule[]) => {
+    problem.sites.forEach((site, s) => {
+      for (const key of ['jobLoadMw', 'facilityMw', 'greenUsedMw', 'gridMw', 'curtailedMw', 'emissionsKg', 'cost', 'chargeMw', 'dischargeMw', 'stateOfChargeMwh'] as const) {
+        const values = reported.sites[s][key];
+        check.that(values.length === schedules[0].sites[s][key].length, () => `${label} site ${site.id} ${key}: ${values.length} values`);
+        for (let t = 0; t < values.length; t++) {
+          check.close(`${label} site ${site.id} hour ${t} ${key} (expected over the scenarios)`, values[t], schedules.reduce((sum, x, k) => sum + probabilities[k] * x.sites[s][key][t], 0));
+        }
+      }
+    });
+    for (const key of Object.keys(reported.totals) as (keyof Schedule['totals'])[]) {
+      check.close(`${label} ${key} (expected over the scenarios)`, reported.totals[key], schedules.reduce((sum, x, k) => sum + probabilities[k] * x.totals[key], 0));
+    }
+  };
+  if (result.plan) meanOf('plan', result.plan, report.outcomes.map((o) => o.plan as Schedule));
+  meanOf('baseline', result.baseline, report.outcomes.map((o) => o.baseline));
+  const planKg = report.outcomes.map((o) => o.plan?.totals.emissionsKg ?? 0);
+  const baselineKg = report.outcomes.map((o) => o.baseline.totals.emissionsKg);
+  const expected = (values: number[]) => values.reduce((sum, x, k) => sum + probabilities[k] * x, 0);
+  check.close('scenarios expectedEmissionsKg', report.expectedEmissionsKg, expected(planKg));
+  check.close('scenarios baselineExpectedEmissionsKg', report.baselineExpectedEmissionsKg, expected(baselineKg));
+  check.close('scenarios worstEmissionsKg', report.worstEmissionsKg, Math.max(...planKg));
+  check.close('scenarios baselineWorstEmissionsKg', report.baselineWorstEmissionsKg, Math.max(...baselineKg));
+  check.close('scenarios cvarEmissionsKg', report.cvarEmissionsKg, tailMean(planKg, probabilities, report.cvarLevel));
+  check.close('scenarios baselineCvarEmissionsKg', report.baselineCvarEmissionsKg, tailMean(baselineKg, probabilities, report.cvarLevel));
+}
+
+/** Mean of the worst (1 − level) of the probability, by brute force over the sorted values. */
+function tailMean(values: number[], probabilities: number[], level: number): number {
+  const pairs = values.map((value, k) => ({ value, p: probabilities[k] })).sort((a, b) => b.value - a.value);
+  let left = 1 - level;
+  let sum = 0;
+  for (const { value, p } of pairs) {
+    const take = Math.max(0, Math.min(p, left));
+    sum += take * value;
+    left -= take;
+  }
+  return sum / (1 - level);
+}
+
+function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'baseline', check: Checker, name: string = label): void {
   const H = problem.hours;
   const gpusAt = problem.sites.map(() => new Float64Array(H));
   const loadMw = problem.sites.map(() => new Float64Array(H));
-  check.that(schedule.jobs.length === problem.jobs.length, () => `${label}: ${schedule.jobs.length} job outcomes for ${problem.jobs.length} jobs`);
+  check.that(schedule.jobs.length === problem.jobs.length, () => `${name}: ${schedule.jobs.length} job outcomes for ${problem.jobs.length} jobs`);
 
   for (const outcome of schedule.jobs) {
     const job = problem.jobs[outcome.job];
-    const where = `${label} job ${job.id}`;
+    const where = `${name} job ${job.id}`;
     const perHour = new Float64Array(H);
     let done = 0;
     for (const run of outcome.runs) {
@@ -108,12 +175,12 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
   const siteTotals = { energy: 0, green: 0, grid: 0, curtailed: 0, jobIt: 0, emissions: 0, cost: 0, charged: 0, discharged: 0, losses: 0 };
   problem.sites.forEach((site, s) => {
     const accounts = schedule.sites[s];
-    const battery = checkStorageShape(problem, s, accounts, `${label} site ${site.id}`, check);
+    const battery = checkStorageShape(problem, s, accounts, `${name} site ${site.id}`, check);
     let energy = 0, green = 0, grid = 0, curtailed = 0, jobIt = 0, emissions = 0, cost = 0;
     let socMwh = battery?.initialMwh ?? 0;
     let charged = 0, discharged = 0;
     for (let t = 0; t < H; t++) {
-      const at = `${label} site ${site.id} hour ${t}`;
+      const at = `${name} site ${site.id} hour ${t}`;
       check.that(gpusAt[s][t] <= site.gpuCapacity + absoluteTolerance, () => `${at}: ${gpusAt[s][t]} GPUs exceed capacity ${site.gpuCapacity}`);
       const facility = site.pue * (loadMw[s][t] + site.baseLoadMw[t]);
       const charge = battery ? accounts.chargeMw[t] : 0;
@@ -157,7 +224,7 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
     }
     if (battery) {
       const socSlack = absoluteTolerance * Math.max(1, battery.energyMwh);
-      check.that(socMwh >= battery.finalMinMwh - socSlack, () => `${label} site ${site.id}: final state of charge ${socMwh} MWh below the minimum ${battery.finalMinMwh} MWh`);
+      check.that(socMwh >= battery.finalMinMwh - socSlack, () => `${name} site ${site.id}: final state of charge ${socMwh} MWh below the minimum ${battery.finalMinMwh} MWh`);
       siteTotals.charged += charged;
       siteTotals.discharged += discharged;
       siteTotals.losses += charged - discharged - (socMwh - battery.initialMwh);
@@ -170,16 +237,16 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
     siteTotals.emissions += emissions;
     siteTotals.cost += cost;
   });
-  check.close(`${label} storageChargedMwh`, schedule.totals.storageChargedMwh, siteTotals.charged);
-  check.close(`${label} storageDischargedMwh`, schedule.totals.storageDischargedMwh, siteTotals.discharged);
-  check.close(`${label} storageLossesMwh`, schedule.totals.storageLossesMwh, siteTotals.losses);
-  check.close(`${label} energyMwh`, schedule.totals.energyMwh, siteTotals.energy);
-  check.close(`${label} greenMwh`, schedule.totals.greenMwh, siteTotals.green);
-  check.close(`${label} gridMwh`, schedule.totals.gridMwh, siteTotals.grid);
-  check.close(`${label} curtailedMwh`, schedule.totals.curtailedMwh, siteTotals.curtailed);
-  check.close(`${label} jobItEnergyMwh`, schedule.totals.jobItEnergyMwh, siteTotals.jobIt);
-  check.close(`${label} emissionsKg`, schedule.totals.emissionsKg, siteTotals.emissions);
-  check.close(`${label} cost`, schedule.totals.cost, siteTotals.cost);
+  check.close(`${name} storageChargedMwh`, schedule.totals.storageChargedMwh, siteTotals.charged);
+  check.close(`${name} storageDischargedMwh`, schedule.totals.storageDischargedMwh, siteTotals.discharged);
+  check.close(`${name} storageLossesMwh`, schedule.totals.storageLossesMwh, siteTotals.losses);
+  check.close(`${name} energyMwh`, schedule.totals.energyMwh, siteTotals.energy);
+  check.close(`${name} greenMwh`, schedule.totals.greenMwh, siteTotals.green);
+  check.close(`${name} gridMwh`, schedule.totals.gridMwh, siteTotals.grid);
+  check.close(`${name} curtailedMwh`, schedule.totals.curtailedMwh, siteTotals.curtailed);
+  check.close(`${name} jobItEnergyMwh`, schedule.totals.jobItEnergyMwh, siteTotals.jobIt);
+  check.close(`${name} emissionsKg`, schedule.totals.emissionsKg, siteTotals.emissions);
+  check.close(`${name} cost`, schedule.totals.cost, siteTotals.cost);
 }
 
 /** What the checker takes from a site's storage: the request's own figures, not the model's. */

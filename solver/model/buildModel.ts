@@ -62,6 +62,24 @@
  * where offset = Σ over site-hours without a grid column of w·max(0, u_s·B - g) (base load only),
  * so the objective equals α·emissionsKg + β·cost of the whole plan plus the penalty. With w >= 0
  * the optimum has grid = max(0, F - g) = F - min(F, g): exactly the accounting in the README.
+ *
+ * Forecast scenarios (Problem.scenarios: k = 1..K with probability p_k, green supply g_k[s,t],
+ * intensity c_k[s,t], so rate w_k[s,t] = α·c_k[s,t] + β·π[s,t]). The jobs' columns (gpus, run,
+ * start, unmet) and siteCapacity are one for all scenarios (the schedule is decided before the
+ * weather is known); grid, charge, discharge, soc and their rows powerBalance, noExport and
+ * stateOfCharge are repeated per scenario, named with it: grid[s,t,k] (the battery and the grid
+ * follow the weather as it comes). With cost_k = Σ_{s,t} w_k[s,t]·grid[s,t,k] + offset_k (R5's
+ * constants in scenario k), the objective's grid part is, by objective.risk:
+ *   expected (default):  Σ_k p_k·cost_k
+ *   worst:               worstCost,  scenarioCost[k]: worstCost - Σ w_k·grid_k >= offset_k
+ *   cvar at level a:     eta + Σ_k p_k·excess[k] / (1 - a),
+ *                        cvarExcess[k]: excess[k] + eta - Σ w_k·grid_k >= offset_k, excess >= 0
+ * (Rockafellar-Uryasev: at the optimum eta is the value at risk and the objective the mean cost
+ * over the worst 1 - a of the probability). worstCost, eta >= 0 as every cost is. The ε terms
+ * of the batteries are weighted by p_k. Without scenarios, K = 1 with p = 1 and the sites' own
+ * forecasts, and the names carry no scenario: the model above, unchanged. Stage 'minUnmet' has
+ * w = 0 and uses the expected form.
+ *
  * If the first solve leaves work unmet, unmet work is minimised exactly (stage 'minUnmet':
  * min Σ unmet) and then the objective with the cap unmetTotal: Σ_j unmet[j] <= U* (stage 'lexicographic').
  *
@@ -138,8 +156,8 @@ export interface StorageColumns {
 export interface BuiltModel {
   model: LinearModel;
   jobs: JobColumns[];
-  /** Per site: its storage columns, or undefined for a site without storage. */
-  storage: (StorageColumns | undefined)[];
+  /** [scenario][site]: storage columns, or undefined for a site without storage (one scenario without forecast scenarios). */
+  storage: (StorageColumns | undefined)[][];
   stage: ModelStage;
 }
 
@@ -173,12 +191,6 @@ export function buildModel(
   const reduce = options.reductions ?? true;
   const builder = new ModelBuilder();
   const names = modelNames(problem);
-  const { carbonWeight, costWeight } = problem.objective;
-  const pricedStage = stage.kind !== 'minUnmet';
-  const rate = (s: number, t: number): number => {
-    const site = problem.sites[s];
-    return pricedStage ? carbonWeight * site.carbonIntensityGPerKwh[t] + costWeight * site.pricePerMwh[t] : 0;
-  };
 
   // Per site-hour: the columns and coefficients of N[s,t] and L[s,t], and an upper bound on N.
   const siteHour = problem.sites.map(() => new Map<number, SiteHourTerms>());
@@ -211,15 +223,19 @@ export function buildModel(
   });
 
   addJobCap(problem, builder, names, jobs, reduce);
-  const { gridCols, storage } = addSiteRows(problem, builder, names, siteHour, rate, reduce);
+  const views = scenarioViews(problem, stage);
+  const risky = views[0].k !== undefined && stage.kind !== 'minUnmet' && (problem.objective.risk?.kind === 'worst' || problem.objective.risk?.kind === 'cvar');
+  const { gridCols, storage, costs } = addSiteRows(problem, builder, names, siteHour, views, !risky, reduce);
+  if (risky) addRiskRows(problem, builder, names, views, costs);
 
   if (stage.kind === 'lexicographic') {
     builder.addConstraint('unmetTotal', -Infinity, stage.unmetCap, jobs.map((j) => j.unmetCol), jobs.map(() => 1));
   }
   const model = builder.build();
   // Only the first stage: the later ones cap or price unmet work, which the greedy does not know.
-  if (stage.kind === 'weighted' && (options.start ?? true)) {
-    const start = greedyStart(problem, jobs, gridCols, model, storage);
+  // Only without forecast scenarios: the greedy prices the sites' own forecasts.
+  if (stage.kind === 'weighted' && (options.start ?? true) && views[0].k === undefined) {
+    const start = greedyStart(problem, jobs, gridCols[0], model, storage[0]);
     if (start) model.start = start;
   }
   return { model, jobs, storage, stage };
@@ -343,81 +359,166 @@ function addJobCap(problem: Problem, builder: ModelBuilder, names: Names, jobs: 
   });
 }
 
+/** One forecast scenario as the site rows see it (the sites' own forecasts when there are none). */
+interface ScenarioView {
+  /** Index into Problem.scenarios; undefined for the sites' own forecasts (names carry no scenario). */
+  k: number | undefined;
+  probability: number;
+  greenSupplyMw: (s: number) => readonly number[];
+  rate: (s: number, t: number) => number;
+}
+
+/** Per scenario: the terms of its objective, Σ w_k·grid_k + offset_k, for the risk rows. */
+interface ScenarioCost {
+  cols: number[];
+  coefs: number[];
+  offset: number;
+}
+
+/** The site rows' columns, per scenario (one entry when the problem has no scenarios). */
+interface SiteRows {
+  /** [scenario][site]: grid[s,t] columns by hour, -1 where R5 leaves them out. */
+  gridCols: Int32Array[][];
+  /** [scenario][site]: storage columns, undefined for a site without storage. */
+  storage: (StorageColumns | undefined)[][];
+  costs: ScenarioCost[];
+}
+
+function scenarioViews(problem: Problem, stage: ModelStage): ScenarioView[] {
+  const { carbonWeight, costWeight } = problem.objective;
+  const priced = stage.kind !== 'minUnmet';
+  const scenarios = problem.scenarios ?? [];
+  if (scenarios.length === 0) {
+    return [
+      {
+        k: undefined,
+        probability: 1,
+        greenSupplyMw: (s) => problem.sites[s].greenSupplyMw,
+        rate: (s, t) => (priced ? carbonWeight * problem.sites[s].carbonIntensityGPerKwh[t] + costWeight * problem.sites[s].pricePerMwh[t] : 0),
+      },
+    ];
+  }
+  return scenarios.map((scenario, k) => ({
+    k,
+    probability: scenario.probability,
+    greenSupplyMw: (s) => scenario.greenSupplyMw[s],
+    rate: (s, t) => (priced ? carbonWeight * scenario.carbonIntensityGPerKwh[s][t] + costWeight * problem.sites[s].pricePerMwh[t] : 0),
+  }));
+}
+
+/**
+ * Per scenario: grid, powerBalance, storage and noExport; siteCapacity[s,t] once, with the first
+ * (the jobs' schedule is one for all scenarios). Rows come site by site, hour by hour. `pricesInObjective`: each scenario's grid costs go
+ * into the objective weighted by its probability (the expected objective); otherwise they are
+ * only collected in `costs` for the risk rows.
+ */
 function addSiteRows(
   problem: Problem,
   builder: ModelBuilder,
   names: Names,
   siteHour: Map<number, SiteHourTerms>[],
-  rate: (s: number, t: number) => number,
+  views: readonly ScenarioView[],
+  pricesInObjective: boolean,
   reduce: boolean,
-): { gridCols: Int32Array[]; storage: (StorageColumns | undefined)[] } {
-  // grid[s,t]'s column, -1 where R5 leaves it out.
-  const gridCols = problem.sites.map(() => new Int32Array(problem.hours).fill(-1));
-  const storage = problem.sites.map((site, s) => (site.storage ? addStorageColumns(problem, builder, names, s, cyclingCost(problem, s, rate)) : undefined));
-  problem.sites.forEach((site, s) => {
-    const battery = storage[s];
-    for (let t = 0; t < problem.hours; t++) {
-      const baseNeedMw = site.pue * site.baseLoadMw[t] - site.greenSupplyMw[t];
-      let terms = siteHour[s].get(t);
-      if (!terms) {
-        if (reduce && !battery) {
-          // R5: no job can use this site-hour; its base load's grid import is a constant.
-          builder.objectiveOffset += rate(s, t) * Math.max(0, baseNeedMw);
+): SiteRows {
+  const rows: SiteRows = { gridCols: [], storage: [], costs: [] };
+  for (const [v, view] of views.entries()) {
+    const weight = pricesInObjective ? view.probability : 0;
+    const cost: ScenarioCost = { cols: [], coefs: [], offset: 0 };
+    const gridCols = problem.sites.map(() => new Int32Array(problem.hours).fill(-1));
+    const storage = problem.sites.map((site, s) =>
+      site.storage ? addStorageColumns(problem, builder, names, s, view.k, view.probability * cyclingCost(problem, s, view.rate)) : undefined,
+    );
+    problem.sites.forEach((site, s) => {
+      const battery = storage[s];
+      const greenSupplyMw = view.greenSupplyMw(s);
+      for (let t = 0; t < problem.hours; t++) {
+        const baseNeedMw = site.pue * site.baseLoadMw[t] - greenSupplyMw[t];
+        const rate = view.rate(s, t);
+        let terms = siteHour[s].get(t);
+        if (!terms) {
+          if (reduce && !battery) {
+            // R5: no job can use this site-hour; its base load's grid import is a constant.
+            const constant = rate * Math.max(0, baseNeedMw);
+            cost.offset += constant;
+            builder.objectiveOffset += weight * constant;
+            continue;
+          }
+          terms = { cols: [], gpus: [], powerMw: [], maxGpus: 0 };
+        }
+        // The jobs' schedule is one for all scenarios: siteCapacity once, with the first.
+        // R4: only where the columns' bounds allow more than the site has.
+        if (v === 0 && (!reduce || terms.maxGpus > site.gpuCapacity)) {
+          builder.addConstraint(names.siteHour('siteCapacity', s, t), -Infinity, site.gpuCapacity, terms.cols, terms.gpus);
+        }
+        const grid = builder.addVariable(names.siteHourScenario('grid', s, t, view.k), 0, site.gridImportLimitMw, weight * rate);
+        gridCols[s][t] = grid;
+        if (rate !== 0) {
+          cost.cols.push(grid);
+          cost.coefs.push(rate);
+        }
+        const facilityCoefs = terms.powerMw.map((p) => -site.pue * p);
+        if (!battery) {
+          builder.addConstraint(names.siteHourScenario('powerBalance', s, t, view.k), baseNeedMw, Infinity, [grid, ...terms.cols], [1, ...facilityCoefs]);
           continue;
         }
-        terms = { cols: [], gpus: [], powerMw: [], maxGpus: 0 };
+        const charge = battery.charge[t];
+        const discharge = battery.discharge[t];
+        builder.addConstraint(
+          names.siteHourScenario('powerBalance', s, t, view.k),
+          baseNeedMw,
+          Infinity,
+          [grid, discharge, charge, ...terms.cols],
+          [1, 1, -1, ...facilityCoefs],
+        );
+        const fromGrid = site.storage?.chargeFromGrid === true;
+        builder.addConstraint(
+          names.siteHourScenario('noExport', s, t, view.k),
+          -Infinity,
+          site.pue * site.baseLoadMw[t],
+          fromGrid ? [grid, discharge, charge, ...terms.cols] : [grid, discharge, ...terms.cols],
+          fromGrid ? [1, 1, -1, ...facilityCoefs] : [1, 1, ...facilityCoefs],
+        );
       }
-      // R4: only where the columns' bounds allow more than the site has.
-      if (!reduce || terms.maxGpus > site.gpuCapacity) {
-        builder.addConstraint(names.siteHour('siteCapacity', s, t), -Infinity, site.gpuCapacity, terms.cols, terms.gpus);
-      }
-      const grid = builder.addVariable(names.siteHour('grid', s, t), 0, site.gridImportLimitMw, rate(s, t));
-      gridCols[s][t] = grid;
-      const facilityCoefs = terms.powerMw.map((p) => -site.pue * p);
-      if (!battery) {
-        builder.addConstraint(names.siteHour('powerBalance', s, t), baseNeedMw, Infinity, [grid, ...terms.cols], [1, ...facilityCoefs]);
-        continue;
-      }
-      const charge = battery.charge[t];
-      const discharge = battery.discharge[t];
-      builder.addConstraint(
-        names.siteHour('powerBalance', s, t),
-        baseNeedMw,
-        Infinity,
-        [grid, discharge, charge, ...terms.cols],
-        [1, 1, -1, ...facilityCoefs],
-      );
-      const fromGrid = site.storage?.chargeFromGrid === true;
-      builder.addConstraint(
-        names.siteHour('noExport', s, t),
-        -Infinity,
-        site.pue * site.baseLoadMw[t],
-        fromGrid ? [grid, discharge, charge, ...terms.cols] : [grid, discharge, ...terms.cols],
-        fromGrid ? [1, 1, -1, ...facilityCoefs] : [1, 1, ...facilityCoefs],
-      );
-    }
-  });
-  return { gridCols, storage };
+    });
+    rows.gridCols.push(gridCols);
+    rows.storage.push(storage);
+    rows.costs.push(cost);
+  }
+  return rows;
 }
 
-/** ε_s of the maths above: the tie-breaking cost per MWh through site s's battery. */
-function cyclingCost(problem: Problem, s: number, rate: (s: number, t: number) => number): number {
-  let maxRate = 1;
-  for (let t = 0; t < problem.hours; t++) maxRate = Math.max(maxRate, rate(s, t));
-  return 1e-6 * maxRate;
+/**
+ * The risk measure's rows over the scenarios' costs (see the maths above): the worst case
+ * (worstCost >= cost_k) or CVaR (eta + Σ p_k·excess_k / (1 - α), excess_k >= cost_k - eta).
+ */
+function addRiskRows(problem: Problem, builder: ModelBuilder, names: Names, views: readonly ScenarioView[], costs: readonly ScenarioCost[]): void {
+  const risk = problem.objective.risk;
+  if (risk?.kind === 'worst') {
+    const worst = builder.addVariable('worstCost', 0, Infinity, 1);
+    costs.forEach((cost, k) => {
+      builder.addConstraint(names.scenario('scenarioCost', k), cost.offset, Infinity, [worst, ...cost.cols], [1, ...cost.coefs.map((c) => -c)]);
+    });
+  } else if (risk?.kind === 'cvar') {
+    const eta = builder.addVariable('eta', 0, Infinity, 1);
+    costs.forEach((cost, k) => {
+      const excess = builder.addVariable(names.scenario('excess', k), 0, Infinity, views[k].probability / (1 - risk.alpha));
+      builder.addConstraint(names.scenario('cvarExcess', k), cost.offset, Infinity, [excess, eta, ...cost.cols], [1, 1, ...cost.coefs.map((c) => -c)]);
+    });
+  }
 }
 
-/** charge[s,t], discharge[s,t] and soc[s,t] for every hour, with the stateOfCharge[s,t] rows. */
-function addStorageColumns(problem: Problem, builder: ModelBuilder, names: Names, s: number, epsilon: number): StorageColumns {
+/** charge[s,t], discharge[s,t] and soc[s,t] for every hour (in scenario k), with the stateOfCharge[s,t] rows. */
+function addStorageColumns(problem: Problem, builder: ModelBuilder, names: Names, s: number, k: number | undefined, epsilon: number): StorageColumns {
   const battery = problem.sites[s].storage;
   if (!battery) throw new Error('addStorageColumns: the site has no storage');
   const H = problem.hours;
   const columns: StorageColumns = { charge: new Int32Array(H), discharge: new Int32Array(H), soc: new Int32Array(H) };
   for (let t = 0; t < H; t++) {
-    columns.charge[t] = builder.addVariable(names.siteHour('charge', s, t), 0, battery.powerMw, epsilon);
-    columns.discharge[t] = builder.addVariable(names.siteHour('discharge', s, t), 0, battery.powerMw, epsilon);
+    columns.charge[t] = builder.addVariable(names.siteHourScenario('charge', s, t, k), 0, battery.powerMw, epsilon);
+    columns.discharge[t] = builder.addVariable(names.siteHourScenario('discharge', s, t, k), 0, battery.powerMw, epsilon);
     const socLower = t === H - 1 ? battery.finalMinMwh : 0;
-    columns.soc[t] = builder.addVariable(names.siteHour('soc', s, t), socLower, battery.energyMwh, 0);
+    columns.soc[t] = builder.addVariable(names.siteHourScenario('soc', s, t, k), socLower, battery.energyMwh, 0);
     const cols = [columns.soc[t], columns.charge[t], columns.discharge[t]];
     const coefs = [1, -battery.chargeEfficiency, 1 / battery.dischargeEfficiency];
     const initial = t === 0 ? battery.initialMwh : 0;
@@ -425,7 +526,14 @@ function addStorageColumns(problem: Problem, builder: ModelBuilder, names: Names
       cols.push(columns.soc[t - 1]);
       coefs.push(-1);
     }
-    builder.addConstraint(names.siteHour('stateOfCharge', s, t), initial, initial, cols, coefs);
+    builder.addConstraint(names.siteHourScenario('stateOfCharge', s, t, k), initial, initial, cols, coefs);
   }
   return columns;
+}
+
+/** ε_s of the maths above: the tie-breaking cost per MWh through site s's battery. */
+function cyclingCost(problem: Problem, s: number, rate: (s: number, t: number) => number): number {
+  let maxRate = 1;
+  for (let t = 0; t < problem.hours; t++) maxRate = Math.max(maxRate, rate(s, t));
+  return 1e-6 * maxRate;
 }

@@ -6,14 +6,15 @@ import type { BuiltModel } from './buildModel.js';
 const zeroTolerance = 1e-9;
 
 /**
- * Reads each site's battery dispatch from a solution vector: per site with storage, charge and
+ * Reads each site's battery dispatch in forecast scenario `scenario` (0 without scenarios) from a
+ * solution vector: per site with storage, charge and
  * discharge per hour as the solver returned them (values below 1e-9 MW are zero, none above the
  * battery's power); undefined for sites without. The state of charge is not read:
  * accountSchedule derives it from the dispatch, and the checker verifies it.
  */
-export function decodeStorage(problem: Problem, built: BuiltModel, values: Float64Array): (StorageDispatch | undefined)[] {
+export function decodeStorage(problem: Problem, built: BuiltModel, values: Float64Array, scenario = 0): (StorageDispatch | undefined)[] {
   return problem.sites.map((site, s) => {
-    const columns = built.storage[s];
+    const columns = built.storage[scenario]?.[s];
     const battery = site.storage;
     if (!columns || !battery) return undefined;
     const dispatch: StorageDispatch = { chargeMw: [], dischargeMw: [] };

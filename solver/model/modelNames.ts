@@ -10,6 +10,7 @@ import type { Problem } from '../problem/Problem.js';
 export function modelNames(problem: Problem) {
   const siteLabels = uniqueLabels(problem.sites.map((s) => s.id));
   const jobLabels = uniqueLabels(problem.jobs.map((j) => j.id));
+  const scenarioLabels = uniqueLabels((problem.scenarios ?? []).map((scenario) => scenario.name));
   const hourLabels: string[] = [];
   for (let t = 0; t < problem.hours; t++) {
     const iso = new Date(problem.horizonStartMs + t * 3_600_000).toISOString();
@@ -20,6 +21,10 @@ export function modelNames(problem: Problem) {
     jobHour: (family: string, j: number, t: number) => `${family}(${jobLabels[j]},${hourLabels[t]})`,
     jobSiteHour: (family: string, j: number, s: number, t: number) => `${family}(${jobLabels[j]},${siteLabels[s]},${hourLabels[t]})`,
     siteHour: (family: string, s: number, t: number) => `${family}(${siteLabels[s]},${hourLabels[t]})`,
+    /** A site-hour family in forecast scenario k, or without the scenario when k is undefined. */
+    siteHourScenario: (family: string, s: number, t: number, k: number | undefined) =>
+      k === undefined ? `${family}(${siteLabels[s]},${hourLabels[t]})` : `${family}(${siteLabels[s]},${hourLabels[t]},${scenarioLabels[k]})`,
+    scenario: (family: string, k: number) => `${family}(${scenarioLabels[k]})`,
   };
 }
 

@@ -16,6 +16,36 @@ export interface PlanResult {
   solve: SolveInfo;
   check: CheckReport;
   warnings: string[];
+  /**
+   * With forecast scenarios: the plan and the baseline in each, and the risk measures. `plan`,
+   * `baseline` and `summary` then hold expected values (probability-weighted means) over them.
+   */
+  scenarios?: ScenarioReport;
+}
+
+/** The plan and the baseline judged in one forecast scenario. */
+export interface ScenarioOutcome {
+  name: string;
+  probability: number;
+  /** Undefined when there is no plan. */
+  plan?: Schedule;
+  baseline: Schedule;
+}
+
+/** What the plan is across the forecast scenarios. */
+export interface ScenarioReport {
+  riskMeasure: 'expected' | 'worst' | 'cvar';
+  /** The CVaR level the plan minimised (0 unless riskMeasure is 'cvar'). */
+  cvarAlpha: number;
+  outcomes: ScenarioOutcome[];
+  expectedEmissionsKg: number;
+  baselineExpectedEmissionsKg: number;
+  worstEmissionsKg: number;
+  baselineWorstEmissionsKg: number;
+  /** CVaR of emissions at `cvarLevel` (cvarAlpha, or 0.9 when the plan did not minimise CVaR). */
+  cvarEmissionsKg: number;
+  baselineCvarEmissionsKg: number;
+  cvarLevel: number;
 }
 
 /** A run of `hours` consecutive hours at one site with a constant GPU count. */

@@ -1,5 +1,6 @@
 import type { Problem } from '../problem/Problem.js';
-import type { JobOutcome, PlanResult, PlanSummary, Schedule, SolveInfo } from './PlanResult.js';
+import type { JobOutcome, PlanResult, PlanSummary, ScenarioReport, Schedule, SolveInfo } from './PlanResult.js';
+import { accountScenarios } from './accountScenarios.js';
 import type { PlanCallbacks } from './PlanCallbacks.js';
 import type { SolveOutcome } from '../solve/SolveOutcome.js';
 import { accountSchedule } from '../accounting/accountSchedule.js';
@@ -33,7 +34,6 @@ export async function planProblem(problem: Problem, callbacks: PlanCallbacks = {
   const startedMs = performance.now();
   const deadlineMs = startedMs + problem.options.timeLimitSeconds * 1000;
   const baselineJobs = runBaseline(problem);
-  const baseline = accountSchedule(problem, baselineJobs, dispatchSelfConsumption(problem, baselineJobs));
 
   let stageNumber = 0;
   let buildMs = 0;
@@ -88,9 +88,18 @@ export async function planProblem(problem: Problem, callbacks: PlanCallbacks = {
   const termination = combinedTermination(outcomes, jobs !== undefined);
   const status = outcomes.some((o) => o.status === 'error') ? 'error' : termination === 'optimal' ? 'ok' : 'warning';
   let plan: Schedule | undefined;
-  if (jobs) {
-    plan = accountSchedule(problem, jobs, final.outcome.values ? decodeStorage(problem, final.built, final.outcome.values) : []);
-    plan = { ...plan, jobs: explainUnmet(problem, plan, termination) };
+  let baseline: Schedule;
+  let scenarios: ScenarioReport | undefined;
+  const values = final.outcome.values;
+  if (problem.scenarios?.length) {
+    const built = final.built;
+    ({ plan, baseline, report: scenarios } = accountScenarios(problem, jobs, values ? (k) => decodeStorage(problem, built, values, k) : undefined, baselineJobs, termination));
+  } else {
+    baseline = accountSchedule(problem, baselineJobs, dispatchSelfConsumption(problem, baselineJobs));
+    if (jobs) {
+      plan = accountSchedule(problem, jobs, values ? decodeStorage(problem, final.built, values) : []);
+      plan = { ...plan, jobs: explainUnmet(problem, plan, termination) };
+    }
   }
   const size = modelSize(final.built.model);
   const solve: SolveInfo = {
@@ -113,6 +122,7 @@ export async function planProblem(problem: Problem, callbacks: PlanCallbacks = {
     summary: summarise(problem, plan, baseline),
     solve,
     warnings: planWarnings(problem, plan, baseline),
+    ...(scenarios ? { scenarios } : {}),
   } satisfies Omit<PlanResult, 'check'>;
 
   const check = checkPlanResult(problem, withoutCheck);

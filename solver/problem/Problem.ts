@@ -15,6 +15,22 @@ export interface Problem {
   jobs: JobData[];
   objective: ObjectiveWeights;
   options: SolveOptions;
+  /**
+   * Ways the forecast may turn out (validated: probabilities > 0 adding up to 1). Absent or empty:
+   * the sites' own forecasts alone. With scenarios, the jobs' schedule is one for all of them;
+   * grid import and batteries follow each (see buildModel).
+   */
+  scenarios?: ForecastScenarioData[];
+}
+
+/** One forecast scenario, complete: every site's arrays, the site's own where the request left them out. */
+export interface ForecastScenarioData {
+  name: string;
+  probability: number;
+  /** [site][hour]. */
+  greenSupplyMw: number[][];
+  /** [site][hour]. */
+  carbonIntensityGPerKwh: number[][];
 }
 
 /** One data-center site with its hourly forecasts. */
@@ -91,7 +107,12 @@ export interface JobData {
 export interface ObjectiveWeights {
   carbonWeight: number;
   costWeight: number;
+  /** Over forecast scenarios: what to minimise. Absent: the expected objective. */
+  risk?: RiskMeasureData;
 }
+
+/** The measure of the objective over the scenarios that the plan minimises. */
+export type RiskMeasureData = { kind: 'expected' } | { kind: 'worst' } | { kind: 'cvar'; alpha: number };
 
 /** Solver settings with defaults applied. */
 export interface SolveOptions {

@@ -1,8 +1,9 @@
-import type { EnergyTotals, JobOutcome, PlanResult, Schedule, SiteAccounts } from '../../solver/plan/PlanResult.js';
+import type { EnergyTotals, JobOutcome, PlanResult, ScenarioReport, Schedule, SiteAccounts } from '../../solver/plan/PlanResult.js';
 import type { Problem } from '../../solver/problem/Problem.js';
 import type { TerminationCondition } from '../../solver/solve/SolveOutcome.js';
 import { Termination, type JobPlan, type PlanResponse, type SiteProfile } from '../generated/cosched/v1/plan_response.js';
 import type { Timestamp } from '../generated/google/protobuf/timestamp.js';
+import { RiskMeasure, type ScenarioSummary } from '../generated/cosched/v1/forecast_scenarios.js';
 
 const msPerHour = 3_600_000;
 
@@ -82,6 +83,7 @@ export function planResultFromResponse(problem: Problem, response: PlanResponse)
     },
     check: { passed: check?.passed ?? false, checks: check?.checks ?? 0, violations: [...(check?.violations ?? [])] },
     warnings: [...response.warnings],
+    ...(response.scenarios ? { scenarios: scenarioReportOf(response.scenarios, plan !== undefined) } : {}),
   };
 }
 
@@ -126,18 +128,7 @@ function toSchedule(problem: Problem, jobPlans: JobPlan[], profiles: SiteProfile
 
 /** The accounting's totals, summed in its order (sites, then hours), from the hourly accounts. */
 function totalsOf(problem: Problem, sites: SiteAccounts[]): EnergyTotals {
-  const totals: EnergyTotals = {
-    energyMwh: 0,
-    greenMwh: 0,
-    gridMwh: 0,
-    curtailedMwh: 0,
-    jobItEnergyMwh: 0,
-    emissionsKg: 0,
-    cost: 0,
-    storageChargedMwh: 0,
-    storageDischargedMwh: 0,
-    storageLossesMwh: 0,
-  };
+  const totals = emptyTotals();
   sites.forEach((accounts, s) => {
     const battery = problem.sites[s].storage;
     if (battery && accounts.stateOfChargeMwh.length === problem.hours) {
@@ -173,4 +164,55 @@ function indexOfSite(siteIndex: Map<string, number>, id: string): number {
   const s = siteIndex.get(id);
   if (s === undefined) throw new Error(`the server's answer does not fit this request: unknown site ${JSON.stringify(id)}`);
   return s;
+}
+
+const riskMeasureOf: Record<number, ScenarioReport['riskMeasure']> = {
+  [RiskMeasure.RISK_MEASURE_WORST_CASE]: 'worst',
+  [RiskMeasure.RISK_MEASURE_CVAR]: 'cvar',
+};
+
+/**
+ * The scenario report as the response carries it: per scenario only the totals the response has
+ * (emissions, green, grid, curtailed, cost), in schedules without jobs or hourly accounts.
+ */
+function scenarioReportOf(summary: ScenarioSummary, hasPlan: boolean): ScenarioReport {
+  const totals = (figures: Partial<EnergyTotals>): Schedule => ({
+    jobs: [],
+    sites: [],
+    totals: { ...emptyTotals(), ...figures },
+  });
+  return {
+    riskMeasure: riskMeasureOf[summary.riskMeasure] ?? 'expected',
+    cvarAlpha: summary.cvarAlpha,
+    outcomes: summary.scenarios.map((scenario) => ({
+      name: scenario.name,
+      probability: scenario.probability,
+      plan: hasPlan
+        ? totals({ emissionsKg: scenario.emissionsKg, greenMwh: scenario.greenMwh, gridMwh: scenario.gridMwh, curtailedMwh: scenario.curtailedMwh, cost: scenario.cost })
+        : undefined,
+      baseline: totals({ emissionsKg: scenario.baselineEmissionsKg, cost: scenario.baselineCost }),
+    })),
+    expectedEmissionsKg: summary.expectedEmissionsKg,
+    baselineExpectedEmissionsKg: summary.baselineExpectedEmissionsKg,
+    worstEmissionsKg: summary.worstEmissionsKg,
+    baselineWorstEmissionsKg: summary.baselineWorstEmissionsKg,
+    cvarEmissionsKg: summary.cvarEmissionsKg,
+    baselineCvarEmissionsKg: summary.baselineCvarEmissionsKg,
+    cvarLevel: summary.cvarLevel,
+  };
+}
+
+function emptyTotals(): EnergyTotals {
+  return {
+    energyMwh: 0,
+    greenMwh: 0,
+    gridMwh: 0,
+    curtailedMwh: 0,
+    jobItEnergyMwh: 0,
+    emissionsKg: 0,
+    cost: 0,
+    storageChargedMwh: 0,
+    storageDischargedMwh: 0,
+    storageLossesMwh: 0,
+  };
 }

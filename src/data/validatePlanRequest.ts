@@ -1,11 +1,13 @@
 import { CoschedError } from '../../solver/errors/CoschedError.js';
 import { defaultSolveOptions, type ObjectiveWeights, type Problem, type SolveOptions } from '../../solver/problem/Problem.js';
 import { Solver, solverToJSON, type Horizon, type Objective, type PlanOptions, type PlanRequest } from '../generated/cosched/v1/plan_request.js';
+import { RiskMeasure, riskMeasureToJSON } from '../generated/cosched/v1/forecast_scenarios.js';
 import { checkNumber } from './checkNumber.js';
 import { checkRequiredTimestamp } from './checkRequiredTimestamp.js';
 import { describeJsonValue } from './describeJsonValue.js';
 import { formatUtcInstant } from './formatUtcInstant.js';
 import { physicalBounds } from './physicalBounds.js';
+import { validateForecastScenarios } from './validateForecastScenarios.js';
 import { validateJobs } from './validateJobs.js';
 import { validateSites, type HorizonFacts } from './validateSites.js';
 import { ViolationList } from './ViolationList.js';
@@ -31,7 +33,9 @@ const solverByEnum = new Map<number, SolveOptions['solver']>([
  * malformed Timestamps are all reported rather than trusted.
  *
  * Rules: horizon required, its start on a whole UTC hour, its hours an integer 1..8784; sites and
- * jobs as in validateSites and validateJobs; objective weights in [0, 1e6], not both 0;
+ * jobs as in validateSites and validateJobs; forecastScenarios as in validateForecastScenarios;
+ * objective weights in [0, 1e6], not both 0, riskMeasure a known value, cvarAlpha in [0, 1) and
+ * set only with RISK_MEASURE_CVAR;
  * options.timeLimitSeconds 0..86400, mipGap in [0, 1), solver a known value.
  *
  * Defaults: no objective, or unset carbonWeight, means carbonWeight 1 (costWeight defaults to 0);
@@ -46,9 +50,10 @@ export function validatePlanRequest(request: PlanRequest): Problem {
   const horizon = checkHorizon(request.horizon, violations);
   const sites = validateSites(request.sites, horizon, violations);
   const jobs = validateJobs(request.jobs, sites, horizon, violations);
+  const scenarios = validateForecastScenarios(request.forecastScenarios, sites.sites, sites.indexById, horizon.hours, violations);
   const objective = checkObjective(request.objective, violations);
   const options = checkOptions(request.options, violations);
-  if (violations.length === 0) checkHourlyRates(sites.sites, objective, violations);
+  if (violations.length === 0) checkHourlyRates(sites.sites, objective, violations, scenarios);
   if (violations.length > 0) throw CoschedError.invalid(violations.items);
   return {
     horizonStartMs: horizon.startMs as number,
@@ -57,6 +62,7 @@ export function validatePlanRequest(request: PlanRequest): Problem {
     jobs,
     objective,
     options,
+    ...(scenarios ? { scenarios } : {}),
   };
 }
 
@@ -66,16 +72,19 @@ export function validatePlanRequest(request: PlanRequest): Problem {
  * facility needs look profitable, which the accounting (grid = F − green used) cannot express,
  * so such hours are rejected rather than planned wrongly.
  */
-function checkHourlyRates(sites: Problem['sites'], objective: ObjectiveWeights, violations: ViolationList): void {
+function checkHourlyRates(sites: Problem['sites'], objective: ObjectiveWeights, violations: ViolationList, scenarios: Problem['scenarios']): void {
   sites.forEach((site, i) => {
     let reported = 0;
+    const intensities = [site.carbonIntensityGPerKwh, ...(scenarios ?? []).map((scenario) => scenario.carbonIntensityGPerKwh[i])];
     for (let t = 0; t < site.pricePerMwh.length; t++) {
-      const rate = objective.carbonWeight * site.carbonIntensityGPerKwh[t] + objective.costWeight * site.pricePerMwh[t];
+      const lowest = Math.min(...intensities.map((values) => values[t]));
+      const rate = objective.carbonWeight * lowest + objective.costWeight * site.pricePerMwh[t];
       if (rate >= 0) continue;
       if (reported++ < 20) {
+        const where = lowest === site.carbonIntensityGPerKwh[t] ? '' : ` (with the lowest intensity of the forecast scenarios, ${lowest})`;
         violations.add(
           `sites[${i}].pricePerMwh[${t}]`,
-          `got ${site.pricePerMwh[t]}; with costWeight ${objective.costWeight} and carbonWeight ${objective.carbonWeight} the hour's rate is ${rate}, expected >= 0 (negative net rates are not supported)`,
+          `got ${site.pricePerMwh[t]}; with costWeight ${objective.costWeight} and carbonWeight ${objective.carbonWeight} the hour's rate is ${rate}${where}, expected >= 0 (negative net rates are not supported)`,
         );
       }
     }
@@ -110,8 +119,37 @@ function checkObjective(objective: Objective | undefined, violations: ViolationL
   if (carbonOk && costOk && carbonWeight === 0 && costWeight === 0) {
     violations.add('objective', 'got carbonWeight 0 and costWeight 0; expected at least one weight > 0');
   }
-  return { carbonWeight, costWeight };
+  const risk = checkRiskMeasure(objective, violations);
+  return { carbonWeight, costWeight, ...(risk ? { risk } : {}) };
 }
+
+/** The risk measure over forecast scenarios; undefined for the default (expected value). */
+function checkRiskMeasure(objective: Objective, violations: ViolationList): ObjectiveWeights['risk'] {
+  const measure = objective.riskMeasure ?? RiskMeasure.RISK_MEASURE_UNSPECIFIED;
+  const alpha = objective.cvarAlpha ?? 0;
+  const alphaOk = checkNumber(alpha, { min: 0, max: 1, maxExclusive: true, note: '0 means 0.9' }, 'objective.cvarAlpha', violations);
+  if (alpha !== 0 && alphaOk && measure !== RiskMeasure.RISK_MEASURE_CVAR) {
+    violations.add('objective.cvarAlpha', `got ${alpha} with riskMeasure ${riskMeasureToJSON(measure)}; expected 0 (unset) unless riskMeasure is RISK_MEASURE_CVAR`);
+  }
+  switch (measure) {
+    case RiskMeasure.RISK_MEASURE_UNSPECIFIED:
+      return undefined;
+    case RiskMeasure.RISK_MEASURE_EXPECTED:
+      return { kind: 'expected' };
+    case RiskMeasure.RISK_MEASURE_WORST_CASE:
+      return { kind: 'worst' };
+    case RiskMeasure.RISK_MEASURE_CVAR:
+      return { kind: 'cvar', alpha: alpha === 0 ? defaultCvarAlpha : alpha };
+    default: {
+      const known = [RiskMeasure.RISK_MEASURE_UNSPECIFIED, RiskMeasure.RISK_MEASURE_EXPECTED, RiskMeasure.RISK_MEASURE_WORST_CASE, RiskMeasure.RISK_MEASURE_CVAR].map(riskMeasureToJSON).join(', ');
+      violations.add('objective.riskMeasure', `got ${describeJsonValue(measure)}; expected one of ${known}`);
+      return undefined;
+    }
+  }
+}
+
+/** CVaR level when a request asks for CVaR without one: the worst 10%. */
+export const defaultCvarAlpha = 0.9;
 
 function checkOptions(options: PlanOptions | undefined, violations: ViolationList): SolveOptions {
   if (options === undefined || options === null) return { ...defaultSolveOptions };

@@ -44,8 +44,8 @@ export interface PlanReportOptions {
  * show it. A few lines of inline script only add hover text (an SVG `<title>`) to chart marks.
  *
  * Sections, in order: key figures; warnings; plan versus baseline; per-site energy; storage (sites
- * with a battery only); Gantt charts;
- * totals; jobs; solve and check. Every number a test or a reader may want to pick out has a
+ * with a battery only); Gantt charts; totals; forecast scenarios (when the request has them:
+ * `#scenarios-table tr[data-scenario]`); jobs; solve and check. Every number a test or a reader may want to pick out has a
  * stable handle:
  * - key figures: `#carbon-saved-kg`, `#carbon-saved-percent`, `#green-share`, `#cost`,
  *   `#unmet-gpu-hours`, `#check` with `data-value` holding the exact number (or `data-passed`);
@@ -69,6 +69,7 @@ export function formatPlanReportHtml(problem: Problem, result: PlanResult, chart
     ...(charts.storage.length > 0 ? [section('storage', 'Storage', charts.storage.map(figure))] : []),
     section('gantt', 'Jobs across sites', charts.gantts.map(figure)),
     section('totals', 'Totals', [summaryTable(result)]),
+    ...(result.scenarios ? [section('scenarios', 'Forecast scenarios', [scenariosTable(result)])] : []),
     section('jobs', 'Jobs', [jobsTable(problem, result)]),
     section('solve', 'Solve and check', [solveTable(result), checkDetails(result)]),
   ];
@@ -195,6 +196,31 @@ function summaryTable(result: PlanResult): string {
 <thead><tr><th>total</th><th>unit</th><th class="num">plan</th><th class="num">baseline</th></tr></thead>
 <tbody>
 ${body.join('\n')}
+</tbody>
+</table>`;
+}
+
+/** Plan and baseline emissions in each forecast scenario, then expected, worst and CVaR (`#scenarios-table tr[data-scenario]`). */
+function scenariosTable(result: PlanResult): string {
+  const report = result.scenarios;
+  if (!report) return '';
+  const measure = report.riskMeasure === 'cvar' ? `CVaR at ${formatNumber(report.cvarAlpha, 2)}` : report.riskMeasure === 'worst' ? 'the worst scenario' : 'the expected objective';
+  const cell = (value: number | undefined, cls: string) =>
+    value === undefined ? `<td class="num ${cls}">-</td>` : `<td class="num ${cls}" data-value="${value}">${formatQuantity(value)}</td>`;
+  const row = (key: string, label: string, p: string, plan: number | undefined, baseline: number) =>
+    `<tr data-scenario="${escapeHtml(key)}"><th>${escapeHtml(label)}</th><td class="num">${p}</td>${cell(plan, 'plan')}${cell(baseline, 'baseline')}${cell(plan === undefined ? undefined : baseline - plan, 'saved')}</tr>`;
+  const rows = report.outcomes.map((o) => row(o.name, o.name, formatNumber(o.probability, 2), o.plan?.totals.emissionsKg, o.baseline.totals.emissionsKg));
+  const hasPlan = result.plan !== undefined;
+  rows.push(
+    row('expected', 'expected', '', hasPlan ? report.expectedEmissionsKg : undefined, report.baselineExpectedEmissionsKg),
+    row('worst', 'worst', '', hasPlan ? report.worstEmissionsKg : undefined, report.baselineWorstEmissionsKg),
+    row('cvar', `CVaR ${formatNumber(report.cvarLevel, 2)}`, '', hasPlan ? report.cvarEmissionsKg : undefined, report.baselineCvarEmissionsKg),
+  );
+  return `<p>The plan minimised ${measure}; the totals above are expected values over these scenarios.</p>
+<table id="scenarios-table">
+<thead><tr><th>scenario</th><th class="num">probability</th><th class="num">plan kg CO2e</th><th class="num">baseline kg CO2e</th><th class="num">saved kg</th></tr></thead>
+<tbody>
+${rows.join('\n')}
 </tbody>
 </table>`;
 }

@@ -1,6 +1,6 @@
 import { formatNumber } from './formatNumber.js';
 import type { Problem } from '../../solver/problem/Problem.js';
-import type { JobOutcome, PlanResult, Schedule } from '../../solver/plan/PlanResult.js';
+import type { JobOutcome, PlanResult, ScenarioReport, Schedule } from '../../solver/plan/PlanResult.js';
 import type { TerminationCondition } from '../../solver/solve/SolveOutcome.js';
 import { hourToMs } from '../../solver/problem/formatHour.js';
 import { workTolerance } from '../../solver/model/jobShape.js';
@@ -30,6 +30,7 @@ export function formatPlanText(problem: Problem, result: PlanResult, options: Pl
   lines.push(...header(problem, result, paint));
   lines.push('', paint.bold('Jobs'), ...jobTable(problem, result.plan, paint));
   lines.push('', ...totalsTable(result, paint));
+  if (result.scenarios) lines.push('', ...scenarioTable(result.scenarios, paint));
   if (result.warnings.length > 0) {
     lines.push('', paint.bold('Warnings'));
     for (const warning of result.warnings) lines.push(`  - ${paint.yellow(warning)}`);
@@ -100,6 +101,25 @@ function jobTable(problem: Problem, plan: Schedule | undefined, paint: Painter):
     if (reasons[j]) lines.push(`      ${paint.yellow(`↳ ${reasons[j]}`)}`);
   });
   return lines;
+}
+
+const riskText: Record<ScenarioReport['riskMeasure'], string> = { expected: 'the expected objective', worst: 'the worst scenario', cvar: 'CVaR' };
+
+/** Forecast scenarios: plan and baseline emissions in each, then expected, worst and CVaR. */
+function scenarioTable(report: ScenarioReport, paint: Painter): string[] {
+  const measure = report.riskMeasure === 'cvar' ? `${riskText.cvar} at ${formatNumber(report.cvarAlpha, 2)}` : riskText[report.riskMeasure];
+  const rows: string[][] = report.outcomes.map((o) => {
+    const plan = o.plan?.totals.emissionsKg;
+    const base = o.baseline.totals.emissionsKg;
+    return [o.name, formatNumber(o.probability, 2), plan === undefined ? '-' : formatQuantity(plan), formatQuantity(base), plan === undefined ? '-' : formatQuantity(base - plan)];
+  });
+  rows.push(['expected', '', formatQuantity(report.expectedEmissionsKg), formatQuantity(report.baselineExpectedEmissionsKg), formatQuantity(report.baselineExpectedEmissionsKg - report.expectedEmissionsKg)]);
+  rows.push(['worst', '', formatQuantity(report.worstEmissionsKg), formatQuantity(report.baselineWorstEmissionsKg), formatQuantity(report.baselineWorstEmissionsKg - report.worstEmissionsKg)]);
+  rows.push([`CVaR ${formatNumber(report.cvarLevel, 2)}`, '', formatQuantity(report.cvarEmissionsKg), formatQuantity(report.baselineCvarEmissionsKg), formatQuantity(report.baselineCvarEmissionsKg - report.cvarEmissionsKg)]);
+  const head = ['scenario', 'p', 'plan kg', 'baseline kg', 'saved kg'];
+  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const layout = (r: string[]) => `  ${r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')}`.trimEnd();
+  return [`${paint.bold('Forecast scenarios')} (the plan minimised ${measure}; totals above are expected values)`, paint.dim(layout(head)), ...rows.map(layout)];
 }
 
 /** Battery rows of the totals (none when no site has storage): energy in, out and lost, plan and baseline. */

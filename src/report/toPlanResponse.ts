@@ -1,5 +1,5 @@
 import type { Problem } from '../../solver/problem/Problem.js';
-import type { JobOutcome, PlanResult, Run, Schedule, SiteAccounts } from '../../solver/plan/PlanResult.js';
+import type { JobOutcome, PlanResult, Run, ScenarioReport, Schedule, SiteAccounts } from '../../solver/plan/PlanResult.js';
 import type { TerminationCondition } from '../../solver/solve/SolveOutcome.js';
 import { hourToMs } from '../../solver/problem/formatHour.js';
 import {
@@ -11,6 +11,7 @@ import {
   type SiteProfile,
 } from '../generated/cosched/v1/plan_response.js';
 import type { Timestamp } from '../generated/google/protobuf/timestamp.js';
+import { RiskMeasure, type ScenarioSummary } from '../generated/cosched/v1/forecast_scenarios.js';
 
 const terminationToProto: Record<TerminationCondition, Termination> = {
   optimal: Termination.TERMINATION_OPTIMAL,
@@ -78,6 +79,39 @@ export function toPlanResponse(problem: Problem, result: PlanResult): PlanRespon
     baseline: toBaselinePlan(problem, result.baseline),
     check: { passed: result.check.passed, checks: result.check.checks, violations: [...result.check.violations] },
     warnings: [...result.warnings],
+    scenarios: result.scenarios ? toScenarioSummary(result.scenarios) : undefined,
+  };
+}
+
+const riskMeasureToProto: Record<ScenarioReport['riskMeasure'], RiskMeasure> = {
+  expected: RiskMeasure.RISK_MEASURE_EXPECTED,
+  worst: RiskMeasure.RISK_MEASURE_WORST_CASE,
+  cvar: RiskMeasure.RISK_MEASURE_CVAR,
+};
+
+function toScenarioSummary(report: ScenarioReport): ScenarioSummary {
+  return {
+    riskMeasure: riskMeasureToProto[report.riskMeasure],
+    cvarAlpha: report.cvarAlpha,
+    scenarios: report.outcomes.map((outcome) => ({
+      name: outcome.name,
+      probability: outcome.probability,
+      emissionsKg: outcome.plan?.totals.emissionsKg ?? 0,
+      baselineEmissionsKg: outcome.baseline.totals.emissionsKg,
+      carbonSavedKg: outcome.plan ? outcome.baseline.totals.emissionsKg - outcome.plan.totals.emissionsKg : 0,
+      greenMwh: outcome.plan?.totals.greenMwh ?? 0,
+      gridMwh: outcome.plan?.totals.gridMwh ?? 0,
+      curtailedMwh: outcome.plan?.totals.curtailedMwh ?? 0,
+      cost: outcome.plan?.totals.cost ?? 0,
+      baselineCost: outcome.baseline.totals.cost,
+    })),
+    expectedEmissionsKg: report.expectedEmissionsKg,
+    baselineExpectedEmissionsKg: report.baselineExpectedEmissionsKg,
+    worstEmissionsKg: report.worstEmissionsKg,
+    baselineWorstEmissionsKg: report.baselineWorstEmissionsKg,
+    cvarEmissionsKg: report.cvarEmissionsKg,
+    baselineCvarEmissionsKg: report.baselineCvarEmissionsKg,
+    cvarLevel: report.cvarLevel,
   };
 }
 

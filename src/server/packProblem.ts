@@ -21,6 +21,8 @@ export interface PackedProblem {
   siteNumbers: Float64Array;
   /** Per site: its storage (a few numbers, cloned as they are), or null without. */
   siteStorage: (StorageData | null)[];
+  /** The forecast scenarios, cloned as they are (absent without). */
+  scenarios?: Problem['scenarios'];
   /** Per site, `hours` values each: greenSupplyMw, carbonIntensityGPerKwh, pricePerMwh, baseLoadMw. */
   hourly: Float64Array;
   /** Per job: gpuHours, maxGpus, minGpus, gpuPowerKw, windowStart, windowEnd, releaseHour, deadlineHour, homeSite, interruptible (1/0). */
@@ -88,6 +90,7 @@ export function packProblem(problem: Problem): { packed: PackedProblem; transfer
     textOffsets,
     siteNumbers,
     siteStorage: sites.map((site) => (site.storage ? { ...site.storage } : null)),
+    ...(problem.scenarios ? { scenarios: problem.scenarios } : {}),
     hourly,
     jobNumbers,
     allowedOffsets,

@@ -70,5 +70,13 @@ export async function unpackProblem(packed: PackedProblem): Promise<Problem> {
       await yieldToEventLoop();
     }
   }
-  return { horizonStartMs: packed.horizonStartMs, hours, sites, jobs, objective: packed.objective, options: packed.options };
+  return {
+    horizonStartMs: packed.horizonStartMs,
+    hours,
+    sites,
+    jobs,
+    objective: packed.objective,
+    options: packed.options,
+    ...(packed.scenarios ? { scenarios: packed.scenarios } : {}),
+  };
 }

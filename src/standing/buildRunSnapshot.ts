@@ -209,6 +209,7 @@ export function buildRunSnapshot(input: RunSnapshotInput): RunSnapshot {
     jobs: planned,
     objective: input.objective,
     options: input.options,
+    forecastScenarios: [],
   };
   return { planStartMs, horizonHours, request, forecastVersions, carryOver, missed, done, leftOut, warnings };
 }

@@ -19,6 +19,7 @@ export function objectiveAndOptionsViolations(objective: Objective | undefined, 
       jobs: [{ id: 'j', gpuHours: 1, maxGpus: 1, minGpus: undefined, gpuPowerKw: 1, release: hour, deadline: { seconds: hour.seconds + 3_600, nanos: 0 }, allowedSites: [], homeSite: 's', interruptible: true }],
       objective,
       options,
+      forecastScenarios: [],
     });
     return [];
   } catch (error) {

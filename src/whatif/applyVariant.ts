@@ -332,7 +332,8 @@ function setCarbonPrice(context: Context, change: SetCarbonPrice): void {
     () => checkNumber(change.pricePerTonne, { min: 0, unit: 'per tonne CO2eq' }, `${context.path}.pricePerTonne`, context.violations),
     () => {
       // cost + price × tonnes = costWeight 1 × cost + (price / 1000) × kg.
-      context.request.objective = { carbonWeight: change.pricePerTonne / 1_000, costWeight: 1 };
+      const risk = context.request.objective;
+      context.request.objective = { carbonWeight: change.pricePerTonne / 1_000, costWeight: 1, riskMeasure: risk?.riskMeasure ?? 0, cvarAlpha: risk?.cvarAlpha ?? 0 };
     },
   );
 }

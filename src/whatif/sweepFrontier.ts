@@ -184,7 +184,7 @@ function weightRange(problem: Problem, warnings: string[]): WeightRange {
 /** The problem with objective emissions + w × cost, scaled by 1/k, k = max(1, w / carbonPerCost). */
 function weightedProblem(problem: Problem, costWeight: number, carbonPerCost: number): Problem {
   const k = Math.max(1, costWeight / carbonPerCost);
-  return { ...problem, objective: { carbonWeight: 1 / k, costWeight: costWeight / k } };
+  return { ...problem, objective: { ...problem.objective, carbonWeight: 1 / k, costWeight: costWeight / k } };
 }
 
 function weightedPlan(costWeight: number, result: PlanResult): WeightedPlan {

@@ -50,7 +50,7 @@ export function job(id: string, homeSite: string, extra: Partial<Job> = {}): Job
 
 /** A request over `hours` hours from 2026-07-01T00:00Z with the given sites and jobs; no objective or options. */
 export function request(hours: number, sites: Site[], jobs: Job[], extra: Partial<PlanRequest> = {}): PlanRequest {
-  return { horizon: { start: hour(0), hours }, sites, jobs, objective: undefined, options: undefined, ...extra };
+  return { horizon: { start: hour(0), hours }, sites, jobs, objective: undefined, options: undefined, forecastScenarios: [], ...extra } as PlanRequest;
 }
 
 /** One site `a`, green at hours 1 and 2, one job `j1` that may use all four hours. Valid. */
@@ -92,7 +92,7 @@ export function twoSitesSixHoursFullySpecified(): PlanRequest {
       job('j2', 'b', { release: hour(-2), deadline: hour(8), interruptible: false, maxGpus: 4, gpuHours: 12 }),
     ],
     {
-      objective: { carbonWeight: 2, costWeight: 0.5 },
+      objective: { carbonWeight: 2, costWeight: 0.5, riskMeasure: 0, cvarAlpha: 0 },
       options: { timeLimitSeconds: 30, mipGap: 0.01, solver: Solver.SOLVER_JSLP },
     },
   );
