@@ -35,6 +35,7 @@ const tinyRequest: PlanRequest = {
   jobs: [{ id: 'j1', gpuHours: 16, maxGpus: 8, minGpus: undefined, gpuPowerKw: 0.7, release: { seconds: Date.UTC(2026, 6, 1) / 1000, nanos: 0 }, deadline: { seconds: Date.UTC(2026, 6, 1, 4) / 1000, nanos: 0 }, allowedSites: [], homeSite: 'a', interruptible: true }],
   objective: undefined,
   options: undefined,
+  forecastScenarios: [],
 };
 const problem = preparePlan(tinyRequest, { maxCells: 1e6 });
 

@@ -142,7 +142,7 @@ describe('applying overrides', () => {
   it('prices carbon as cost plus price per tonne, keeping the options', () => {
     const base = { ...threeSitesThreeJobs(), options: { timeLimitSeconds: 5, mipGap: 0, solver: 0 } };
     const result = applyOverrides(base, variant('v', { $case: 'setCarbonPrice', value: { pricePerTonne: 100 } }));
-    expect(result.objective).toEqual({ carbonWeight: 0.1, costWeight: 1 });
+    expect(result.objective).toEqual({ carbonWeight: 0.1, costWeight: 1, riskMeasure: 0, cvarAlpha: 0 });
     expect(result.options).toEqual(base.options);
   });
 

@@ -99,7 +99,8 @@ export function paperPlanRequest(series: CarbonIntensitySeries, batch: PaperBatc
       },
     ],
     jobs,
-    objective: { carbonWeight: 1, costWeight: 0 },
+    forecastScenarios: [],
+    objective: { carbonWeight: 1, costWeight: 0, riskMeasure: 0, cvarAlpha: 0 },
     options: { timeLimitSeconds: paperTimeLimitSeconds, mipGap: paperMipGap, solver: Solver.SOLVER_HIGHS },
   };
 }
