@@ -149,7 +149,7 @@ describe('applying overrides', () => {
   it('replaces forecasts given inline, keeping the arrays left empty', () => {
     const result = apply({
       $case: 'replaceForecasts',
-      value: { sites: [{ siteId: 'b', greenSupplyMw: [], carbonIntensityGPerKwh: [1, 2, 3, 4], pricePerMwh: [] }], file: '' },
+      value: { sites: [{ siteId: 'b', greenSupplyMw: [], carbonIntensityGPerKwh: [1, 2, 3, 4], pricePerMwh: [], marginalIntensityGPerKwh: [] }], file: '' },
     });
     expect(result.sites[1].carbonIntensityGPerKwh).toEqual([1, 2, 3, 4]);
     expect(result.sites[1].greenSupplyMw).toEqual([2, 2, 2, 2]);
@@ -195,7 +195,7 @@ describe('applying overrides', () => {
         { $case: 'setInterruptible', value: { jobs: allJobs, interruptible: false } },
         { $case: 'restrictSites', value: { jobs: allJobs, allowedSites: ['c'] } },
         { $case: 'setCarbonPrice', value: { pricePerTonne: 50 } },
-        { $case: 'replaceForecasts', value: { sites: [{ siteId: 'a', greenSupplyMw: [0, 0, 0, 0], carbonIntensityGPerKwh: [], pricePerMwh: [] }], file: '' } },
+        { $case: 'replaceForecasts', value: { sites: [{ siteId: 'a', greenSupplyMw: [0, 0, 0, 0], carbonIntensityGPerKwh: [], pricePerMwh: [], marginalIntensityGPerKwh: [] }], file: '' } },
         { $case: 'removeSite', value: { siteId: 'a' } },
       ),
     );

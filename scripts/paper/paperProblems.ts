@@ -95,6 +95,7 @@ export function paperPlanRequest(series: CarbonIntensitySeries, batch: PaperBatc
         pricePerMwh: [],
         baseLoadMw: [],
         gridImportLimitMw: undefined,
+        marginalIntensityGPerKwh: [],
       },
     ],
     jobs,

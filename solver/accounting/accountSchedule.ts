@@ -5,7 +5,13 @@ import type { EnergyTotals, JobOutcome, Schedule, SiteAccounts } from '../plan/P
  * The one accounting definition (README, "Accounting"). For site s and hour t:
  *   L = Σ gpus × gpuPowerKw / 1000 (MW); F = pue × (L + baseLoadMw);
  *   green used = min(F, greenSupplyMw); grid = F − green used; curtailed = supply − green used;
- *   emissions (kg) = grid (MWh) × carbonIntensityGPerKwh; cost = grid (MWh) × pricePerMwh.
+ *   emissions (kg) = grid (MWh) × carbonIntensityGPerKwh; cost = grid (MWh) × pricePerMwh;
+ *   marginal emissions (kg) = grid (MWh) × marginalIntensityGPerKwh, only when a signal is given;
+ *   cfeServed = F − min(grid, F): the grid serves the load first, so whatever of F the grid does
+ *   not serve is carbon-free (equal to green used here; still right when grid includes charging).
+ * Scores over the schedule: cfeScore = Σ_{s,t} cfeServed / Σ_{s,t} F (hourly, 24/7 matching),
+ * per site the same over t; annualMatchingScore = min(1, Σ_{s,t} greenSupplyMw / Σ_{s,t} F)
+ * (volumetric matching over the horizon); both 0 when F sums to 0.
  * Hours are one hour long, so MW in an hour are MWh. Base load is included in every figure.
  * Pure: the same schedule always gives the same accounts.
  */
@@ -17,21 +23,59 @@ export function accountSchedule(problem: Problem, jobs: JobOutcome[]): Schedule 
       for (let t = run.startHour; t < run.startHour + run.hours; t++) jobLoadMw[run.site][t] += run.gpus * powerMw;
     }
   }
-  const totals: EnergyTotals = { energyMwh: 0, greenMwh: 0, gridMwh: 0, curtailedMwh: 0, jobItEnergyMwh: 0, emissionsKg: 0, cost: 0 };
+  const hasMarginal = problem.sites.some((site) => site.marginalIntensityGPerKwh !== undefined);
+  const totals: EnergyTotals = {
+    energyMwh: 0,
+    greenMwh: 0,
+    gridMwh: 0,
+    curtailedMwh: 0,
+    jobItEnergyMwh: 0,
+    emissionsKg: 0,
+    cost: 0,
+    ...(hasMarginal ? { marginalEmissionsKg: 0 } : {}),
+    cfeScore: 0,
+    annualMatchingScore: 0,
+  };
+  let cfeServedMwh = 0;
+  let greenSupplyMwh = 0;
   const sites: SiteAccounts[] = problem.sites.map((site, s) => {
-    const accounts: SiteAccounts = { jobLoadMw: jobLoadMw[s], facilityMw: [], greenUsedMw: [], gridMw: [], curtailedMw: [], emissionsKg: [], cost: [] };
+    const marginal = site.marginalIntensityGPerKwh;
+    const accounts: SiteAccounts = {
+      jobLoadMw: jobLoadMw[s],
+      facilityMw: [],
+      greenUsedMw: [],
+      gridMw: [],
+      curtailedMw: [],
+      emissionsKg: [],
+      cost: [],
+      cfeServedMw: [],
+      ...(marginal ? { marginalEmissionsKg: [] } : {}),
+      cfeScore: 0,
+    };
+    let siteEnergyMwh = 0;
+    let siteCfeMwh = 0;
     for (let t = 0; t < problem.hours; t++) {
       const facility = site.pue * (jobLoadMw[s][t] + site.baseLoadMw[t]);
       const green = Math.min(facility, site.greenSupplyMw[t]);
       const grid = facility - green;
       const emissions = grid * site.carbonIntensityGPerKwh[t];
       const cost = grid * site.pricePerMwh[t];
+      const cfeServed = facility - Math.min(grid, facility);
       accounts.facilityMw.push(facility);
       accounts.greenUsedMw.push(green);
       accounts.gridMw.push(grid);
       accounts.curtailedMw.push(site.greenSupplyMw[t] - green);
       accounts.emissionsKg.push(emissions);
       accounts.cost.push(cost);
+      accounts.cfeServedMw.push(cfeServed);
+      if (marginal) {
+        const marginalKg = grid * marginal[t];
+        accounts.marginalEmissionsKg?.push(marginalKg);
+        totals.marginalEmissionsKg = (totals.marginalEmissionsKg ?? 0) + marginalKg;
+      }
+      siteEnergyMwh += facility;
+      siteCfeMwh += cfeServed;
+      greenSupplyMwh += site.greenSupplyMw[t];
       totals.energyMwh += facility;
       totals.greenMwh += green;
       totals.gridMwh += grid;
@@ -40,7 +84,11 @@ export function accountSchedule(problem: Problem, jobs: JobOutcome[]): Schedule 
       totals.emissionsKg += emissions;
       totals.cost += cost;
     }
+    cfeServedMwh += siteCfeMwh;
+    accounts.cfeScore = siteEnergyMwh > 0 ? siteCfeMwh / siteEnergyMwh : 0;
     return accounts;
   });
+  totals.cfeScore = totals.energyMwh > 0 ? cfeServedMwh / totals.energyMwh : 0;
+  totals.annualMatchingScore = totals.energyMwh > 0 ? Math.min(1, greenSupplyMwh / totals.energyMwh) : 0;
   return { jobs, sites, totals };
 }

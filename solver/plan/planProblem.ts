@@ -143,7 +143,19 @@ function combinedTermination(outcomes: SolveOutcome[], hasPlan: boolean): PlanRe
 }
 
 function summarise(problem: Problem, plan: Schedule | undefined, baseline: Schedule): PlanSummary {
-  const totals = plan?.totals ?? { energyMwh: 0, greenMwh: 0, gridMwh: 0, curtailedMwh: 0, jobItEnergyMwh: 0, emissionsKg: 0, cost: 0 };
+  const hasMarginal = baseline.totals.marginalEmissionsKg !== undefined;
+  const totals = plan?.totals ?? {
+    energyMwh: 0,
+    greenMwh: 0,
+    gridMwh: 0,
+    curtailedMwh: 0,
+    jobItEnergyMwh: 0,
+    emissionsKg: 0,
+    cost: 0,
+    ...(hasMarginal ? { marginalEmissionsKg: 0 } : {}),
+    cfeScore: 0,
+    annualMatchingScore: 0,
+  };
   const allWork = problem.jobs.reduce((sum, j) => sum + j.gpuHours, 0);
   const doneGpuHours = plan ? plan.jobs.reduce((sum, j) => sum + j.doneGpuHours, 0) : 0;
   const baselineDoneGpuHours = baseline.jobs.reduce((sum, j) => sum + j.doneGpuHours, 0);
@@ -152,6 +164,15 @@ function summarise(problem: Problem, plan: Schedule | undefined, baseline: Sched
   return {
     ...totals,
     baselineEmissionsKg: baseline.totals.emissionsKg,
+    ...(hasMarginal
+      ? {
+          baselineMarginalEmissionsKg: baseline.totals.marginalEmissionsKg,
+          // Like carbonSavedKg: without a schedule nothing is saved.
+          marginalCarbonSavedKg: plan ? (baseline.totals.marginalEmissionsKg ?? 0) - (totals.marginalEmissionsKg ?? 0) : 0,
+        }
+      : {}),
+    baselineCfeScore: baseline.totals.cfeScore,
+    baselineAnnualMatchingScore: baseline.totals.annualMatchingScore,
     carbonSavedKg,
     carbonSavedPercent: baseline.totals.emissionsKg > 0 ? (100 * carbonSavedKg) / baseline.totals.emissionsKg : 0,
     greenShare: totals.energyMwh > 0 ? totals.greenMwh / totals.energyMwh : 0,

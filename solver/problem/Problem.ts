@@ -35,6 +35,12 @@ export interface SiteData {
   baseLoadMw: number[];
   /** Infinity when unlimited. */
   gridImportLimitMw: number;
+  /**
+   * Marginal emission rate per hour (gCO2/kWh, e.g. WattTime MOER), or undefined when the request
+   * gives no marginal signal. Validation guarantees every site has it or none does. Accounting
+   * only: the model does not read it.
+   */
+  marginalIntensityGPerKwh?: number[];
 }
 
 /** One training job. Its window is already intersected with the horizon. */

@@ -27,7 +27,7 @@ const terminations = new Map<Termination, TerminationCondition>([
  * - What the wire does not carry is rebuilt from what it does, with the accounting's own
  *   arithmetic in its own order, so the values are the server's to the last bit: each site's
  *   hourly cost (grid × price) and the energy totals of plan and baseline (sums over sites, then
- *   hours). `status` is read from the termination (ok when optimal or time-limited with a
+ *   hours), including their CFE and annual matching scores and marginal emissions. `status` is read from the termination (ok when optimal or time-limited with a
  *   schedule, error for a solver error, warning otherwise).
  *
  * @throws Error when the response does not fit `problem` (another request's answer): a job or
@@ -64,6 +64,13 @@ export function planResultFromResponse(problem: Problem, response: PlanResponse)
       baselineDoneGpuHours: summary?.baselineDoneGpuHours ?? 0,
       baselineMissedDeadlines: summary?.baselineMissedDeadlines ?? 0,
       sameWork: summary?.sameWork ?? false,
+      marginalEmissionsKg: summary?.marginalEmissionsKg,
+      baselineMarginalEmissionsKg: summary?.baselineMarginalEmissionsKg,
+      marginalCarbonSavedKg: summary?.marginalCarbonSavedKg,
+      cfeScore: summary?.cfeScore ?? 0,
+      annualMatchingScore: summary?.annualMatchingScore ?? 0,
+      baselineCfeScore: summary?.baselineCfeScore ?? 0,
+      baselineAnnualMatchingScore: response.baseline?.annualMatchingScore ?? 0,
     },
     solve: {
       solver: solve?.solver ?? '',
@@ -113,6 +120,9 @@ function toSchedule(problem: Problem, jobPlans: JobPlan[], profiles: SiteProfile
       curtailedMw: [...profile.curtailedMw],
       emissionsKg: [...profile.emissionsKg],
       cost: profile.gridMw.map((grid, t) => grid * site.pricePerMwh[t]),
+      cfeServedMw: [...profile.cfeServedMw],
+      ...(site.marginalIntensityGPerKwh ? { marginalEmissionsKg: [...profile.marginalEmissionsKg] } : {}),
+      cfeScore: profile.cfeScore,
     };
   });
   return { jobs, sites, totals: totalsOf(problem, sites) };
@@ -120,9 +130,27 @@ function toSchedule(problem: Problem, jobPlans: JobPlan[], profiles: SiteProfile
 
 /** The accounting's totals, summed in its order (sites, then hours), from the hourly accounts. */
 function totalsOf(problem: Problem, sites: SiteAccounts[]): EnergyTotals {
-  const totals: EnergyTotals = { energyMwh: 0, greenMwh: 0, gridMwh: 0, curtailedMwh: 0, jobItEnergyMwh: 0, emissionsKg: 0, cost: 0 };
-  sites.forEach((accounts) => {
+  const hasMarginal = problem.sites.some((site) => site.marginalIntensityGPerKwh !== undefined);
+  const totals: EnergyTotals = {
+    energyMwh: 0,
+    greenMwh: 0,
+    gridMwh: 0,
+    curtailedMwh: 0,
+    jobItEnergyMwh: 0,
+    emissionsKg: 0,
+    cost: 0,
+    ...(hasMarginal ? { marginalEmissionsKg: 0 } : {}),
+    cfeScore: 0,
+    annualMatchingScore: 0,
+  };
+  let cfeServedMwh = 0;
+  let greenSupplyMwh = 0;
+  sites.forEach((accounts, s) => {
+    let siteCfeMwh = 0;
     for (let t = 0; t < problem.hours; t++) {
+      siteCfeMwh += accounts.cfeServedMw[t];
+      greenSupplyMwh += problem.sites[s].greenSupplyMw[t];
+      if (accounts.marginalEmissionsKg) totals.marginalEmissionsKg = (totals.marginalEmissionsKg ?? 0) + accounts.marginalEmissionsKg[t];
       totals.energyMwh += accounts.facilityMw[t];
       totals.greenMwh += accounts.greenUsedMw[t];
       totals.gridMwh += accounts.gridMw[t];
@@ -131,7 +159,10 @@ function totalsOf(problem: Problem, sites: SiteAccounts[]): EnergyTotals {
       totals.emissionsKg += accounts.emissionsKg[t];
       totals.cost += accounts.cost[t];
     }
+    cfeServedMwh += siteCfeMwh;
   });
+  totals.cfeScore = totals.energyMwh > 0 ? cfeServedMwh / totals.energyMwh : 0;
+  totals.annualMatchingScore = totals.energyMwh > 0 ? Math.min(1, greenSupplyMwh / totals.energyMwh) : 0;
   return totals;
 }
 

@@ -59,6 +59,12 @@ export function toPlanResponse(problem: Problem, result: PlanResult): PlanRespon
       doneGpuHours: result.summary.doneGpuHours,
       baselineDoneGpuHours: result.summary.baselineDoneGpuHours,
       sameWork: result.summary.sameWork,
+      marginalEmissionsKg: result.summary.marginalEmissionsKg,
+      baselineMarginalEmissionsKg: result.summary.baselineMarginalEmissionsKg,
+      marginalCarbonSavedKg: result.summary.marginalCarbonSavedKg,
+      cfeScore: result.summary.cfeScore,
+      baselineCfeScore: result.summary.baselineCfeScore,
+      annualMatchingScore: result.summary.annualMatchingScore,
     },
     solve: {
       solver: result.solve.solver,
@@ -124,6 +130,9 @@ function toSiteProfiles(problem: Problem, accounts: SiteAccounts[]): SiteProfile
     curtailedMw: [...accounts[s].curtailedMw],
     emissionsKg: [...accounts[s].emissionsKg],
     facilityMw: [...accounts[s].facilityMw],
+    marginalEmissionsKg: [...(accounts[s].marginalEmissionsKg ?? [])],
+    cfeServedMw: [...accounts[s].cfeServedMw],
+    cfeScore: accounts[s].cfeScore,
   }));
 }
 
@@ -135,6 +144,10 @@ function toBaselinePlan(problem: Problem, baseline: Schedule): BaselinePlan {
     cost: baseline.totals.cost,
     greenMwh: baseline.totals.greenMwh,
     gridMwh: baseline.totals.gridMwh,
+    marginalEmissionsKg: baseline.totals.marginalEmissionsKg,
+    cfeScore: baseline.totals.cfeScore,
+    annualMatchingScore: baseline.totals.annualMatchingScore,
+    energyMwh: baseline.totals.energyMwh,
   };
 }
 

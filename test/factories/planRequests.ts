@@ -26,6 +26,7 @@ export function site(id: string, greenSupplyMw: number[], carbonIntensityGPerKwh
     pricePerMwh: [],
     baseLoadMw: [],
     gridImportLimitMw: undefined,
+    marginalIntensityGPerKwh: [],
     ...extra,
   };
 }

@@ -42,6 +42,7 @@ function baseForecast(): SiteForecast {
       pricePerMwh: Array.from({ length: 24 }, (_, i) => 50 + i),
       baseLoadMw: [],
       gridImportLimitMw: 8,
+      marginalIntensityGPerKwh: [],
     },
   };
 }

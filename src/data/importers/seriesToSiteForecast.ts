@@ -53,6 +53,7 @@ const what = 'site forecast from series';
  * base for the hours it covers. For the hours it does not cover (all hours, without base):
  * green supply is `greenSupplyMw`, which is then required (no silent zeros); price and base load
  * are 0 with a warning, but only when base has them (else they stay empty, i.e. not counted).
+ * Base's marginal intensity is kept when base covers every hour, else left out with a warning.
  * Without base, `gpuCapacity` and `pue` are required. `source` is the series' source.
  *
  * @throws CoschedError INVALID_ARGUMENT listing every problem: bad or missing options (named, with
@@ -192,6 +193,11 @@ export function seriesToSiteForecast(series: HourlySeries, options: SeriesToSite
   };
   const pricePerMwh = optional('pricePerMwh', 'price');
   const baseLoadMw = optional('baseLoadMw', 'base load');
+  // A marginal signal of 0 g/kWh would be a false measurement, so it is kept only when base covers every hour.
+  const baseMarginal = baseSite?.marginalIntensityGPerKwh ?? [];
+  let marginalIntensityGPerKwh: number[] = [];
+  if (baseMarginal.length > 0 && uncovered.length === 0) marginalIntensityGPerKwh = Array.from({ length: hours }, (_, h) => baseMarginal[baseIndex(h)]);
+  else if (baseMarginal.length > 0) warnings.push(`marginal intensity left out: base has it but does not cover ${plural(uncovered.length, 'hour')} (${uncoveredText})`);
 
   const site: Site = {
     id: options.siteId,
@@ -203,6 +209,7 @@ export function seriesToSiteForecast(series: HourlySeries, options: SeriesToSite
     carbonIntensityGPerKwh: series.carbonIntensityGPerKwh.slice((fromMs - series.startMs) / msPerHour, (fromMs - series.startMs) / msPerHour + hours),
     pricePerMwh,
     baseLoadMw,
+    marginalIntensityGPerKwh,
   };
   if (gridImportLimitMw !== undefined) site.gridImportLimitMw = gridImportLimitMw;
   return {
