@@ -5,6 +5,8 @@ import type { PlanResult } from '../solver/plan/PlanResult.js';
 import { planProblem } from '../solver/plan/planProblem.js';
 import type { Problem } from '../solver/problem/Problem.js';
 import { planResultFromResponse } from '../src/client/planResultFromResponse.js';
+import { formatPlanReportHtml } from '../src/report/formatPlanReportHtml.js';
+import { formatPlanText } from '../src/report/formatPlanText.js';
 import { toPlanResponse } from '../src/report/toPlanResponse.js';
 import { arbitraryProblem } from './factories/arbitraryProblems.js';
 import { job, problem, site } from './factories/problems.js';
@@ -58,6 +60,22 @@ describe('side-by-side accounting on a hand-computed case', () => {
     expect(result.summary.baselineCfeScore).toBe(0);
     expect(result.summary.baselineAnnualMatchingScore).toBeCloseTo(0.75, 12);
     expect(result.summary.annualMatchingScore).toBeCloseTo(0.75, 12);
+
+    const text = formatPlanText(greyAndGreenWithMargins(), result);
+    expect(text).toContain(
+      [
+        'Accounting side by side',
+        '                                       plan  baseline  plan − baseline',
+        '  location-based emissions    kg CO2e  1.20      9.60            -8.40',
+        '  marginal emissions          kg CO2    2.8      13.6            -10.8',
+        '  24/7 CFE (hourly matching)  %        75.0       0.0        +75.0 pts',
+        '  annual matching             %        75.0      75.0          0.0 pts',
+      ].join('\n'),
+    );
+    const noCharts = { comparison: { fileName: 'c.svg', svg: '<svg></svg>', caption: '', data: {} }, sites: [], gantts: [] };
+    const html = formatPlanReportHtml(greyAndGreenWithMargins(), result, noCharts);
+    expect(html).toMatch(/<tr data-metric="marginalEmissionsKg"><th>marginal emissions<\/th><td>kg CO2<\/td><td class="num plan" data-value="2\.8[0-9]*">2\.8<\/td><td class="num baseline" data-value="13\.6[0-9]*">13\.6<\/td><td class="num difference" data-value="-10\.8[0-9]*">-10\.8<\/td><\/tr>/);
+    expect(html).toContain('<tr data-metric="cfeScore"><th>24/7 CFE (hourly matching)</th><td>%</td><td class="num plan" data-value="0.75">75.0</td>');
   });
 
   it('caps annual matching at 1 and reports no marginal figure without a marginal signal', async () => {
@@ -74,6 +92,7 @@ describe('side-by-side accounting on a hand-computed case', () => {
     expect(result.summary).not.toHaveProperty('baselineMarginalEmissionsKg');
     expect(result.summary).not.toHaveProperty('marginalCarbonSavedKg');
     expect(result.plan!.sites[0]).not.toHaveProperty('marginalEmissionsKg');
+    expect(formatPlanText(p, result)).not.toContain('marginal');
 
     const response = toPlanResponse(p, result);
     expect(response.summary?.marginalEmissionsKg).toBeUndefined();

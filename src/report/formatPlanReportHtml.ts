@@ -5,6 +5,7 @@ import { workTolerance } from '../../solver/model/jobShape.js';
 import { escapeHtml } from './escapeHtml.js';
 import { formatNumber, formatQuantity, quantityDecimals } from './formatNumber.js';
 import { formatUtcHour } from './formatUtcHour.js';
+import { accountingComparisonRows } from './accountingComparisonRows.js';
 
 /** One rendered chart of a report. */
 export interface ReportChart {
@@ -42,12 +43,15 @@ export interface PlanReportOptions {
  * show it. A few lines of inline script only add hover text (an SVG `<title>`) to chart marks.
  *
  * Sections, in order: key figures; warnings; plan versus baseline; per-site energy; Gantt charts;
- * totals; jobs; solve and check. Every number a test or a reader may want to pick out has a
+ * totals; accounting side by side; jobs; solve and check. Every number a test or a reader may want to pick out has a
  * stable handle:
  * - key figures: `#carbon-saved-kg`, `#carbon-saved-percent`, `#green-share`, `#cost`,
  *   `#unmet-gpu-hours`, `#check` with `data-value` holding the exact number (or `data-passed`);
  * - totals: `#summary-table tr[data-metric=<PlanSummary field>]` with `td.plan` / `td.baseline`
  *   cells carrying `data-value`;
+ * - accounting side by side: `#accounting-table tr[data-metric=<emissionsKg | marginalEmissionsKg |
+ *   cfeScore | annualMatchingScore>]` with `td.plan`, `td.baseline`, `td.difference` (`data-value`
+ *   holds the exact number; scores as fractions); the marginal row only with a marginal signal;
  * - solve info: `#solve-table tr[data-field=<SolveInfo field>]`;
  * - jobs: `#jobs-table tr[data-job=<id>]`; warnings: `#warnings li`, count in `data-count`;
  * - charts: `figure[data-chart]` (`plan-vs-baseline`, `site-energy` with `data-site`, `gantt` with
@@ -65,6 +69,7 @@ export function formatPlanReportHtml(problem: Problem, result: PlanResult, chart
     section('sites', 'Sites, hour by hour', charts.sites.map(figure)),
     section('gantt', 'Jobs across sites', charts.gantts.map(figure)),
     section('totals', 'Totals', [summaryTable(result)]),
+    section('accounting', 'Accounting side by side', [accountingTable(result)]),
     section('jobs', 'Jobs', [jobsTable(problem, result)]),
     section('solve', 'Solve and check', [solveTable(result), checkDetails(result)]),
   ];
@@ -193,6 +198,26 @@ function summaryTable(result: PlanResult): string {
 ${body.join('\n')}
 </tbody>
 </table>`;
+}
+
+function accountingTable(result: PlanResult): string {
+  const cell = (kind: string, value: number | undefined, text: string) =>
+    value === undefined ? `<td class="num ${kind}">-</td>` : `<td class="num ${kind}" data-value="${value}">${escapeHtml(text)}</td>`;
+  const body = accountingComparisonRows(result).map(
+    (r) =>
+      `<tr data-metric="${r.metric}"><th>${escapeHtml(r.label)}</th><td>${escapeHtml(r.unit)}</td>${cell('plan', r.plan, r.planText)}${cell('baseline', r.baseline, r.baselineText)}${cell('difference', r.difference, r.differenceText)}</tr>`,
+  );
+  const note =
+    '<p class="note">24/7 CFE: the share of each hour\'s load met by green supply at its site in that hour, weighted by load. ' +
+    'Annual matching: all green supply over the horizon against all energy used, capped at 100%: what volumetric matching would claim. ' +
+    'Marginal emissions price grid energy at the marginal emission rate given with the request (e.g. WattTime MOER).</p>';
+  return `<table id="accounting-table">
+<thead><tr><th>figure</th><th>unit</th><th class="num">plan</th><th class="num">baseline</th><th class="num">plan − baseline</th></tr></thead>
+<tbody>
+${body.join('\n')}
+</tbody>
+</table>
+${note}`;
 }
 
 function formatPair(plan: number, baseline: number, format: 'fitted' | 'percent' | 'gpuHours' | 'count'): [string, string] {

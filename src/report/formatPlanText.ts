@@ -4,6 +4,7 @@ import type { JobOutcome, PlanResult, Schedule } from '../../solver/plan/PlanRes
 import type { TerminationCondition } from '../../solver/solve/SolveOutcome.js';
 import { hourToMs } from '../../solver/problem/formatHour.js';
 import { workTolerance } from '../../solver/model/jobShape.js';
+import { accountingComparisonRows } from './accountingComparisonRows.js';
 
 /** Options for `formatPlanText`. */
 export interface PlanTextOptions {
@@ -18,6 +19,8 @@ export interface PlanTextOptions {
  *   the reason for unmet work on its own line under the job;
  * - plan-versus-baseline totals (energy, green and its share, grid, emissions, cost, unmet work,
  *   missed deadlines) and the carbon saved in kg and %;
+ * - accounting side by side (accountingComparisonRows): location-based and (with a marginal
+ *   signal) marginal emissions, 24/7 CFE and annual matching, plan, baseline and difference;
  * - warnings.
  * Times are UTC (`2026-07-01 05:00Z`), numbers use thousands separators and a precision fitted to
  * their size. Deterministic: the same problem and result give the same text. No colour unless
@@ -29,6 +32,7 @@ export function formatPlanText(problem: Problem, result: PlanResult, options: Pl
   lines.push(...header(problem, result, paint));
   lines.push('', paint.bold('Jobs'), ...jobTable(problem, result.plan, paint));
   lines.push('', ...totalsTable(result, paint));
+  lines.push('', ...accountingTable(result, paint));
   if (result.warnings.length > 0) {
     lines.push('', paint.bold('Warnings'));
     for (const warning of result.warnings) lines.push(`  - ${paint.yellow(warning)}`);
@@ -138,6 +142,14 @@ function totalsTable(result: PlanResult, paint: Painter): string[] {
   ];
   if (!s.sameWork && result.plan) lines.push(`  ${paint.yellow('plan and baseline did different work, so carbon saved compares unequal work (see warnings)')}`);
   return lines;
+}
+
+function accountingTable(result: PlanResult, paint: Painter): string[] {
+  const rows = accountingComparisonRows(result).map((r) => [r.label, r.unit, r.planText, r.baselineText, r.differenceText]);
+  const headings = ['', '', 'plan', 'baseline', 'plan − baseline'];
+  const widths = headings.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
+  const layout = (cells: string[]) => `  ${cells.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')}`.trimEnd();
+  return [paint.bold('Accounting side by side'), paint.dim(layout(headings)), ...rows.map(layout)];
 }
 
 /** Both numbers with the precision the larger one needs, so a row reads evenly. */
