@@ -44,7 +44,10 @@ Usage:
 Commands:
   plan FILE              Read a PlanRequest (YAML or proto3 JSON), plan where and when each job
                          runs, and compare with the carbon-unaware baseline (every job at its
-                         home site, first come first served).
+                         home site, first come first served). Reports location-based emissions,
+                         marginal emissions (when sites give marginalIntensityGPerKwh, e.g.
+                         WattTime MOER), the hourly 24/7 CFE score and annual matching, for the
+                         plan and the baseline side by side.
   compare BASE           What-if: plan the base and each variant (structured overrides) in
                          parallel and print variants x metrics with differences to the base.
   frontier FILE          Sweep the weight of cost against carbon and print the Pareto points:
