@@ -68,6 +68,16 @@ describe('the bundled scenarios', () => {
       expect(result.summary.carbonSavedKg).toBeGreaterThan(0);
     });
   }
+
+  it('california-solar.yaml carries a real marginal signal: the plan saves marginal carbon and raises its 24/7 CFE score, annual matching stays', { timeout: 120_000 }, async () => {
+    const { result } = await planScenario('california-solar.yaml');
+    const s = result.summary;
+    expect(s.marginalCarbonSavedKg).toBeGreaterThan(0);
+    expect(s.cfeScore).toBeGreaterThan(s.baselineCfeScore);
+    // Same work, same site: the same energy, so the same annual matching score, above the hourly one.
+    expect(s.annualMatchingScore).toBeCloseTo(s.baselineAnnualMatchingScore, 9);
+    expect(s.annualMatchingScore).toBeGreaterThan(s.cfeScore);
+  });
 });
 
 describe('forecast versus actual (CAISO North, WattTime)', () => {
