@@ -155,6 +155,19 @@ describe('applying overrides', () => {
     expect(result.sites[1].greenSupplyMw).toEqual([2, 2, 2, 2]);
   });
 
+  it('adds a marginal signal from a forecasts file, checked like the other arrays', () => {
+    const files: Record<string, string> = {
+      'moer.yaml': 'sites:\n' + ['a', 'b', 'c'].map((id) => `  - siteId: ${id}\n    marginalIntensityGPerKwh: [900, 800, 700, 600]\n`).join(''),
+      'bad.yaml': 'sites:\n  - siteId: a\n    marginalIntensityGPerKwh: [900, -1, 700, 600]\n',
+    };
+    const fromFile = (file: string) => variant('v', { $case: 'replaceForecasts', value: { sites: [], file } });
+    const result = applyOverrides(threeSitesThreeJobs(), fromFile('moer.yaml'), (path) => files[path]);
+    expect(result.sites.map((site) => site.marginalIntensityGPerKwh)).toEqual([0, 1, 2].map(() => [900, 800, 700, 600]));
+    expect(errorOf(() => applyOverrides(threeSitesThreeJobs(), fromFile('bad.yaml'), (path) => files[path])).violations).toEqual([
+      { field: 'variant.overrides[0].replaceForecasts.file', description: 'bad.yaml: sites[0].marginalIntensityGPerKwh[1]: got -1; expected >= 0 gCO2/kWh' },
+    ]);
+  });
+
   it('replaces forecasts from a file only when the caller can read files', () => {
     const files: Record<string, string> = {
       'actuals.yaml': 'sites:\n  - siteId: c\n    greenSupplyMw: [0, 0, 5, 5]\n',
