@@ -76,6 +76,16 @@ describe('seriesToSiteForecast', () => {
     expect(warnings).toEqual([]);
   });
 
+  it("keeps base's marginal signal for the hours it covers only when it covers them all", () => {
+    const base = baseForecast();
+    base.site!.marginalIntensityGPerKwh = Array.from({ length: 24 }, (_, i) => 700 + i);
+    const covered = seriesToSiteForecast(series, { siteId: 'es-1', base, from: day0 + 18 * hour, hours: 12 });
+    expect(covered.siteForecast.site?.marginalIntensityGPerKwh).toEqual(Array.from({ length: 12 }, (_, i) => 706 + i));
+    const partly = seriesToSiteForecast(series, { siteId: 'es-1', base, from: day0 + 6 * hour, hours: 24, greenSupplyMw: 3 });
+    expect(partly.siteForecast.site?.marginalIntensityGPerKwh).toEqual([]);
+    expect(partly.warnings).toContain('marginal intensity left out: base has it but does not cover 6 hours (2022-01-01T06:00Z to 2022-01-01T11:00Z)');
+  });
+
   it('refuses hours without green supply, naming how many, which, and the option to pass', () => {
     const error = expectInvalid(() => seriesToSiteForecast(series, { siteId: 'es-1', base: baseForecast(), from: day0 + 6 * hour, hours: 40 }));
     expect(violationOn(error, 'options.greenSupplyMw')).toBe(
@@ -105,6 +115,7 @@ describe('seriesToSiteForecast', () => {
       carbonIntensityGPerKwh: [100, 101, 102, 103, 104],
       pricePerMwh: [],
       baseLoadMw: [],
+      marginalIntensityGPerKwh: [],
     });
     expect(warnings).toEqual(['green supply 0 MW (greenSupplyMw) for 5 hours base does not cover (2022-01-01T00:00Z to 2022-01-01T04:00Z); there is no base']);
   });
