@@ -31,7 +31,7 @@ import type { PlanRequest } from '../src/generated/cosched/v1/plan_request.js';
 /** One site green at hours 1 and 2, one job of 16 GPU-hours over four hours (test/factories' oneSiteFourHours). */
 const tinyRequest: PlanRequest = {
   horizon: { start: { seconds: Date.UTC(2026, 6, 1) / 1000, nanos: 0 }, hours: 4 },
-  sites: [{ id: 'a', name: '', timeZone: '', gpuCapacity: 16, pue: 1.2, greenSupplyMw: [0, 2, 2, 0], carbonIntensityGPerKwh: [500, 100, 100, 500], pricePerMwh: [], baseLoadMw: [], gridImportLimitMw: undefined, storage: undefined }],
+  sites: [{ id: 'a', name: '', timeZone: '', gpuCapacity: 16, pue: 1.2, greenSupplyMw: [0, 2, 2, 0], carbonIntensityGPerKwh: [500, 100, 100, 500], pricePerMwh: [], baseLoadMw: [], gridImportLimitMw: undefined, storage: undefined, marginalIntensityGPerKwh: [] }],
   jobs: [{ id: 'j1', gpuHours: 16, maxGpus: 8, minGpus: undefined, gpuPowerKw: 0.7, release: { seconds: Date.UTC(2026, 6, 1) / 1000, nanos: 0 }, deadline: { seconds: Date.UTC(2026, 6, 1, 4) / 1000, nanos: 0 }, allowedSites: [], homeSite: 'a', interruptible: true }],
   objective: undefined,
   options: undefined,

@@ -98,5 +98,30 @@ describe('a remote plan in the CLI', () => {
   it('answers a small plan the same through the server', async () => {
     const response = await callPlan(test.client, oneSiteFourHours());
     expect(response.check?.passed).toBe(true);
+    // No marginal signal: the marginal figures are absent, not zeros.
+    expect(response.summary?.marginalEmissionsKg).toBeUndefined();
+    expect(response.baseline?.marginalEmissionsKg).toBeUndefined();
+    expect(response.sites[0].marginalEmissionsKg).toEqual([]);
+  });
+
+  it('carries the marginal and 24/7 CFE figures through the server (the worker threads included), and refuses a marginal signal at some sites only', async () => {
+    const withMargins = oneSiteFourHours();
+    withMargins.sites[0].marginalIntensityGPerKwh = [900, 800, 700, 600];
+    const local = toPlanResponse(validatePlanRequest(withMargins), await planProblem(validatePlanRequest(withMargins)));
+    const response = await callPlan(test.client, withMargins);
+
+    expect(response.check?.passed).toBe(true);
+    expect(response.summary?.marginalEmissionsKg).toBe(local.summary?.marginalEmissionsKg);
+    expect(response.summary?.baselineMarginalEmissionsKg).toBeGreaterThan(0);
+    expect(response.summary?.cfeScore).toBe(local.summary?.cfeScore);
+    expect(response.sites[0].marginalEmissionsKg).toEqual(local.sites[0].marginalEmissionsKg);
+    expect(response.baseline?.cfeScore).toBe(local.baseline?.cfeScore);
+
+    const mixed = request(4, [site('a', [0, 1, 2, 3], [500, 400, 300, 200], { marginalIntensityGPerKwh: [1, 2, 3, 4] }), site('b', [0, 1, 2, 3], [500, 400, 300, 200])], [job('j', 'a')]);
+    const error = (await callPlan(test.client, mixed).catch((e: unknown) => e)) as ServiceError;
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(fromGrpcError(error, test.address).violations).toEqual([
+      { field: 'sites[1].marginalIntensityGPerKwh', description: expect.stringContaining('site "a" gives a marginal signal') },
+    ]);
   });
 });

@@ -189,6 +189,8 @@ describe('standing-planner command lines and files', () => {
     expect(usage(['runs', 'start', '--now', 'yesterday'])).toContain("--now 'yesterday': expected an RFC 3339 instant");
     expect(usage(['runs', 'stop'])).toContain("unknown command 'runs stop'");
     expect(usage(['forecasts', 'import', 'f.csv'])).toContain('missing --site SITE');
+    expect(usage(['forecasts', 'import', 'f.csv', '--site', 'a', '--signal', 'average'])).toBe("--signal 'average': expected intensity or marginal");
+    expect(parseStandingCommand(['forecasts', 'import', 'moer.csv', '--site', 'a', '--signal', 'marginal'], {})).toMatchObject({ name: 'forecasts import', siteId: 'a', signal: 'marginal' });
     expect(parseStandingCommand(['runs', 'get', 'run-20261206-020000-3f9a1c'], { COSCHED_SERVER: 'planner:7000' })).toMatchObject({
       name: 'runs get',
       operation: 'operations/run-20261206-020000-3f9a1c',

@@ -492,3 +492,39 @@ describe('bounded work on bad requests', () => {
     expect(elapsedMs).toBeLessThan(3_000);
   });
 });
+
+describe('a marginal signal (marginalIntensityGPerKwh)', () => {
+  const flat = (value: number) => [value, value, value, value];
+
+  it('is copied when every site gives one and left undefined when none does', () => {
+    const req = threeSitesFourHours();
+    req.sites.forEach((s, i) => (s.marginalIntensityGPerKwh = flat(700 + i)));
+    expect(validatePlanRequest(req).sites.map((s) => s.marginalIntensityGPerKwh)).toEqual([flat(700), flat(701), flat(702)]);
+    expect(validatePlanRequest(threeSitesFourHours()).sites.every((s) => !('marginalIntensityGPerKwh' in s))).toBe(true);
+  });
+
+  it('is given by every site or by none: each site without it is named with the sites that have it', () => {
+    const req = threeSitesFourHours();
+    req.sites[1].marginalIntensityGPerKwh = flat(800);
+    const violations = violationsOf(req);
+    expect(violations).toEqual([
+      {
+        field: 'sites[0].marginalIntensityGPerKwh',
+        description: 'got none, but site "b" gives a marginal signal; expected one for every site (horizon.hours values, gCO2/kWh) or for none',
+      },
+      {
+        field: 'sites[2].marginalIntensityGPerKwh',
+        description: 'got none, but site "b" gives a marginal signal; expected one for every site (horizon.hours values, gCO2/kWh) or for none',
+      },
+    ]);
+  });
+
+  it('has horizon.hours values, each in [0, 10000] gCO2/kWh', () => {
+    const req = oneSiteFourHours();
+    req.sites[0].marginalIntensityGPerKwh = [900, 800];
+    expect(violationAt(req, 'sites[0].marginalIntensityGPerKwh')).toBe('got 2 values; expected 4 (horizon.hours) or none');
+    req.sites[0].marginalIntensityGPerKwh = [900, -1, 20_000, Number.NaN];
+    expect(violationsOf(req).map((v) => v.field)).toEqual(['sites[0].marginalIntensityGPerKwh[1]', 'sites[0].marginalIntensityGPerKwh[2]', 'sites[0].marginalIntensityGPerKwh[3]']);
+    expect(violationAt(req, 'sites[0].marginalIntensityGPerKwh[2]')).toContain('expected a number in [0, 10000] gCO2/kWh');
+  });
+});

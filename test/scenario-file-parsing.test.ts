@@ -109,7 +109,7 @@ describe('checking a tree against the schema', () => {
       {
         field: 'sites[0].colour',
         description:
-          'unknown field in Site; expected one of id, name, timeZone, gpuCapacity, pue, greenSupplyMw, carbonIntensityGPerKwh, pricePerMwh, baseLoadMw, gridImportLimitMw, storage',
+          'unknown field in Site; expected one of id, name, timeZone, gpuCapacity, pue, greenSupplyMw, carbonIntensityGPerKwh, pricePerMwh, baseLoadMw, gridImportLimitMw, storage, marginalIntensityGPerKwh',
       },
       { field: 'jobs[0].gpuHour', description: 'unknown field in Job; did you mean gpuHours?' },
     ]);

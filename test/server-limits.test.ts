@@ -379,7 +379,10 @@ describe('plan cost and response size', () => {
   });
 
   it('estimate a response within 10% of its encoded size, and never above the bound known before solving', async () => {
-    for (const planRequest of [windowsRequest(40, 8, false), windowsRequest(12, 3, true), oneSiteFourHours()]) {
+    // With a marginal signal every site profile has one more hourly series.
+    const withMargins = windowsRequest(12, 3, true);
+    for (const site of withMargins.sites) site.marginalIntensityGPerKwh = site.carbonIntensityGPerKwh.map((g) => 2 * g);
+    for (const planRequest of [windowsRequest(40, 8, false), windowsRequest(12, 3, true), withMargins, oneSiteFourHours()]) {
       const problem = validatePlanRequest(planRequest);
       const result = await planProblem(problem);
       const encodedBytes = PlanResponse.encode(toPlanResponse(problem, result)).finish().length;

@@ -15,7 +15,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One site with `hours` of flat forecasts from t0. */
 function site(id: string, hours = 24, gpuCapacity = 64): Site {
-  return { id, name: id, timeZone: 'UTC', gpuCapacity, pue: 1.2, greenSupplyMw: new Array(hours).fill(0.01), carbonIntensityGPerKwh: Array.from({ length: hours }, (_, k) => 300 + 10 * k), pricePerMwh: [], baseLoadMw: [], gridImportLimitMw: undefined, storage: undefined };
+  return { id, name: id, timeZone: 'UTC', gpuCapacity, pue: 1.2, greenSupplyMw: new Array(hours).fill(0.01), carbonIntensityGPerKwh: Array.from({ length: hours }, (_, k) => 300 + 10 * k), pricePerMwh: [], baseLoadMw: [], gridImportLimitMw: undefined, storage: undefined, marginalIntensityGPerKwh: [] };
 }
 
 function job(id: string, over: Partial<Job> = {}): Job {

@@ -149,10 +149,23 @@ describe('applying overrides', () => {
   it('replaces forecasts given inline, keeping the arrays left empty', () => {
     const result = apply({
       $case: 'replaceForecasts',
-      value: { sites: [{ siteId: 'b', greenSupplyMw: [], carbonIntensityGPerKwh: [1, 2, 3, 4], pricePerMwh: [] }], file: '' },
+      value: { sites: [{ siteId: 'b', greenSupplyMw: [], carbonIntensityGPerKwh: [1, 2, 3, 4], pricePerMwh: [], marginalIntensityGPerKwh: [] }], file: '' },
     });
     expect(result.sites[1].carbonIntensityGPerKwh).toEqual([1, 2, 3, 4]);
     expect(result.sites[1].greenSupplyMw).toEqual([2, 2, 2, 2]);
+  });
+
+  it('adds a marginal signal from a forecasts file, checked like the other arrays', () => {
+    const files: Record<string, string> = {
+      'moer.yaml': 'sites:\n' + ['a', 'b', 'c'].map((id) => `  - siteId: ${id}\n    marginalIntensityGPerKwh: [900, 800, 700, 600]\n`).join(''),
+      'bad.yaml': 'sites:\n  - siteId: a\n    marginalIntensityGPerKwh: [900, -1, 700, 600]\n',
+    };
+    const fromFile = (file: string) => variant('v', { $case: 'replaceForecasts', value: { sites: [], file } });
+    const result = applyOverrides(threeSitesThreeJobs(), fromFile('moer.yaml'), (path) => files[path]);
+    expect(result.sites.map((site) => site.marginalIntensityGPerKwh)).toEqual([0, 1, 2].map(() => [900, 800, 700, 600]));
+    expect(errorOf(() => applyOverrides(threeSitesThreeJobs(), fromFile('bad.yaml'), (path) => files[path])).violations).toEqual([
+      { field: 'variant.overrides[0].replaceForecasts.file', description: 'bad.yaml: sites[0].marginalIntensityGPerKwh[1]: got -1; expected >= 0 gCO2/kWh' },
+    ]);
   });
 
   it('replaces forecasts from a file only when the caller can read files', () => {
@@ -195,7 +208,7 @@ describe('applying overrides', () => {
         { $case: 'setInterruptible', value: { jobs: allJobs, interruptible: false } },
         { $case: 'restrictSites', value: { jobs: allJobs, allowedSites: ['c'] } },
         { $case: 'setCarbonPrice', value: { pricePerTonne: 50 } },
-        { $case: 'replaceForecasts', value: { sites: [{ siteId: 'a', greenSupplyMw: [0, 0, 0, 0], carbonIntensityGPerKwh: [], pricePerMwh: [] }], file: '' } },
+        { $case: 'replaceForecasts', value: { sites: [{ siteId: 'a', greenSupplyMw: [0, 0, 0, 0], carbonIntensityGPerKwh: [], pricePerMwh: [], marginalIntensityGPerKwh: [] }], file: '' } },
         { $case: 'removeSite', value: { siteId: 'a' } },
       ),
     );

@@ -96,6 +96,7 @@ export function paperPlanRequest(series: CarbonIntensitySeries, batch: PaperBatc
         baseLoadMw: [],
         gridImportLimitMw: undefined,
         storage: undefined,
+        marginalIntensityGPerKwh: [],
       },
     ],
     jobs,

@@ -6,7 +6,10 @@
  *   Madrid site has green supply, shaped by Spain's hourly `Renewable Percentage` (4-zone file).
  * - scenarios/california-solar.yaml: one CAISO site whose green supply is the real San Francisco
  *   solar trace (5-minute values → hourly means) × 4 MW of installed PV, with US-CAL-CISO hourly
- *   intensities of the same UTC hours of 2022 (both traces are 2022: no date shifting).
+ *   intensities of the same UTC hours of 2022 (both traces are 2022: no date shifting), and a
+ *   marginal signal: WattTime's realised MOER of CAISO North for the same week of the year in 2023
+ *   (the only MOER trace there is), aligned by weekday and local hour (Monday 00:00 PDT): a proxy
+ *   for the 2022 margin, for the side-by-side accounting only (the planner does not read it).
  * - scenarios/caiso-forecast.yaml and scenarios/caiso-actual.yaml: the same request (one CAISO
  *   North site, same jobs) with WattTime's MOER as forecast before each hour and as realised. A
  *   planner plans on the forecast and is judged on the actual.
@@ -173,6 +176,10 @@ function writeCaliforniaSolar(): void {
   const firstHour = (clock.startMs - series.startMs) / msPerHour;
   const intensity = series.byZone['US-CAL-CISO'].slice(firstHour, firstHour + clock.hours).map((v) => round(v, 2));
 
+  // The MOER trace is June-July 2023 only: the same week of the year, from Monday 00:00 PDT.
+  const moerStartMs = Date.parse('2023-06-12T07:00:00Z');
+  const marginal = readMoerActualHourly(sharedDataPath(files.wattTime), moerStartMs, clock.hours).map((v) => round(v * moerGPerKwhPerFileUnit, 2));
+
   const site = { id: 'bay-area-solar', name: 'Bay Area data center with 4 MW of PV (US-CAL-CISO)', timeZone: 'America/Los_Angeles', gpuCapacity: 2048, pue: 1.25 };
   const here = () => [site.id];
   const jobClasses: JobClass[] = [
@@ -191,6 +198,7 @@ function writeCaliforniaSolar(): void {
         greenSupplyMw: solarFraction.map((f) => round(installedPvMw * f, 3)),
         carbonIntensityGPerKwh: intensity,
         baseLoadMw: baseLoad(site.gpuCapacity, clock.hours),
+        marginalIntensityGPerKwh: marginal,
       },
     ],
     jobs,
@@ -204,6 +212,7 @@ function writeCaliforniaSolar(): void {
       '',
       carbonIntensityAttribution,
       solarAttribution,
+      wattTimeAttribution,
       '',
       'California, one week: 168 h from 2022-06-13T07:00Z (Monday 00:00 PDT). Times are UTC.',
       `greenSupplyMw = ${installedPvMw} MW of installed PV [assumption] x the REAL normalised PV output of San Francisco`,
@@ -213,6 +222,12 @@ function writeCaliforniaSolar(): void {
       'carbonIntensityGPerKwh = REAL US-CAL-CISO hourly LCA intensity for the SAME UTC hours of 2022',
       `(carbon-intensity-2022-123-zones/ci_2022_hourly.csv; week mean ${Math.round(mean(intensity))} g/kWh). Both traces are`,
       'from 2022, so no date shifting was needed. No prices: cost is not counted.',
+      'marginalIntensityGPerKwh = REAL WattTime MOER of CAISO North AS REALISED (hourly means of the',
+      '5-minute values, as in caiso-actual.yaml; solar-and-moer-traces/watttime2023_caiso-north.zip).',
+      'That trace covers only June-July 2023, so these are the hours of the same week of the year in',
+      '2023, from Monday 2023-06-12T07:00Z (00:00 PDT): a PROXY for the 2022 margin, aligned by weekday',
+      `and local hour (week mean ${round(mean(marginal), 1)} g/kWh, against ${Math.round(mean(intensity))} g/kWh average). Accounting only:`,
+      'the plan still minimises location-based emissions; reports show marginal emissions beside them.',
       'Pool 2,048 GPUs, PUE 1.25 and base load 25% of the pool at 1 kW/GPU are assumptions.',
       '',
       `Jobs (seeded generator, mulberry32 seed ${seed}; all at this one site, so the plan can only shift`,

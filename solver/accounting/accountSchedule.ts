@@ -7,9 +7,16 @@ import type { EnergyTotals, JobOutcome, Schedule, SiteAccounts, StorageDispatch 
  *   with a battery charging c and discharging d (MW at the bus; 0 without storage), the site
  *   draws N = F + c − d; green used = min(N, greenSupplyMw); grid = N − green used;
  *   curtailed = supply − green used;
- *   emissions (kg) = grid (MWh) × carbonIntensityGPerKwh; cost = grid (MWh) × pricePerMwh.
+ *   emissions (kg) = grid (MWh) × carbonIntensityGPerKwh; cost = grid (MWh) × pricePerMwh;
+ *   marginal emissions (kg) = grid (MWh) × marginalIntensityGPerKwh, only when a signal is given;
+ *   cfeServed = F − min(grid, F): the grid serves the load first, so whatever of F the grid does
+ *   not serve is carbon-free (equal to green used without storage; still right when grid
+ *   includes charging).
  *   State of charge: soc[t] = soc[t−1] + chargeEfficiency·c − d / dischargeEfficiency, from the
  *   initial state; storage losses = Σ c − Σ d − (soc[H−1] − initial).
+ * Scores over the schedule: cfeScore = Σ_{s,t} cfeServed / Σ_{s,t} F (hourly, 24/7 matching),
+ * per site the same over t; annualMatchingScore = min(1, Σ_{s,t} greenSupplyMw / Σ_{s,t} F)
+ * (volumetric matching over the horizon); both 0 when F sums to 0.
  * Hours are one hour long, so MW in an hour are MWh. Base load is included in every figure.
  * `storage[s]` is the dispatch of site s's battery; a site with storage but no dispatch keeps its
  * battery idle. Pure: the same schedule always gives the same accounts.
@@ -22,6 +29,7 @@ export function accountSchedule(problem: Problem, jobs: JobOutcome[], storage: r
       for (let t = run.startHour; t < run.startHour + run.hours; t++) jobLoadMw[run.site][t] += run.gpus * powerMw;
     }
   }
+  const hasMarginal = problem.sites.some((site) => site.marginalIntensityGPerKwh !== undefined);
   const totals: EnergyTotals = {
     energyMwh: 0,
     greenMwh: 0,
@@ -33,8 +41,14 @@ export function accountSchedule(problem: Problem, jobs: JobOutcome[], storage: r
     storageChargedMwh: 0,
     storageDischargedMwh: 0,
     storageLossesMwh: 0,
+    ...(hasMarginal ? { marginalEmissionsKg: 0 } : {}),
+    cfeScore: 0,
+    annualMatchingScore: 0,
   };
+  let cfeServedMwh = 0;
+  let greenSupplyMwh = 0;
   const sites: SiteAccounts[] = problem.sites.map((site, s) => {
+    const marginal = site.marginalIntensityGPerKwh;
     const accounts: SiteAccounts = {
       jobLoadMw: jobLoadMw[s],
       facilityMw: [],
@@ -46,10 +60,15 @@ export function accountSchedule(problem: Problem, jobs: JobOutcome[], storage: r
       chargeMw: [],
       dischargeMw: [],
       stateOfChargeMwh: [],
+      cfeServedMw: [],
+      ...(marginal ? { marginalEmissionsKg: [] } : {}),
+      cfeScore: 0,
     };
     const battery = site.storage;
     const dispatch = battery ? storage[s] : undefined;
     let socMwh = battery?.initialMwh ?? 0;
+    let siteEnergyMwh = 0;
+    let siteCfeMwh = 0;
     for (let t = 0; t < problem.hours; t++) {
       const facility = site.pue * (jobLoadMw[s][t] + site.baseLoadMw[t]);
       const charge = dispatch?.chargeMw[t] ?? 0;
@@ -59,6 +78,7 @@ export function accountSchedule(problem: Problem, jobs: JobOutcome[], storage: r
       const grid = drawn - green;
       const emissions = grid * site.carbonIntensityGPerKwh[t];
       const cost = grid * site.pricePerMwh[t];
+      const cfeServed = facility - Math.min(grid, facility);
       accounts.facilityMw.push(facility);
       accounts.greenUsedMw.push(green);
       accounts.gridMw.push(grid);
@@ -73,6 +93,15 @@ export function accountSchedule(problem: Problem, jobs: JobOutcome[], storage: r
         totals.storageChargedMwh += charge;
         totals.storageDischargedMwh += discharge;
       }
+      accounts.cfeServedMw.push(cfeServed);
+      if (marginal) {
+        const marginalKg = grid * marginal[t];
+        accounts.marginalEmissionsKg?.push(marginalKg);
+        totals.marginalEmissionsKg = (totals.marginalEmissionsKg ?? 0) + marginalKg;
+      }
+      siteEnergyMwh += facility;
+      siteCfeMwh += cfeServed;
+      greenSupplyMwh += site.greenSupplyMw[t];
       totals.energyMwh += facility;
       totals.greenMwh += green;
       totals.gridMwh += grid;
@@ -86,7 +115,11 @@ export function accountSchedule(problem: Problem, jobs: JobOutcome[], storage: r
       const dischargedMwh = accounts.dischargeMw.reduce((a, b) => a + b, 0);
       totals.storageLossesMwh += chargedMwh - dischargedMwh - (socMwh - battery.initialMwh);
     }
+    cfeServedMwh += siteCfeMwh;
+    accounts.cfeScore = siteEnergyMwh > 0 ? siteCfeMwh / siteEnergyMwh : 0;
     return accounts;
   });
+  totals.cfeScore = totals.energyMwh > 0 ? cfeServedMwh / totals.energyMwh : 0;
+  totals.annualMatchingScore = totals.energyMwh > 0 ? Math.min(1, greenSupplyMwh / totals.energyMwh) : 0;
   return { jobs, sites, totals };
 }

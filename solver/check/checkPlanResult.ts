@@ -22,7 +22,11 @@ const absoluteTolerance = 1e-6;
  *   from the grid unless allowed (then the charge is at most the hour's green supply and the
  *   grid and the battery together serve at most the load);
  * - hourly load, facility, green, grid, curtailment, emissions and cost, their totals and the
- *   summary (carbon saved, %, green share, unmet, missed deadlines) agree to 1e-6 relative.
+ *   summary (carbon saved, %, green share, unmet, missed deadlines) agree to 1e-6 relative;
+ * - side-by-side accounting: hourly CFE served (F − min(grid, F)) and marginal emissions (grid ×
+ *   marginal intensity, present exactly when the problem has a marginal signal), per-site and
+ *   total hourly CFE scores (in [0, 1]), annual matching scores and marginal totals and savings
+ *   of plan and baseline.
  * Returns every violation found; never throws on a bad result.
  */
 export function checkPlanResult(problem: Problem, result: Omit<PlanResult, 'check'>): CheckReport {
@@ -78,16 +82,17 @@ function checkScenarios(problem: Problem, result: Omit<PlanResult, 'check'>, che
   });
   const meanOf = (label: string, reported: Schedule, schedules: Schedule[]) => {
     problem.sites.forEach((site, s) => {
-      for (const key of ['jobLoadMw', 'facilityMw', 'greenUsedMw', 'gridMw', 'curtailedMw', 'emissionsKg', 'cost', 'chargeMw', 'dischargeMw', 'stateOfChargeMwh'] as const) {
-        const values = reported.sites[s][key];
-        check.that(values.length === schedules[0].sites[s][key].length, () => `${label} site ${site.id} ${key}: ${values.length} values`);
+      for (const key of ['jobLoadMw', 'facilityMw', 'greenUsedMw', 'gridMw', 'curtailedMw', 'emissionsKg', 'cost', 'chargeMw', 'dischargeMw', 'stateOfChargeMwh', 'cfeServedMw', 'marginalEmissionsKg'] as const) {
+        const values = reported.sites[s][key] ?? [];
+        check.that(values.length === (schedules[0].sites[s][key] ?? []).length, () => `${label} site ${site.id} ${key}: ${values.length} values`);
         for (let t = 0; t < values.length; t++) {
-          check.close(`${label} site ${site.id} hour ${t} ${key} (expected over the scenarios)`, values[t], schedules.reduce((sum, x, k) => sum + probabilities[k] * x.sites[s][key][t], 0));
+          check.close(`${label} site ${site.id} hour ${t} ${key} (expected over the scenarios)`, values[t], schedules.reduce((sum, x, k) => sum + probabilities[k] * (x.sites[s][key]?.[t] ?? NaN), 0));
         }
       }
+      check.close(`${label} site ${site.id} cfeScore (expected over the scenarios)`, reported.sites[s].cfeScore, schedules.reduce((sum, x, k) => sum + probabilities[k] * x.sites[s].cfeScore, 0));
     });
     for (const key of Object.keys(reported.totals) as (keyof Schedule['totals'])[]) {
-      check.close(`${label} ${key} (expected over the scenarios)`, reported.totals[key], schedules.reduce((sum, x, k) => sum + probabilities[k] * x.totals[key], 0));
+      check.close(`${label} ${key} (expected over the scenarios)`, reported.totals[key] ?? NaN, schedules.reduce((sum, x, k) => sum + probabilities[k] * (x.totals[key] ?? NaN), 0));
     }
   };
   if (result.plan) meanOf('plan', result.plan, report.outcomes.map((o) => o.plan as Schedule));
@@ -172,11 +177,17 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
     }
   }
 
-  const siteTotals = { energy: 0, green: 0, grid: 0, curtailed: 0, jobIt: 0, emissions: 0, cost: 0, charged: 0, discharged: 0, losses: 0 };
+  const siteTotals = { energy: 0, green: 0, grid: 0, curtailed: 0, jobIt: 0, emissions: 0, cost: 0, charged: 0, discharged: 0, losses: 0, marginal: 0, cfe: 0, supply: 0 };
+  const signal = problem.sites.some((site) => site.marginalIntensityGPerKwh !== undefined);
   problem.sites.forEach((site, s) => {
     const accounts = schedule.sites[s];
     const battery = checkStorageShape(problem, s, accounts, `${name} site ${site.id}`, check);
-    let energy = 0, green = 0, grid = 0, curtailed = 0, jobIt = 0, emissions = 0, cost = 0;
+    const marginalIntensity = site.marginalIntensityGPerKwh;
+    check.that(
+      (marginalIntensity === undefined) === (accounts.marginalEmissionsKg === undefined),
+      () => `${name} site ${site.id}: marginal emissions ${accounts.marginalEmissionsKg === undefined ? 'missing although the site has' : 'reported although the site has no'} marginal signal`,
+    );
+    let energy = 0, green = 0, grid = 0, curtailed = 0, jobIt = 0, emissions = 0, cost = 0, marginal = 0, cfe = 0;
     let socMwh = battery?.initialMwh ?? 0;
     let charged = 0, discharged = 0;
     for (let t = 0; t < H; t++) {
@@ -214,6 +225,15 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
       check.close(`${at} curtailedMw`, accounts.curtailedMw[t], site.greenSupplyMw[t] - greenUsed);
       check.close(`${at} emissionsKg`, accounts.emissionsKg[t], gridMw * site.carbonIntensityGPerKwh[t]);
       check.close(`${at} cost`, accounts.cost[t], gridMw * site.pricePerMwh[t]);
+      // Carbon-free energy serving the load: what of the facility load the grid does not serve.
+      const cfeServed = facility - Math.min(gridMw, facility);
+      check.close(`${at} cfeServedMw`, accounts.cfeServedMw?.[t] ?? NaN, cfeServed);
+      if (marginalIntensity !== undefined && accounts.marginalEmissionsKg !== undefined) {
+        check.close(`${at} marginalEmissionsKg`, accounts.marginalEmissionsKg[t], gridMw * marginalIntensity[t]);
+        marginal += gridMw * marginalIntensity[t];
+      }
+      cfe += cfeServed;
+      siteTotals.supply += site.greenSupplyMw[t];
       energy += facility;
       green += greenUsed;
       grid += gridMw;
@@ -236,6 +256,10 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
     siteTotals.jobIt += jobIt;
     siteTotals.emissions += emissions;
     siteTotals.cost += cost;
+    siteTotals.marginal += marginal;
+    siteTotals.cfe += cfe;
+    check.close(`${name} site ${site.id} cfeScore`, accounts.cfeScore, energy > 0 ? cfe / energy : 0);
+    check.that(accounts.cfeScore >= 0 && accounts.cfeScore <= 1 + relativeTolerance, () => `${name} site ${site.id} cfeScore ${accounts.cfeScore} outside [0, 1]`);
   });
   check.close(`${name} storageChargedMwh`, schedule.totals.storageChargedMwh, siteTotals.charged);
   check.close(`${name} storageDischargedMwh`, schedule.totals.storageDischargedMwh, siteTotals.discharged);
@@ -247,6 +271,11 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
   check.close(`${name} jobItEnergyMwh`, schedule.totals.jobItEnergyMwh, siteTotals.jobIt);
   check.close(`${name} emissionsKg`, schedule.totals.emissionsKg, siteTotals.emissions);
   check.close(`${name} cost`, schedule.totals.cost, siteTotals.cost);
+  check.that(signal === (schedule.totals.marginalEmissionsKg !== undefined), () => `${name} marginalEmissionsKg: ${schedule.totals.marginalEmissionsKg} with${signal ? '' : 'out'} a marginal signal`);
+  if (signal && schedule.totals.marginalEmissionsKg !== undefined) check.close(`${name} marginalEmissionsKg`, schedule.totals.marginalEmissionsKg, siteTotals.marginal);
+  check.close(`${name} cfeScore`, schedule.totals.cfeScore, siteTotals.energy > 0 ? siteTotals.cfe / siteTotals.energy : 0);
+  check.that(schedule.totals.cfeScore >= 0 && schedule.totals.cfeScore <= 1 + relativeTolerance, () => `${name} cfeScore ${schedule.totals.cfeScore} outside [0, 1]`);
+  check.close(`${name} annualMatchingScore`, schedule.totals.annualMatchingScore, siteTotals.energy > 0 ? Math.min(1, siteTotals.supply / siteTotals.energy) : 0);
 }
 
 /** What the checker takes from a site's storage: the request's own figures, not the model's. */
@@ -322,7 +351,23 @@ function checkSummary(problem: Problem, result: Omit<PlanResult, 'check'>, check
   check.close('summary storageDischargedMwh', s.storageDischargedMwh, planTotals?.storageDischargedMwh ?? 0);
   check.close('summary storageLossesMwh', s.storageLossesMwh, planTotals?.storageLossesMwh ?? 0);
   const energy = planTotals?.energyMwh ?? 0;
-  check.close('summary greenShare', s.greenShare, energy > 0 ? (planTotals?.greenMwh ?? 0) / energy : 0);
+  check.close('summary greenShare', s.greenShare, energy > 0 ? (planTotals?.cfeScore ?? 0) : 0);
+  check.close('summary cfeScore', s.cfeScore, planTotals?.cfeScore ?? 0);
+  check.close('summary annualMatchingScore', s.annualMatchingScore, planTotals?.annualMatchingScore ?? 0);
+  check.close('summary baselineCfeScore', s.baselineCfeScore, baseline.cfeScore);
+  check.close('summary baselineAnnualMatchingScore', s.baselineAnnualMatchingScore, baseline.annualMatchingScore);
+  const signal = problem.sites.some((site) => site.marginalIntensityGPerKwh !== undefined);
+  const marginalFields = [s.marginalEmissionsKg, s.baselineMarginalEmissionsKg, s.marginalCarbonSavedKg];
+  check.that(
+    marginalFields.every((value) => (value !== undefined) === signal),
+    () => `summary marginal figures ${marginalFields.join(', ')} ${signal ? 'missing with' : 'reported without'} a marginal signal`,
+  );
+  if (signal && marginalFields.every((value) => value !== undefined)) {
+    const planMarginal = planTotals?.marginalEmissionsKg ?? 0;
+    check.close('summary marginalEmissionsKg', s.marginalEmissionsKg as number, planMarginal);
+    check.close('summary baselineMarginalEmissionsKg', s.baselineMarginalEmissionsKg as number, baseline.marginalEmissionsKg ?? NaN);
+    check.close('summary marginalCarbonSavedKg', s.marginalCarbonSavedKg as number, result.plan ? (baseline.marginalEmissionsKg ?? NaN) - planMarginal : 0);
+  }
   const planUnmet = result.plan ? result.plan.jobs.reduce((sum, j) => sum + j.unmetGpuHours, 0) : problem.jobs.reduce((sum, j) => sum + j.gpuHours, 0);
   check.close('summary unmetGpuHours', s.unmetGpuHours, planUnmet);
   check.close('summary baselineUnmetGpuHours', s.baselineUnmetGpuHours, result.baseline.jobs.reduce((sum, j) => sum + j.unmetGpuHours, 0));

@@ -95,6 +95,12 @@ export interface SiteAccounts {
   dischargeMw: number[];
   /** State of charge at the end of each hour (MWh). */
   stateOfChargeMwh: number[];
+  /** Carbon-free energy serving the load: facilityMw − min(gridMw, facilityMw) (MW). */
+  cfeServedMw: number[];
+  /** gridMw × marginal intensity (kg); undefined when the problem has no marginal signal. */
+  marginalEmissionsKg?: number[];
+  /** This site's hourly (24/7) CFE score: Σ cfeServedMw / Σ facilityMw over the hours (0 when no energy). */
+  cfeScore: number;
 }
 
 /** Totals over all sites and hours. */
@@ -110,6 +116,12 @@ export interface EnergyTotals {
   storageChargedMwh: number;
   storageDischargedMwh: number;
   storageLossesMwh: number;
+  /** Σ grid MWh × marginal intensity (kg); undefined when the problem has no marginal signal. */
+  marginalEmissionsKg?: number;
+  /** Hourly (24/7) CFE score: Σ_{s,t} cfeServedMw / Σ_{s,t} facilityMw, in [0, 1] (0 when no energy). */
+  cfeScore: number;
+  /** Annual (volumetric) matching: min(1, Σ_{s,t} greenSupplyMw / energyMwh) (0 when no energy). */
+  annualMatchingScore: number;
 }
 
 /** A schedule (plan or baseline) with its energy accounts. */
@@ -122,6 +134,12 @@ export interface Schedule {
 /** Plan totals and the comparison with the baseline. */
 export interface PlanSummary extends EnergyTotals {
   baselineEmissionsKg: number;
+  /** The baseline's marginal emissions (kg); undefined without a marginal signal. */
+  baselineMarginalEmissionsKg?: number;
+  /** baselineMarginalEmissionsKg − marginalEmissionsKg (0 without a schedule); undefined without a marginal signal. */
+  marginalCarbonSavedKg?: number;
+  baselineCfeScore: number;
+  baselineAnnualMatchingScore: number;
   carbonSavedKg: number;
   carbonSavedPercent: number;
   greenShare: number;

@@ -156,6 +156,7 @@ function combinedTermination(outcomes: SolveOutcome[], hasPlan: boolean): PlanRe
 }
 
 function summarise(problem: Problem, plan: Schedule | undefined, baseline: Schedule): PlanSummary {
+  const hasMarginal = baseline.totals.marginalEmissionsKg !== undefined;
   const totals = plan?.totals ?? {
     energyMwh: 0,
     greenMwh: 0,
@@ -167,6 +168,9 @@ function summarise(problem: Problem, plan: Schedule | undefined, baseline: Sched
     storageChargedMwh: 0,
     storageDischargedMwh: 0,
     storageLossesMwh: 0,
+    ...(hasMarginal ? { marginalEmissionsKg: 0 } : {}),
+    cfeScore: 0,
+    annualMatchingScore: 0,
   };
   const allWork = problem.jobs.reduce((sum, j) => sum + j.gpuHours, 0);
   const doneGpuHours = plan ? plan.jobs.reduce((sum, j) => sum + j.doneGpuHours, 0) : 0;
@@ -176,9 +180,20 @@ function summarise(problem: Problem, plan: Schedule | undefined, baseline: Sched
   return {
     ...totals,
     baselineEmissionsKg: baseline.totals.emissionsKg,
+    ...(hasMarginal
+      ? {
+          baselineMarginalEmissionsKg: baseline.totals.marginalEmissionsKg,
+          // Like carbonSavedKg: without a schedule nothing is saved.
+          marginalCarbonSavedKg: plan ? (baseline.totals.marginalEmissionsKg ?? 0) - (totals.marginalEmissionsKg ?? 0) : 0,
+        }
+      : {}),
+    baselineCfeScore: baseline.totals.cfeScore,
+    baselineAnnualMatchingScore: baseline.totals.annualMatchingScore,
     carbonSavedKg,
     carbonSavedPercent: baseline.totals.emissionsKg > 0 ? (100 * carbonSavedKg) / baseline.totals.emissionsKg : 0,
-    greenShare: totals.energyMwh > 0 ? totals.greenMwh / totals.energyMwh : 0,
+    // The share of the load served by green supply, directly or through storage: the 24/7 CFE
+    // score (green MWh / energy MWh without storage; with storage green used includes charging).
+    greenShare: totals.cfeScore,
     baselineCost: baseline.totals.cost,
     unmetGpuHours: plan ? plan.jobs.reduce((sum, j) => sum + j.unmetGpuHours, 0) : allWork,
     doneGpuHours,

@@ -53,6 +53,12 @@ export interface SiteData {
   gridImportLimitMw: number;
   /** The site's battery; undefined when it has none. */
   storage?: StorageData;
+  /**
+   * Marginal emission rate per hour (gCO2/kWh, e.g. WattTime MOER), or undefined when the request
+   * gives no marginal signal. Validation guarantees every site has it or none does. Accounting
+   * only: the model does not read it.
+   */
+  marginalIntensityGPerKwh?: number[];
 }
 
 /**
@@ -72,7 +78,7 @@ export interface StorageData {
   initialMwh: number;
   /** Least state of charge after the last hour (MWh), in [0, initialMwh]. */
   finalMinMwh: number;
-  /** true: may charge from the grid; false: only from green supply the load leaves over. */
+  /** true: may charge from the grid; false: only from the site's green supply. */
   chargeFromGrid: boolean;
 }
 

@@ -31,6 +31,7 @@ Usage:
   cosched forecasts put FILE [--request-id ID]
   cosched forecasts import FILE --site SITE [--format auto|electricity-maps|watttime] [--from ISO]
                            [--hours N] [--green-supply-mw MW] [--gpu-capacity N] [--pue X]
+                           [--signal intensity|marginal]
   cosched forecasts list [--site SITE] [--latest] [--all-pages]
   cosched runs start [--now ISO] [--horizon-hours N] [--time-limit SECONDS] [--request-id ID]
                      [--wait [--cancel-on-interrupt]]
@@ -44,7 +45,10 @@ Usage:
 Commands:
   plan FILE              Read a PlanRequest (YAML or proto3 JSON), plan where and when each job
                          runs, and compare with the carbon-unaware baseline (every job at its
-                         home site, first come first served).
+                         home site, first come first served). Reports location-based emissions,
+                         marginal emissions (when sites give marginalIntensityGPerKwh, e.g.
+                         WattTime MOER), the hourly 24/7 CFE score and annual matching, for the
+                         plan and the baseline side by side.
   compare BASE           What-if: plan the base and each variant (structured overrides) in
                          parallel and print variants x metrics with differences to the base.
   frontier FILE          Sweep the weight of cost against carbon and print the Pareto points:
@@ -140,6 +144,9 @@ Options of the standing-planner commands:
   --format F             forecasts import: the file's format (default auto: from its header).
   --from ISO, --hours N  forecasts import: cut the series to these hours (default: all of it).
   --green-supply-mw MW   forecasts import: green supply for hours the latest forecast does not cover.
+  --signal S             forecasts import: intensity (default: the series is the grid's carbon
+                         intensity) or marginal (a WattTime MOER becomes the marginal signal, beside
+                         the latest forecast's carbon intensity, which must cover every hour).
   --gpu-capacity N, --pue X
                          forecasts import: the site's facts (required when it has no forecast yet).
 

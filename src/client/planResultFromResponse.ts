@@ -28,7 +28,7 @@ const terminations = new Map<Termination, TerminationCondition>([
  * - What the wire does not carry is rebuilt from what it does, with the accounting's own
  *   arithmetic in its own order, so the values are the server's to the last bit: each site's
  *   hourly cost (grid × price) and the energy totals of plan and baseline (sums over sites, then
- *   hours). `status` is read from the termination (ok when optimal or time-limited with a
+ *   hours), including their CFE and annual matching scores and marginal emissions. `status` is read from the termination (ok when optimal or time-limited with a
  *   schedule, error for a solver error, warning otherwise).
  *
  * @throws Error when the response does not fit `problem` (another request's answer): a job or
@@ -68,6 +68,13 @@ export function planResultFromResponse(problem: Problem, response: PlanResponse)
       storageChargedMwh: summary?.storageChargedMwh ?? 0,
       storageDischargedMwh: summary?.storageDischargedMwh ?? 0,
       storageLossesMwh: summary?.storageLossesMwh ?? 0,
+      marginalEmissionsKg: summary?.marginalEmissionsKg,
+      baselineMarginalEmissionsKg: summary?.baselineMarginalEmissionsKg,
+      marginalCarbonSavedKg: summary?.marginalCarbonSavedKg,
+      cfeScore: summary?.cfeScore ?? 0,
+      annualMatchingScore: summary?.annualMatchingScore ?? 0,
+      baselineCfeScore: summary?.baselineCfeScore ?? 0,
+      baselineAnnualMatchingScore: response.baseline?.annualMatchingScore ?? 0,
     },
     solve: {
       solver: solve?.solver ?? '',
@@ -121,6 +128,9 @@ function toSchedule(problem: Problem, jobPlans: JobPlan[], profiles: SiteProfile
       chargeMw: [...profile.storageChargeMw],
       dischargeMw: [...profile.storageDischargeMw],
       stateOfChargeMwh: [...profile.stateOfChargeMwh],
+      cfeServedMw: [...profile.cfeServedMw],
+      ...(site.marginalIntensityGPerKwh ? { marginalEmissionsKg: [...profile.marginalEmissionsKg] } : {}),
+      cfeScore: profile.cfeScore,
     };
   });
   return { jobs, sites, totals: totalsOf(problem, sites) };
@@ -128,8 +138,12 @@ function toSchedule(problem: Problem, jobPlans: JobPlan[], profiles: SiteProfile
 
 /** The accounting's totals, summed in its order (sites, then hours), from the hourly accounts. */
 function totalsOf(problem: Problem, sites: SiteAccounts[]): EnergyTotals {
-  const totals = emptyTotals();
+  const hasMarginal = problem.sites.some((site) => site.marginalIntensityGPerKwh !== undefined);
+  const totals: EnergyTotals = { ...emptyTotals(), ...(hasMarginal ? { marginalEmissionsKg: 0 } : {}) };
+  let cfeServedMwh = 0;
+  let greenSupplyMwh = 0;
   sites.forEach((accounts, s) => {
+    let siteCfeMwh = 0;
     const battery = problem.sites[s].storage;
     if (battery && accounts.stateOfChargeMwh.length === problem.hours) {
       let chargedMwh = 0;
@@ -143,6 +157,9 @@ function totalsOf(problem: Problem, sites: SiteAccounts[]): EnergyTotals {
       totals.storageLossesMwh += chargedMwh - dischargedMwh - (accounts.stateOfChargeMwh[problem.hours - 1] - battery.initialMwh);
     }
     for (let t = 0; t < problem.hours; t++) {
+      siteCfeMwh += accounts.cfeServedMw[t];
+      greenSupplyMwh += problem.sites[s].greenSupplyMw[t];
+      if (accounts.marginalEmissionsKg) totals.marginalEmissionsKg = (totals.marginalEmissionsKg ?? 0) + accounts.marginalEmissionsKg[t];
       totals.energyMwh += accounts.facilityMw[t];
       totals.greenMwh += accounts.greenUsedMw[t];
       totals.gridMwh += accounts.gridMw[t];
@@ -151,7 +168,10 @@ function totalsOf(problem: Problem, sites: SiteAccounts[]): EnergyTotals {
       totals.emissionsKg += accounts.emissionsKg[t];
       totals.cost += accounts.cost[t];
     }
+    cfeServedMwh += siteCfeMwh;
   });
+  totals.cfeScore = totals.energyMwh > 0 ? cfeServedMwh / totals.energyMwh : 0;
+  totals.annualMatchingScore = totals.energyMwh > 0 ? Math.min(1, greenSupplyMwh / totals.energyMwh) : 0;
   return totals;
 }
 
@@ -214,5 +234,7 @@ function emptyTotals(): EnergyTotals {
     storageChargedMwh: 0,
     storageDischargedMwh: 0,
     storageLossesMwh: 0,
+    cfeScore: 0,
+    annualMatchingScore: 0,
   };
 }

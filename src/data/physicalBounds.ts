@@ -26,6 +26,8 @@ export const physicalBounds = {
   maxStorageMwh: 10_000_000,
   /** Grid carbon intensity (the dirtiest real grids are near 1,000). */
   maxCarbonIntensityGPerKwh: 10_000,
+  /** Marginal emission rate (MOER): the same bound as the average intensity (real MOER stays below ~1,500). */
+  maxMarginalIntensityGPerKwh: 10_000,
   /** Electricity price per MWh, either sign (any currency; real market caps are near 2e4). */
   maxAbsPricePerMwh: 1_000_000,
   /** Each objective weight. */

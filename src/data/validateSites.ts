@@ -36,6 +36,7 @@ const hourlyRules = {
     number: { min: -physicalBounds.maxAbsPricePerMwh, max: physicalBounds.maxAbsPricePerMwh, unit: 'per MWh', note: 'negative prices are allowed' },
   },
   baseLoadMw: { required: false, number: { min: 0, max: physicalBounds.maxPowerMw, unit: 'MW' } },
+  marginalIntensityGPerKwh: { required: false, number: { min: 0, max: physicalBounds.maxMarginalIntensityGPerKwh, unit: 'gCO2/kWh' } },
 } satisfies Record<string, HourlyRule>;
 
 // Base load may exceed the supply by rounding noise before it counts as infeasible.
@@ -48,13 +49,16 @@ const feasibilityTolerance = 1e-9;
  * reported as missing); greenSupplyMw (MW) and carbonIntensityGPerKwh exactly `hours` values in
  * [0, 1e6] and [0, 1e4]; pricePerMwh (in [-1e6, 1e6]) and baseLoadMw (in [0, 1e6]) empty or
  * exactly `hours` values; gridImportLimitMw, if set, in [0, 1e6] (bounds: physicalBounds); storage,
- * if set, as validateStorage says. Element violations are capped at 20 per
+ * if set, as validateStorage says. marginalIntensityGPerKwh (in [0, 1e4]) empty or exactly
+ * `hours` values, and either every site gives it or none does: in a mixed request each site
+ * without it is reported on `sites[i].marginalIntensityGPerKwh`, naming the sites that give it.
+ * Element violations are capped at 20 per
  * array. A base load the site cannot draw even alone (pue x baseLoadMw[t] > greenSupplyMw[t] +
  * gridImportLimitMw, beyond a 1e-9 relative tolerance) is reported on `sites[i].baseLoadMw[t]`.
  *
  * Lengths are not checked when `horizon.hours` is unknown (the horizon violation says why).
  * Conversion: empty name -> id, empty timeZone -> "UTC", absent price/base load -> zeros, unset
- * import limit -> Infinity; arrays are copied. Safe on any input, e.g. one decoded from gRPC.
+ * import limit -> Infinity, absent marginal intensity -> undefined; arrays are copied. Safe on any input, e.g. one decoded from gRPC.
  */
 export function validateSites(sites: readonly Site[], horizon: HorizonFacts, violations: ViolationList): ValidatedSites {
   const list: readonly unknown[] = Array.isArray(sites) ? sites : [];
@@ -69,7 +73,28 @@ export function validateSites(sites: readonly Site[], horizon: HorizonFacts, vio
     ids.check(site.id, i);
     return validateSite(site, `sites[${i}]`, horizon, violations);
   });
+  checkMarginalEverywhereOrNowhere(records, violations);
   return { sites: converted, indexById: ids.indexById };
+}
+
+/**
+ * Marginal emissions are summed over all sites, so a total over some sites only would be
+ * misleading: the marginal signal is given for every site or for none.
+ */
+function checkMarginalEverywhereOrNowhere(records: readonly Partial<Site>[], violations: ViolationList): void {
+  const gives = (site: Partial<Site>) => Array.isArray(site.marginalIntensityGPerKwh) && site.marginalIntensityGPerKwh.length > 0;
+  const giving = records.flatMap((site, i) => (gives(site) ? [i] : []));
+  if (giving.length === 0 || giving.length === records.length) return;
+  const names = giving.map((i) => (typeof records[i].id === 'string' ? describeJsonValue(records[i].id) : `sites[${i}]`));
+  const shown = names.length <= 5 ? names.join(', ') : `${names.slice(0, 5).join(', ')} and ${names.length - 5} more`;
+  records.forEach((site, i) => {
+    if (gives(site)) return;
+    violations.add(
+      `sites[${i}].marginalIntensityGPerKwh`,
+      `got none, but ${giving.length === 1 ? 'site' : 'sites'} ${shown} ${giving.length === 1 ? 'gives' : 'give'} a marginal signal; ` +
+        'expected one for every site (horizon.hours values, gCO2/kWh) or for none',
+    );
+  });
 }
 
 function validateSite(site: Partial<Site>, path: string, horizon: HorizonFacts, violations: ViolationList): SiteData {
@@ -90,6 +115,7 @@ function validateSite(site: Partial<Site>, path: string, horizon: HorizonFacts, 
     carbonIntensityGPerKwh: checkHourly(site.carbonIntensityGPerKwh, `${path}.carbonIntensityGPerKwh`, hourlyRules.carbonIntensityGPerKwh, horizon, violations),
     pricePerMwh: checkHourly(site.pricePerMwh, `${path}.pricePerMwh`, hourlyRules.pricePerMwh, horizon, violations),
     baseLoadMw: checkHourly(site.baseLoadMw, `${path}.baseLoadMw`, hourlyRules.baseLoadMw, horizon, violations),
+    marginalIntensityGPerKwh: checkHourly(site.marginalIntensityGPerKwh, `${path}.marginalIntensityGPerKwh`, hourlyRules.marginalIntensityGPerKwh, horizon, violations),
   };
   const gridImportLimitMw = limitSet ? (site.gridImportLimitMw as number) : Infinity;
   if (pueOk && limitOk && hourly.greenSupplyMw.ok && hourly.baseLoadMw.ok && hourly.baseLoadMw.values.length > 0) {
@@ -110,6 +136,7 @@ function validateSite(site: Partial<Site>, path: string, horizon: HorizonFacts, 
     baseLoadMw: hourly.baseLoadMw.values.length > 0 ? hourly.baseLoadMw.values : zeros(),
     gridImportLimitMw,
     ...(storage ? { storage } : {}),
+    ...(hourly.marginalIntensityGPerKwh.values.length > 0 ? { marginalIntensityGPerKwh: hourly.marginalIntensityGPerKwh.values } : {}),
   };
 }
 

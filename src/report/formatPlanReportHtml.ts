@@ -5,6 +5,7 @@ import { workTolerance } from '../../solver/model/jobShape.js';
 import { escapeHtml } from './escapeHtml.js';
 import { formatNumber, formatQuantity, quantityDecimals } from './formatNumber.js';
 import { formatUtcHour } from './formatUtcHour.js';
+import { accountingComparisonRows } from './accountingComparisonRows.js';
 
 /** One rendered chart of a report. */
 export interface ReportChart {
@@ -44,13 +45,16 @@ export interface PlanReportOptions {
  * show it. A few lines of inline script only add hover text (an SVG `<title>`) to chart marks.
  *
  * Sections, in order: key figures; warnings; plan versus baseline; per-site energy; storage (sites
- * with a battery only); Gantt charts; totals; forecast scenarios (when the request has them:
- * `#scenarios-table tr[data-scenario]`); jobs; solve and check. Every number a test or a reader may want to pick out has a
+ * with a battery only); Gantt charts; totals; accounting side by side; forecast scenarios (when
+ * the request has them: `#scenarios-table tr[data-scenario]`); jobs; solve and check. Every number a test or a reader may want to pick out has a
  * stable handle:
  * - key figures: `#carbon-saved-kg`, `#carbon-saved-percent`, `#green-share`, `#cost`,
  *   `#unmet-gpu-hours`, `#check` with `data-value` holding the exact number (or `data-passed`);
  * - totals: `#summary-table tr[data-metric=<PlanSummary field>]` with `td.plan` / `td.baseline`
  *   cells carrying `data-value`;
+ * - accounting side by side: `#accounting-table tr[data-metric=<emissionsKg | marginalEmissionsKg |
+ *   cfeScore | annualMatchingScore>]` with `td.plan`, `td.baseline`, `td.difference` (`data-value`
+ *   holds the exact number; scores as fractions); the marginal row only with a marginal signal;
  * - solve info: `#solve-table tr[data-field=<SolveInfo field>]`;
  * - jobs: `#jobs-table tr[data-job=<id>]`; warnings: `#warnings li`, count in `data-count`;
  * - charts: `figure[data-chart]` (`plan-vs-baseline`, `site-energy` and `storage` with `data-site`, `gantt` with
@@ -69,6 +73,7 @@ export function formatPlanReportHtml(problem: Problem, result: PlanResult, chart
     ...(charts.storage.length > 0 ? [section('storage', 'Storage', charts.storage.map(figure))] : []),
     section('gantt', 'Jobs across sites', charts.gantts.map(figure)),
     section('totals', 'Totals', [summaryTable(result)]),
+    section('accounting', 'Accounting side by side', [accountingTable(result)]),
     ...(result.scenarios ? [section('scenarios', 'Forecast scenarios', [scenariosTable(result)])] : []),
     section('jobs', 'Jobs', [jobsTable(problem, result)]),
     section('solve', 'Solve and check', [solveTable(result), checkDetails(result)]),
@@ -133,7 +138,7 @@ function keyFigures(result: PlanResult): string {
   const s = result.summary;
   const base = result.baseline.totals;
   const hasPlan = result.plan !== undefined;
-  const baselineShare = base.energyMwh > 0 ? base.greenMwh / base.energyMwh : 0;
+  const baselineShare = base.cfeScore;
   const card = (id: string, value: number | undefined, text: string, label: string, tone = '') =>
     `<div class="card"><div class="value${tone ? ` ${tone}` : ''}" id="${id}"${value === undefined ? '' : ` data-value="${value}"`}>${text}</div><div class="label">${label}</div></div>`;
   const savedTone = !hasPlan ? '' : s.carbonSavedKg >= 0 ? 'good' : 'bad';
@@ -164,7 +169,7 @@ function summaryTable(result: PlanResult): string {
   const base = result.baseline.totals;
   const hasPlan = result.plan !== undefined;
   const planMissed = result.plan ? result.plan.jobs.filter((o) => hasUnmetWork(o)).length : result.baseline.jobs.length;
-  const baselineShare = base.energyMwh > 0 ? base.greenMwh / base.energyMwh : 0;
+  const baselineShare = base.cfeScore;
   type Row = [metric: string, label: string, unit: string, plan: number, baseline: number, format: 'fitted' | 'percent' | 'gpuHours' | 'count', planWithoutSchedule?: boolean];
   const rows: Row[] = [
     ['energyMwh', 'energy', 'MWh', s.energyMwh, base.energyMwh, 'fitted'],
@@ -223,6 +228,26 @@ function scenariosTable(result: PlanResult): string {
 ${rows.join('\n')}
 </tbody>
 </table>`;
+}
+
+function accountingTable(result: PlanResult): string {
+  const cell = (kind: string, value: number | undefined, text: string) =>
+    value === undefined ? `<td class="num ${kind}">-</td>` : `<td class="num ${kind}" data-value="${value}">${escapeHtml(text)}</td>`;
+  const body = accountingComparisonRows(result).map(
+    (r) =>
+      `<tr data-metric="${r.metric}"><th>${escapeHtml(r.label)}</th><td>${escapeHtml(r.unit)}</td>${cell('plan', r.plan, r.planText)}${cell('baseline', r.baseline, r.baselineText)}${cell('difference', r.difference, r.differenceText)}</tr>`,
+  );
+  const note =
+    '<p class="note">24/7 CFE: the share of each hour\'s load met by green supply at its site in that hour, weighted by load. ' +
+    'Annual matching: all green supply over the horizon against all energy used, capped at 100%: what volumetric matching would claim. ' +
+    'Marginal emissions price grid energy at the marginal emission rate given with the request (e.g. WattTime MOER).</p>';
+  return `<table id="accounting-table">
+<thead><tr><th>figure</th><th>unit</th><th class="num">plan</th><th class="num">baseline</th><th class="num">plan − baseline</th></tr></thead>
+<tbody>
+${body.join('\n')}
+</tbody>
+</table>
+${note}`;
 }
 
 function formatPair(plan: number, baseline: number, format: 'fitted' | 'percent' | 'gpuHours' | 'count'): [string, string] {

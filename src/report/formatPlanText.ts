@@ -4,6 +4,7 @@ import type { JobOutcome, PlanResult, ScenarioReport, Schedule } from '../../sol
 import type { TerminationCondition } from '../../solver/solve/SolveOutcome.js';
 import { hourToMs } from '../../solver/problem/formatHour.js';
 import { workTolerance } from '../../solver/model/jobShape.js';
+import { accountingComparisonRows } from './accountingComparisonRows.js';
 
 /** Options for `formatPlanText`. */
 export interface PlanTextOptions {
@@ -19,6 +20,10 @@ export interface PlanTextOptions {
  * - plan-versus-baseline totals (energy, green and its share, grid, emissions, cost, storage
  *   charged, discharged and lost when a site has a battery, unmet work, missed deadlines) and the
  *   carbon saved in kg and %;
+ * - accounting side by side (accountingComparisonRows): location-based and (with a marginal
+ *   signal) marginal emissions, 24/7 CFE and annual matching, plan, baseline and difference;
+ * - with forecast scenarios, plan and baseline emissions in each and their expected, worst and
+ *   CVaR values;
  * - warnings.
  * Times are UTC (`2026-07-01 05:00Z`), numbers use thousands separators and a precision fitted to
  * their size. Deterministic: the same problem and result give the same text. No colour unless
@@ -30,6 +35,7 @@ export function formatPlanText(problem: Problem, result: PlanResult, options: Pl
   lines.push(...header(problem, result, paint));
   lines.push('', paint.bold('Jobs'), ...jobTable(problem, result.plan, paint));
   lines.push('', ...totalsTable(result, paint));
+  lines.push('', ...accountingTable(result, paint));
   if (result.scenarios) lines.push('', ...scenarioTable(result.scenarios, paint));
   if (result.warnings.length > 0) {
     lines.push('', paint.bold('Warnings'));
@@ -145,7 +151,7 @@ function totalsTable(result: PlanResult, paint: Painter): string[] {
   const rows: [string, string, string, string][] = [
     ['energy', 'MWh', ...planOnly(fitted(s.energyMwh, base.energyMwh))],
     ['green', 'MWh', ...planOnly(fitted(s.greenMwh, base.greenMwh))],
-    ['green share', '%', ...planOnly([formatNumber(100 * s.greenShare, 1), formatNumber(base.energyMwh > 0 ? (100 * base.greenMwh) / base.energyMwh : 0, 1)])],
+    ['green share', '%', ...planOnly([formatNumber(100 * s.greenShare, 1), formatNumber(100 * base.cfeScore, 1)])],
     ['grid', 'MWh', ...planOnly(fitted(s.gridMwh, base.gridMwh))],
     ['emissions', 'kg CO2e', ...planOnly(fitted(s.emissionsKg, s.baselineEmissionsKg))],
     ['cost', '', ...planOnly(fitted(s.cost, s.baselineCost))],
@@ -172,6 +178,14 @@ function totalsTable(result: PlanResult, paint: Painter): string[] {
   ];
   if (!s.sameWork && result.plan) lines.push(`  ${paint.yellow('plan and baseline did different work, so carbon saved compares unequal work (see warnings)')}`);
   return lines;
+}
+
+function accountingTable(result: PlanResult, paint: Painter): string[] {
+  const rows = accountingComparisonRows(result).map((r) => [r.label, r.unit, r.planText, r.baselineText, r.differenceText]);
+  const headings = ['', '', 'plan', 'baseline', 'plan − baseline'];
+  const widths = headings.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
+  const layout = (cells: string[]) => `  ${cells.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')}`.trimEnd();
+  return [paint.bold('Accounting side by side'), paint.dim(layout(headings)), ...rows.map(layout)];
 }
 
 /** Both numbers with the precision the larger one needs, so a row reads evenly. */

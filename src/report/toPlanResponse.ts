@@ -63,6 +63,12 @@ export function toPlanResponse(problem: Problem, result: PlanResult): PlanRespon
       storageChargedMwh: result.summary.storageChargedMwh,
       storageDischargedMwh: result.summary.storageDischargedMwh,
       storageLossesMwh: result.summary.storageLossesMwh,
+      marginalEmissionsKg: result.summary.marginalEmissionsKg,
+      baselineMarginalEmissionsKg: result.summary.baselineMarginalEmissionsKg,
+      marginalCarbonSavedKg: result.summary.marginalCarbonSavedKg,
+      cfeScore: result.summary.cfeScore,
+      baselineCfeScore: result.summary.baselineCfeScore,
+      annualMatchingScore: result.summary.annualMatchingScore,
     },
     solve: {
       solver: result.solve.solver,
@@ -164,6 +170,9 @@ function toSiteProfiles(problem: Problem, accounts: SiteAccounts[]): SiteProfile
     storageChargeMw: [...accounts[s].chargeMw],
     storageDischargeMw: [...accounts[s].dischargeMw],
     stateOfChargeMwh: [...accounts[s].stateOfChargeMwh],
+    marginalEmissionsKg: [...(accounts[s].marginalEmissionsKg ?? [])],
+    cfeServedMw: [...accounts[s].cfeServedMw],
+    cfeScore: accounts[s].cfeScore,
   }));
 }
 
@@ -176,6 +185,10 @@ function toBaselinePlan(problem: Problem, baseline: Schedule): BaselinePlan {
     storageLossesMwh: baseline.totals.storageLossesMwh,
     greenMwh: baseline.totals.greenMwh,
     gridMwh: baseline.totals.gridMwh,
+    marginalEmissionsKg: baseline.totals.marginalEmissionsKg,
+    cfeScore: baseline.totals.cfeScore,
+    annualMatchingScore: baseline.totals.annualMatchingScore,
+    energyMwh: baseline.totals.energyMwh,
   };
 }
 

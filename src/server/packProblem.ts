@@ -25,6 +25,8 @@ export interface PackedProblem {
   scenarios?: Problem['scenarios'];
   /** Per site, `hours` values each: greenSupplyMw, carbonIntensityGPerKwh, pricePerMwh, baseLoadMw. */
   hourly: Float64Array;
+  /** Per site, `hours` values each: marginalIntensityGPerKwh; undefined when the sites have none (all or none do). */
+  marginalHourly: Float64Array | undefined;
   /** Per job: gpuHours, maxGpus, minGpus, gpuPowerKw, windowStart, windowEnd, releaseHour, deadlineHour, homeSite, interruptible (1/0). */
   jobNumbers: Float64Array;
   /** Offsets into `allowedSites`, per job and the end (jobs + 1). */
@@ -52,6 +54,7 @@ export function packProblem(problem: Problem): { packed: PackedProblem; transfer
   };
   const siteNumbers = new Float64Array(packedWidths.site * sites.length);
   const hourly = new Float64Array(packedWidths.hourlySeries * hours * sites.length);
+  const marginalHourly = sites.some((site) => site.marginalIntensityGPerKwh) ? new Float64Array(hours * sites.length) : undefined;
   sites.forEach((site, s) => {
     addText(site.id);
     addText(site.name);
@@ -62,6 +65,7 @@ export function packProblem(problem: Problem): { packed: PackedProblem; transfer
     hourly.set(site.carbonIntensityGPerKwh, base + hours);
     hourly.set(site.pricePerMwh, base + 2 * hours);
     hourly.set(site.baseLoadMw, base + 3 * hours);
+    if (marginalHourly && site.marginalIntensityGPerKwh) marginalHourly.set(site.marginalIntensityGPerKwh, hours * s);
   });
   const jobNumbers = new Float64Array(packedWidths.job * jobs.length);
   const allowedOffsets = new Int32Array(jobs.length + 1);
@@ -92,9 +96,12 @@ export function packProblem(problem: Problem): { packed: PackedProblem; transfer
     siteStorage: sites.map((site) => (site.storage ? { ...site.storage } : null)),
     ...(problem.scenarios ? { scenarios: problem.scenarios } : {}),
     hourly,
+    marginalHourly,
     jobNumbers,
     allowedOffsets,
     allowedSites,
   };
-  return { packed, transfer: [textOffsets.buffer, siteNumbers.buffer, hourly.buffer, jobNumbers.buffer, allowedOffsets.buffer, allowedSites.buffer] };
+  const transfer = [textOffsets.buffer, siteNumbers.buffer, hourly.buffer, jobNumbers.buffer, allowedOffsets.buffer, allowedSites.buffer];
+  if (marginalHourly) transfer.push(marginalHourly.buffer);
+  return { packed, transfer };
 }

@@ -49,16 +49,21 @@ const allocationBytes = 3 + timestampBytes + 3 + doubleBytes;
 /** A JobPlan's fixed fields (tag, length, unmet, done, late, finish) besides its id, reason and allocations. */
 const jobPlanBytes = 4 + 3 * doubleBytes + timestampBytes;
 
+/** Hourly series in a SiteProfile: job load, green used, grid, curtailed, emissions, facility, CFE served; plus marginal emissions with a marginal signal. */
+function siteSeries(problem: Problem): number {
+  return problem.sites.some((site) => site.marginalIntensityGPerKwh !== undefined) ? 8 : 7;
+}
+
 /**
  * A lower bound on the encoded PlanResponse of `problem`, known before solving: the baseline's
- * hourly site accounts (6 series of `hours` doubles per site) and, in the plan and the baseline,
+ * hourly site accounts (7 series of `hours` doubles per site, 8 with a marginal signal) and, in the plan and the baseline,
  * one JobPlan per job with its id and at least one double (its done or unmet GPU-hours, which add
  * up to gpuHours > 0). O(jobs + sites).
  */
 export function planResponseBytesAtLeast(problem: Problem): number {
   const siteIdBytes = problem.sites.reduce((sum, site) => sum + site.id.length + 2, 0);
   const jobIdBytes = problem.jobs.reduce((sum, job) => sum + job.id.length + 2, 0);
-  return siteIdBytes + problem.sites.length * 6 * (3 + 8 * problem.hours) + 2 * (jobIdBytes + (2 + doubleBytes) * problem.jobs.length);
+  return siteIdBytes + problem.sites.length * siteSeries(problem) * (3 + 8 * problem.hours) + 2 * (jobIdBytes + (2 + doubleBytes) * problem.jobs.length);
 }
 
 /**
@@ -69,7 +74,9 @@ export function planResponseBytesAtLeast(problem: Problem): number {
 export function planResponseBytes(problem: Problem, result: PlanResult): number {
   const scheduleBytes = (schedule: PlanResult['baseline'] | undefined): number => {
     if (!schedule) return problem.jobs.reduce((sum, job) => sum + job.id.length + 2 + jobPlanBytes + 48, 0);
-    let bytes = problem.sites.reduce((sum, site) => sum + site.id.length + 4 + 6 * (3 + 8 * problem.hours), 0);
+    const series = siteSeries(problem);
+    // Per site: its id, the hourly series and cfe_score.
+    let bytes = problem.sites.reduce((sum, site) => sum + site.id.length + 4 + series * (3 + 8 * problem.hours) + doubleBytes, 0);
     for (const outcome of schedule.jobs) {
       bytes += problem.jobs[outcome.job].id.length + 2 + jobPlanBytes + (outcome.reason.length > 0 ? outcome.reason.length + 3 : 0);
       for (const run of outcome.runs) bytes += allocationBytes + problem.sites[run.site].id.length + 2;
@@ -77,8 +84,11 @@ export function planResponseBytes(problem: Problem, result: PlanResult): number 
     return bytes;
   };
   const strings = [...result.warnings, ...result.check.violations, result.solve.solver, result.solve.solverStatus].reduce((sum, text) => sum + (text?.length ?? 0) + 3, 0);
-  // The summary, solve and check messages' numbers: about 130 bytes measured.
-  return scheduleBytes(result.plan) + scheduleBytes(result.baseline) + strings + 130;
+  // The summary, solve and check messages' numbers: about 130 bytes measured; the CFE and
+  // annual matching scores of plan and baseline (5 doubles) and, with a marginal signal, the
+  // marginal emissions (4 doubles).
+  const accountingBytes = (5 + (siteSeries(problem) === 8 ? 4 : 0)) * doubleBytes;
+  return scheduleBytes(result.plan) + scheduleBytes(result.baseline) + strings + 130 + accountingBytes;
 }
 
 /**

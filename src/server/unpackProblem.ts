@@ -13,11 +13,11 @@ const valuesPerTurn = 50_000;
  * `valuesPerTurn` values with an event-loop turn between them. Never throws for a packProblem result.
  */
 export async function unpackProblem(packed: PackedProblem): Promise<Problem> {
-  const { hours, siteCount, jobCount, text, textOffsets, siteNumbers, hourly, jobNumbers, allowedOffsets, allowedSites } = packed;
+  const { hours, siteCount, jobCount, text, textOffsets, siteNumbers, hourly, marginalHourly, jobNumbers, allowedOffsets, allowedSites } = packed;
   const textAt = (i: number) => text.slice(textOffsets[i], textOffsets[i + 1]);
-  const series = (start: number) => {
+  const series = (start: number, from: Float64Array = hourly) => {
     const values: number[] = [];
-    for (let h = 0; h < hours; h++) values.push(hourly[start + h]);
+    for (let h = 0; h < hours; h++) values.push(from[start + h]);
     return values;
   };
   let copied = 0;
@@ -38,6 +38,7 @@ export async function unpackProblem(packed: PackedProblem): Promise<Problem> {
       baseLoadMw: series(base + 3 * hours),
       gridImportLimitMw: siteNumbers[n + 2],
       ...(storage ? { storage } : {}),
+      ...(marginalHourly ? { marginalIntensityGPerKwh: series(hours * s, marginalHourly) } : {}),
     });
     copied += packedWidths.hourlySeries * hours + 8;
     if (copied >= valuesPerTurn) {

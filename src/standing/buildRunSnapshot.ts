@@ -236,6 +236,7 @@ function cutSite(forecast: SnapshotForecast, planStartMs: number, hours: number)
     carbonIntensityGPerKwh: cut(site.carbonIntensityGPerKwh),
     pricePerMwh: cut(site.pricePerMwh),
     baseLoadMw: cut(site.baseLoadMw),
+    marginalIntensityGPerKwh: cut(site.marginalIntensityGPerKwh),
   };
 }
 

@@ -345,5 +345,6 @@ function replaceForecasts(context: Context, change: ReplaceForecasts, readFile: 
     if (entry.greenSupplyMw.length > 0) site.greenSupplyMw = [...entry.greenSupplyMw];
     if (entry.carbonIntensityGPerKwh.length > 0) site.carbonIntensityGPerKwh = [...entry.carbonIntensityGPerKwh];
     if (entry.pricePerMwh.length > 0) site.pricePerMwh = [...entry.pricePerMwh];
+    if (entry.marginalIntensityGPerKwh.length > 0) site.marginalIntensityGPerKwh = [...entry.marginalIntensityGPerKwh];
   }
 }

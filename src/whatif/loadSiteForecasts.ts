@@ -15,6 +15,7 @@ const arrayRules = {
   greenSupplyMw: { min: 0, unit: 'MW' },
   carbonIntensityGPerKwh: { min: 0, unit: 'gCO2eq/kWh' },
   pricePerMwh: { unit: 'per MWh', note: 'negative prices are allowed' },
+  marginalIntensityGPerKwh: { min: 0, unit: 'gCO2/kWh' },
 } satisfies Record<string, NumberRule>;
 
 /**

@@ -29,6 +29,7 @@ export function backlogScenario(startMs: number, jobs = 30, seed = 7): { sites: 
     baseLoadMw: Array.from({ length: 48 }, () => 0.5),
     gridImportLimitMw: undefined,
     storage: undefined,
+    marginalIntensityGPerKwh: [],
   }));
   const list: Job[] = Array.from({ length: jobs }, (_, j) => {
     const interruptible = j % 3 !== 0;

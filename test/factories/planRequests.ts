@@ -27,6 +27,7 @@ export function site(id: string, greenSupplyMw: number[], carbonIntensityGPerKwh
     baseLoadMw: [],
     gridImportLimitMw: undefined,
     storage: undefined,
+    marginalIntensityGPerKwh: [],
     ...extra,
   };
 }

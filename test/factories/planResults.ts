@@ -19,8 +19,10 @@ function schedule(problem: Problem, site: number, startHour: number, hours: numb
       chargeMw: [],
       dischargeMw: [],
       stateOfChargeMwh: [],
+      cfeServedMw: zeros(),
+      cfeScore: 0,
     })),
-    totals: { energyMwh: 1, greenMwh: 0.5, gridMwh: 0.5, curtailedMwh: 0, jobItEnergyMwh: 1, emissionsKg, cost: 7, storageChargedMwh: 0, storageDischargedMwh: 0, storageLossesMwh: 0 },
+    totals: { energyMwh: 1, greenMwh: 0.5, gridMwh: 0.5, curtailedMwh: 0, jobItEnergyMwh: 1, emissionsKg, cost: 7, storageChargedMwh: 0, storageDischargedMwh: 0, storageLossesMwh: 0, cfeScore: 0.5, annualMatchingScore: 1 },
   };
 }
 
@@ -48,6 +50,8 @@ export function jobMovedToGreenSiteAtHourOne(): { problem: Problem; result: Plan
       baselineDoneGpuHours: 8,
       baselineMissedDeadlines: 0,
       sameWork: true,
+      baselineCfeScore: 0.5,
+      baselineAnnualMatchingScore: 1,
     },
     solve: { solver: 'highs 1.15.3', solverStatus: 'Optimal', solveMs: 12.5, buildMs: 0.5, variables: 9, constraints: 7, integerVariables: 0, objective: 0, mipGap: 0, stages: 1 },
     check: { passed: true, checks: 42, violations: [] },

@@ -43,6 +43,7 @@ function baseForecast(): SiteForecast {
       baseLoadMw: [],
       gridImportLimitMw: 8,
       storage: undefined,
+      marginalIntensityGPerKwh: [],
     },
   };
 }
@@ -76,6 +77,28 @@ describe('seriesToSiteForecast', () => {
     expect(warnings).toEqual([]);
   });
 
+  it("keeps base's marginal signal for the hours it covers only when it covers them all", () => {
+    const base = baseForecast();
+    base.site!.marginalIntensityGPerKwh = Array.from({ length: 24 }, (_, i) => 700 + i);
+    const covered = seriesToSiteForecast(series, { siteId: 'es-1', base, from: day0 + 18 * hour, hours: 12 });
+    expect(covered.siteForecast.site?.marginalIntensityGPerKwh).toEqual(Array.from({ length: 12 }, (_, i) => 706 + i));
+    const partly = seriesToSiteForecast(series, { siteId: 'es-1', base, from: day0 + 6 * hour, hours: 24, greenSupplyMw: 3 });
+    expect(partly.siteForecast.site?.marginalIntensityGPerKwh).toEqual([]);
+    expect(partly.warnings).toContain('marginal intensity left out: base has it but does not cover 6 hours (2022-01-01T06:00Z to 2022-01-01T11:00Z)');
+  });
+
+  it('imports a marginal signal (signal marginal) beside the carbon intensity of a base that covers every hour', () => {
+    const base = baseForecast();
+    const { siteForecast } = seriesToSiteForecast(series, { siteId: 'es-1', base, from: day0 + 12 * hour, hours: 24, signal: 'marginal' });
+    expect(siteForecast.site?.marginalIntensityGPerKwh).toEqual(Array.from({ length: 24 }, (_, h) => 112 + h));
+    expect(siteForecast.site?.carbonIntensityGPerKwh).toEqual(base.site?.carbonIntensityGPerKwh);
+    const error = expectInvalid(() => seriesToSiteForecast(series, { siteId: 'es-1', base, from: day0 + 6 * hour, hours: 24, greenSupplyMw: 3, signal: 'marginal' }));
+    expect(violationOn(error, 'options.signal')).toBe(
+      "got marginal: the series becomes the marginal signal beside base's carbon intensity, but 6 hours of 24 (2022-01-01T06:00Z to 2022-01-01T11:00Z) have none: " +
+        'base covers 2022-01-01T12:00Z to 2022-01-02T11:00Z; import the carbon intensity for those hours first, or cut the series with from and hours',
+    );
+  });
+
   it('refuses hours without green supply, naming how many, which, and the option to pass', () => {
     const error = expectInvalid(() => seriesToSiteForecast(series, { siteId: 'es-1', base: baseForecast(), from: day0 + 6 * hour, hours: 40 }));
     expect(violationOn(error, 'options.greenSupplyMw')).toBe(
@@ -105,6 +128,7 @@ describe('seriesToSiteForecast', () => {
       carbonIntensityGPerKwh: [100, 101, 102, 103, 104],
       pricePerMwh: [],
       baseLoadMw: [],
+      marginalIntensityGPerKwh: [],
     });
     expect(warnings).toEqual(['green supply 0 MW (greenSupplyMw) for 5 hours base does not cover (2022-01-01T00:00Z to 2022-01-01T04:00Z); there is no base']);
   });

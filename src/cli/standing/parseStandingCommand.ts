@@ -42,6 +42,8 @@ export type StandingCommand =
             greenSupplyMw?: number;
             gpuCapacity?: number;
             pue?: number;
+            /** What the series is: the grid's carbon intensity (default) or its marginal rate. */
+            signal?: 'intensity' | 'marginal';
             requestId?: string;
           }
         | { name: 'forecasts list'; siteId?: string; latestOnly: boolean; allPages: boolean }
@@ -72,7 +74,7 @@ const commandFlags: Record<CommandName, readonly string[]> = {
   'jobs delete': [],
   'jobs cancel': ['reason'],
   'forecasts put': ['request-id'],
-  'forecasts import': ['site', 'format', 'from', 'hours', 'green-supply-mw', 'gpu-capacity', 'pue', 'request-id'],
+  'forecasts import': ['site', 'format', 'signal', 'from', 'hours', 'green-supply-mw', 'gpu-capacity', 'pue', 'request-id'],
   'forecasts list': ['site', 'latest', 'all-pages'],
   'runs start': ['now', 'horizon-hours', 'time-limit', 'wait', 'cancel-on-interrupt', 'request-id'],
   'runs list': ['state', 'all-pages'],
@@ -138,6 +140,7 @@ export function parseStandingCommand(argv: readonly string[], env: NodeJS.Proces
         reason: { type: 'string' },
         site: { type: 'string' },
         format: { type: 'string' },
+        signal: { type: 'string' },
         from: { type: 'string' },
         hours: { type: 'string' },
         'green-supply-mw': { type: 'string' },
@@ -217,6 +220,8 @@ export function parseStandingCommand(argv: readonly string[], env: NodeJS.Proces
       if (values.site === undefined) throw new UsageError('forecasts import: missing --site SITE (the site the forecast is for)');
       const format = (values.format ?? 'auto') as ForecastFileFormat;
       if (!formats.includes(format)) throw new UsageError(`--format '${values.format}': expected one of ${formats.join(', ')}`);
+      const signal = values.signal;
+      if (signal !== undefined && signal !== 'intensity' && signal !== 'marginal') throw new UsageError(`--signal '${signal}': expected intensity or marginal`);
       return {
         ...common,
         name,
@@ -228,6 +233,7 @@ export function parseStandingCommand(argv: readonly string[], env: NodeJS.Proces
         greenSupplyMw: number('--green-supply-mw', values['green-supply-mw']),
         gpuCapacity: wholeNumber('--gpu-capacity', values['gpu-capacity']),
         pue: number('--pue', values.pue),
+        signal,
         requestId,
       };
     }

@@ -22,10 +22,12 @@ const msPerHour = 3_600_000;
  * sites becomes that site's next forecast version, starting at horizon.start, in one
  * BatchCreateSiteForecasts call (all or none).
  * `cosched forecasts import FILE --site SITE [--format F] [--from ISO] [--hours N]
- * [--green-supply-mw MW] [--gpu-capacity N] [--pue X]`: a carbon-intensity series from an
- * Electricity Maps or WattTime CSV (readForecastSeriesFile) becomes the site's next forecast
- * (seriesToSiteForecast), on top of its latest forecast when it has one (its facts, green supply,
- * price and base load); what was filled in is printed on stderr. One CreateSiteForecast call.
+ * [--green-supply-mw MW] [--gpu-capacity N] [--pue X] [--signal intensity|marginal]`: a
+ * carbon-intensity series from an Electricity Maps or WattTime CSV (readForecastSeriesFile)
+ * becomes the site's next forecast (seriesToSiteForecast), on top of its latest forecast when it
+ * has one (its facts, green supply, price and base load); with `--signal marginal` the series
+ * becomes the marginal signal beside the latest forecast's carbon intensity instead. What was
+ * filled in is printed on stderr. One CreateSiteForecast call.
  * `cosched forecasts list [--site SITE] [--latest] [--all-pages]`: newest first.
  *
  * @throws CoschedError: a bad file or options (every problem listed), the server's errors.
@@ -64,6 +66,7 @@ export const runForecastsCommand: StandingRunner<ForecastsCommand> = async (plan
           greenSupplyMw: command.greenSupplyMw,
           gpuCapacity: command.gpuCapacity,
           pue: command.pue,
+          signal: command.signal,
         });
       } catch (error) {
         throw error instanceof CoschedError && error.code === 'INVALID_ARGUMENT' ? namedByFlags(error, base) : error;
@@ -104,6 +107,7 @@ const flagOfOption: Record<string, string> = {
   greenSupplyMw: '--green-supply-mw',
   gpuCapacity: '--gpu-capacity',
   pue: '--pue',
+  signal: '--signal',
 };
 
 /** seriesToSiteForecast's error with its `options.X` fields (and "pass X" hints) named by their flags, and `options.base` by the base forecast. */

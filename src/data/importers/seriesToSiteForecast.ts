@@ -34,6 +34,12 @@ export interface SeriesToSiteForecastOptions {
   timeZone?: string;
   /** Grid import limit (MW, >= 0). Unset: base's, else unlimited. */
   gridImportLimitMw?: number;
+  /**
+   * What the series is: `intensity` (default), the grid's carbon intensity; or `marginal`, its
+   * marginal emission rate (e.g. WattTime MOER), which becomes marginalIntensityGPerKwh beside
+   * base's carbon intensity (base must then cover every hour).
+   */
+  signal?: 'intensity' | 'marginal';
 }
 
 export interface SiteForecastFromSeries {
@@ -53,11 +59,15 @@ const what = 'site forecast from series';
  * base for the hours it covers. For the hours it does not cover (all hours, without base):
  * green supply is `greenSupplyMw`, which is then required (no silent zeros); price and base load
  * are 0 with a warning, but only when base has them (else they stay empty, i.e. not counted).
+ * Base's marginal intensity is kept when base covers every hour, else left out with a warning.
+ * With `signal: 'marginal'` the series is the marginal signal instead (marginalIntensityGPerKwh)
+ * and the carbon intensity is base's, which must then cover every hour.
  * Without base, `gpuCapacity` and `pue` are required. `source` is the series' source.
  *
  * @throws CoschedError INVALID_ARGUMENT listing every problem: bad or missing options (named, with
  *   the value received and what is allowed), a cut outside the series, more than 8,784 hours
- *   (suggesting from/hours), a base of another site, or hours lacking green supply.
+ *   (suggesting from/hours), a base of another site, hours lacking green supply, or (signal
+ *   marginal) hours lacking base's carbon intensity.
  */
 export function seriesToSiteForecast(series: HourlySeries, options: SeriesToSiteForecastOptions): SiteForecastFromSeries {
   const violations: LineViolations = new LineViolations();
@@ -153,6 +163,9 @@ export function seriesToSiteForecast(series: HourlySeries, options: SeriesToSite
   else check(options.pue !== undefined ? 'options.pue' : 'options.base.site.pue', pue, { min: 1 });
   if (options.greenSupplyMw !== undefined) check('options.greenSupplyMw', options.greenSupplyMw, { min: 0, unit: 'MW' });
   if (options.gridImportLimitMw !== undefined) check('options.gridImportLimitMw', options.gridImportLimitMw, { min: 0, unit: 'MW' });
+  if (options.signal !== undefined && options.signal !== 'intensity' && options.signal !== 'marginal') {
+    violations.add('options.signal', `got ${describeJsonValue(options.signal)}; expected intensity or marginal`);
+  }
   for (const key of ['name', 'timeZone'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'string') violations.add(`options.${key}`, `got ${describeJsonValue(options[key])}; expected a string`);
   }
@@ -166,6 +179,15 @@ export function seriesToSiteForecast(series: HourlySeries, options: SeriesToSite
   const uncoveredText = describeHourRuns(uncovered, fromMs);
   const baseText =
     base === undefined ? 'there is no base' : `base covers ${baseHours === 0 ? 'no hour' : `${formatUtcInstant(baseStartMs as number)} to ${formatUtcInstant((baseStartMs as number) + (baseHours - 1) * msPerHour)}`}`;
+  const marginal = options.signal === 'marginal';
+  if (marginal && uncovered.length > 0) {
+    violations.add(
+      'options.signal',
+      `got marginal: the series becomes the marginal signal beside base's carbon intensity, but ${plural(uncovered.length, 'hour')} of ${hours} (${uncoveredText}) ` +
+        `have none: ${baseText}; import the carbon intensity for those hours first, or cut the series with from and hours`,
+    );
+    violations.fail(what);
+  }
   if (uncovered.length > 0 && options.greenSupplyMw === undefined) {
     violations.add(
       'options.greenSupplyMw',
@@ -192,6 +214,20 @@ export function seriesToSiteForecast(series: HourlySeries, options: SeriesToSite
   };
   const pricePerMwh = optional('pricePerMwh', 'price');
   const baseLoadMw = optional('baseLoadMw', 'base load');
+  const seriesCut = series.carbonIntensityGPerKwh.slice((fromMs - series.startMs) / msPerHour, (fromMs - series.startMs) / msPerHour + hours);
+  let carbonIntensityGPerKwh = seriesCut;
+  let marginalIntensityGPerKwh: number[] = [];
+  if (marginal) {
+    // checked above: base covers every hour.
+    const baseIntensity = baseSite?.carbonIntensityGPerKwh ?? [];
+    carbonIntensityGPerKwh = Array.from({ length: hours }, (_, h) => baseIntensity[baseIndex(h)]);
+    marginalIntensityGPerKwh = seriesCut;
+  } else {
+    // A marginal signal of 0 g/kWh would be a false measurement, so it is kept only when base covers every hour.
+    const baseMarginal = baseSite?.marginalIntensityGPerKwh ?? [];
+    if (baseMarginal.length > 0 && uncovered.length === 0) marginalIntensityGPerKwh = Array.from({ length: hours }, (_, h) => baseMarginal[baseIndex(h)]);
+    else if (baseMarginal.length > 0) warnings.push(`marginal intensity left out: base has it but does not cover ${plural(uncovered.length, 'hour')} (${uncoveredText})`);
+  }
 
   const site: Site = {
     id: options.siteId,
@@ -200,11 +236,12 @@ export function seriesToSiteForecast(series: HourlySeries, options: SeriesToSite
     gpuCapacity: gpuCapacity as number,
     pue: pue as number,
     greenSupplyMw,
-    carbonIntensityGPerKwh: series.carbonIntensityGPerKwh.slice((fromMs - series.startMs) / msPerHour, (fromMs - series.startMs) / msPerHour + hours),
+    carbonIntensityGPerKwh,
     pricePerMwh,
     baseLoadMw,
     // The battery is a fact of the site, like its capacity: kept from the base forecast.
     storage: baseSite?.storage,
+    marginalIntensityGPerKwh,
   };
   if (gridImportLimitMw !== undefined) site.gridImportLimitMw = gridImportLimitMw;
   return {
