@@ -11,8 +11,10 @@ import type {
   WatchPlanRequest,
   WatchPlanResponse,
 } from '../generated/cosched/v1/co_scheduler_service.js';
+import type { EvaluatePlanRequest, EvaluatePlanResponse } from '../generated/cosched/v1/evaluate.js';
 import type { PlanRequest } from '../generated/cosched/v1/plan_request.js';
 import type { PlanResponse } from '../generated/cosched/v1/plan_response.js';
+import { evaluatePlanRequest } from '../evaluate/evaluatePlanRequest.js';
 import { toPlanResponse } from '../report/toPlanResponse.js';
 import { answerValidatePlanRequest } from './answerValidatePlanRequest.js';
 import { compareScenariosOnPool } from './compareScenariosOnPool.js';
@@ -21,6 +23,7 @@ import { handleServerStreamingCall } from './handleServerStreamingCall.js';
 import { handleUnaryCall } from './handleUnaryCall.js';
 import { planRequestSize } from './planRequestSize.js';
 import { planOnPool, type PlanMethodDeps } from './planOnPool.js';
+import { assertPlanCells } from './preparePlan.js';
 import { sweepFrontierOnPool } from './sweepFrontierOnPool.js';
 import { toPlanProgress, validatedProgress } from './toPlanProgress.js';
 
@@ -36,6 +39,8 @@ import { toPlanProgress, validatedProgress } from './toPlanProgress.js';
  *   streaming each plan's start and end, ending with the rows.
  * - SweepFrontier: the carbon-versus-cost sweep on the pool (sweepFrontierOnPool), streaming each
  *   plan's start and end, ending with the Pareto points and warnings.
+ * - EvaluatePlan: a fixed plan judged on the actuals (evaluatePlanRequest), on this thread: nothing
+ *   is solved (accounting, the baseline and the check are linear in the request), within max_cells.
  * Errors leave through toGrpcStatus; each call writes one log line.
  */
 export function createCoSchedulerService(deps: PlanMethodDeps): CoSchedulerServiceServer {
@@ -95,6 +100,21 @@ export function createCoSchedulerService(deps: PlanMethodDeps): CoSchedulerServi
       async (request, context, send) => {
         const frontier = await sweepFrontierOnPool(request, context, deps, (progress) => send({ event: { $case: 'progress', value: progress } }));
         send({ event: { $case: 'result', value: frontier } });
+      },
+      logger,
+    ),
+
+    evaluatePlan: handleUnaryCall<EvaluatePlanRequest, EvaluatePlanResponse>(
+      'EvaluatePlan',
+      async (request, context) => {
+        const size = planRequestSize(request.actuals);
+        Object.assign(context.logFields, size);
+        assertPlanCells(size, deps.maxCells);
+        await yieldToEventLoop();
+        const { response } = evaluatePlanRequest(request);
+        context.logFields.violations = response.violations.length;
+        await yieldToEventLoop();
+        return response;
       },
       logger,
     ),
