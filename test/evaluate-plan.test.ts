@@ -1,0 +1,134 @@
+/**
+ * Judging a fixed plan on realised data (evaluatePlanRequest → evaluateSchedule): a hand-computed
+ * case where the green supply falls short of the forecast, a changed window, and the input errors
+ * (every bad field of the plan at once, with its path, the value and what is allowed).
+ */
+import { describe, expect, it } from 'vitest';
+import { planProblem } from '../solver/plan/planProblem.js';
+import { CoschedError } from '../solver/errors/CoschedError.js';
+import { validatePlanRequest } from '../src/data/validatePlanRequest.js';
+import { evaluatePlanRequest } from '../src/evaluate/evaluatePlanRequest.js';
+import { EvaluationViolationKind } from '../src/generated/cosched/v1/evaluate.js';
+import type { PlanRequest } from '../src/generated/cosched/v1/plan_request.js';
+import type { PlanResponse } from '../src/generated/cosched/v1/plan_response.js';
+import { toPlanResponse } from '../src/report/toPlanResponse.js';
+import { hour, job, request, site, timestamp } from './factories/planRequests.js';
+
+/**
+ * One site `a` (pue 1, grid import limit 0.6 MW) over four hours and one job `j1` of 20 GPU-hours
+ * on up to 10 GPUs of 100 kW (1 MW at full width), window 00:00..04:00. The forecast has green
+ * supply 1 MW in hours 1 and 2, so the plan runs 10 GPUs there and emits nothing; the baseline
+ * runs hours 0-1 and emits 0.5 MWh × 400 = 200 kg.
+ */
+function oneSiteGreenInHoursOneAndTwo(green: number[], intensity: number[], jobExtra: Parameters<typeof job>[2] = {}): PlanRequest {
+  return request(4, [site('a', green, intensity, { pue: 1, gridImportLimitMw: 0.6 })], [job('j1', 'a', { gpuHours: 20, maxGpus: 10, gpuPowerKw: 100, ...jobExtra })]);
+}
+const forecast = () => oneSiteGreenInHoursOneAndTwo([0.5, 1, 1, 0.5], [400, 100, 100, 300]);
+/** What happened: hour 1 had 0.2 MW of green supply, not 1, and a dirtier grid (200 g/kWh). */
+const actuals = (jobExtra: Parameters<typeof job>[2] = {}) => oneSiteGreenInHoursOneAndTwo([0.5, 0.2, 1, 0.5], [400, 200, 100, 300], jobExtra);
+
+async function planOn(planRequest: PlanRequest): Promise<PlanResponse> {
+  const problem = validatePlanRequest(planRequest);
+  return toPlanResponse(problem, await planProblem(problem));
+}
+
+function invalidFields(call: () => unknown): Array<{ field: string; description: string }> {
+  try {
+    call();
+  } catch (error) {
+    expect(error).toBeInstanceOf(CoschedError);
+    expect((error as CoschedError).code).toBe('INVALID_ARGUMENT');
+    return (error as CoschedError).violations;
+  }
+  throw new Error('expected INVALID_ARGUMENT');
+}
+
+describe('a plan made on the forecast, judged on the actuals', () => {
+  it('is accounted on the actuals: more grid where green fell short, the grid-limit breach listed, the baseline rerun on the actuals', async () => {
+    const plan = await planOn(forecast());
+    expect(plan.jobs[0].allocations).toEqual([{ siteId: 'a', start: hour(1), hours: 2, gpus: 10 }]);
+    expect(plan.summary?.emissionsKg).toBeCloseTo(0, 9);
+    expect(plan.summary?.baselineEmissionsKg).toBeCloseTo(200, 9);
+
+    const { response } = evaluatePlanRequest({ actuals: actuals(), plan });
+
+    // Hour 1: 1 MW of load, 0.2 MW green, 0.8 MW from the grid at 200 g/kWh = 160 kg; hour 2 is green.
+    expect(response.sites[0].gridMw).toEqual([0, expect.closeTo(0.8, 9), 0, 0]);
+    expect(response.sites[0].curtailedMw).toEqual([0.5, 0, 0, 0.5]);
+    expect(response.summary?.emissionsKg).toBeCloseTo(160, 9);
+    expect(response.summary?.greenMwh).toBeCloseTo(1.2, 9);
+    // The baseline on the actuals cannot start at hour 0 or 1 (0.8 MW > 0.6 MW in hour 1): it runs
+    // hours 2-3 and emits 0.5 MWh × 300 = 150 kg. The forecast plan does worse than it.
+    expect(response.baseline?.jobs[0].allocations).toEqual([{ siteId: 'a', start: hour(2), hours: 2, gpus: 10 }]);
+    expect(response.summary?.baselineEmissionsKg).toBeCloseTo(150, 9);
+    expect(response.summary?.carbonSavedKg).toBeCloseTo(-10, 9);
+    expect(response.summary?.sameWork).toBe(true);
+    expect(response.planned).toMatchObject({ emissionsKg: expect.closeTo(0, 9), baselineEmissionsKg: expect.closeTo(200, 9), carbonSavedKg: expect.closeTo(200, 9) });
+    expect(response.violations).toEqual([
+      {
+        kind: EvaluationViolationKind.EVALUATION_VIOLATION_KIND_GRID_IMPORT_LIMIT,
+        jobId: '',
+        siteId: 'a',
+        hour: hour(1),
+        value: expect.closeTo(0.8, 9),
+        limit: 0.6,
+        description: 'a 2026-07-01T01:00Z: grid import 0.8 MW, above its limit 0.6 MW (green supply 0.2 MW for a facility load of 1 MW)',
+      },
+    ]);
+    expect(response.check?.passed).toBe(true);
+  });
+
+  it('lists allocations outside a window the actuals moved, and counts work beyond a smaller job as excess', async () => {
+    const plan = await planOn(forecast());
+    const { response } = evaluatePlanRequest({ actuals: actuals({ deadline: hour(2), gpuHours: 15 }), plan });
+    expect(response.violations.map((v) => [v.kind, v.jobId, v.value, v.limit])).toEqual([
+      [EvaluationViolationKind.EVALUATION_VIOLATION_KIND_OUTSIDE_WINDOW, 'j1', 1, 0],
+      [EvaluationViolationKind.EVALUATION_VIOLATION_KIND_EXCESS_WORK, 'j1', 20, 15],
+      [EvaluationViolationKind.EVALUATION_VIOLATION_KIND_GRID_IMPORT_LIMIT, '', expect.closeTo(0.8, 9), 0.6],
+    ]);
+    expect(response.jobs[0]).toMatchObject({ doneGpuHours: 20, unmetGpuHours: 0 });
+    expect(response.check?.passed).toBe(true);
+  });
+
+  it('counts work the plan leaves undone when the actual job is larger, with a reason', async () => {
+    const plan = await planOn(forecast());
+    const { response } = evaluatePlanRequest({ actuals: actuals({ gpuHours: 30 }), plan });
+    expect(response.jobs[0]).toMatchObject({ doneGpuHours: 20, unmetGpuHours: 10, reason: "the fixed plan does 20 of the job's 30 GPU-hours" });
+    expect(response.summary?.unmetGpuHours).toBe(10);
+    expect(response.check?.passed).toBe(true);
+  });
+});
+
+describe('a plan that does not fit the actuals is INVALID_ARGUMENT', () => {
+  it('lists every bad field at once: unknown site and job, a start off the hour or outside the horizon, GPUs above maxGpus, a job missing', () => {
+    const twoJobs = request(4, [site('a', [0, 1, 1, 0], [400, 100, 100, 300])], [job('j1', 'a'), job('j2', 'a')]);
+    const plan = {
+      jobs: [
+        {
+          jobId: 'j1',
+          allocations: [
+            { siteId: 'nowhere', start: hour(1), hours: 1, gpus: 4 },
+            { siteId: 'a', start: timestamp('2026-07-01T01:30:00Z'), hours: 1, gpus: 4 },
+            { siteId: 'a', start: hour(3), hours: 2, gpus: 4 },
+            { siteId: 'a', start: hour(0), hours: 1, gpus: 8.5 },
+          ],
+        },
+        { jobId: 'ghost', allocations: [] },
+      ],
+    } as unknown as PlanResponse;
+    expect(invalidFields(() => evaluatePlanRequest({ actuals: twoJobs, plan }))).toEqual([
+      { field: 'plan.jobs[0].allocations[0].siteId', description: 'got "nowhere"; expected the id of a site of the actuals: a' },
+      { field: 'plan.jobs[0].allocations[1].start', description: 'got 2026-07-01T01:30Z; expected a whole hour of the horizon [2026-07-01T00:00Z, 2026-07-01T04:00Z)' },
+      { field: 'plan.jobs[0].allocations[2].hours', description: 'got 2; from 2026-07-01T03:00Z expected at most 1, to end inside the horizon [2026-07-01T00:00Z, 2026-07-01T04:00Z)' },
+      { field: 'plan.jobs[0].allocations[3].gpus', description: "got 8.5; expected a number in (0, 8] (job j1's maxGpus in the actuals is 8)" },
+      { field: 'plan.jobs[1].jobId', description: 'got "ghost"; expected the id of a job of the actuals: j1, j2' },
+      { field: 'plan.jobs', description: 'the plan has no entry for job j2 of the actuals; expected one entry per job' },
+    ]);
+  });
+
+  it('prefixes the actuals\' own violations with `actuals.` and asks for a missing plan', () => {
+    const bad = request(4, [site('a', [0, 1, 1], [400, 100, 100, 300])], [job('j1', 'a')]);
+    const fields = invalidFields(() => evaluatePlanRequest({ actuals: bad, plan: undefined }));
+    expect(fields.map((f) => f.field)).toEqual(['actuals.sites[0].greenSupplyMw', 'plan']);
+  });
+});
