@@ -12,20 +12,7 @@ import { EvaluationViolationKind } from '../src/generated/cosched/v1/evaluate.js
 import type { PlanRequest } from '../src/generated/cosched/v1/plan_request.js';
 import type { PlanResponse } from '../src/generated/cosched/v1/plan_response.js';
 import { toPlanResponse } from '../src/report/toPlanResponse.js';
-import { hour, job, request, site, timestamp } from './factories/planRequests.js';
-
-/**
- * One site `a` (pue 1, grid import limit 0.6 MW) over four hours and one job `j1` of 20 GPU-hours
- * on up to 10 GPUs of 100 kW (1 MW at full width), window 00:00..04:00. The forecast has green
- * supply 1 MW in hours 1 and 2, so the plan runs 10 GPUs there and emits nothing; the baseline
- * runs hours 0-1 and emits 0.5 MWh × 400 = 200 kg.
- */
-function oneSiteGreenInHoursOneAndTwo(green: number[], intensity: number[], jobExtra: Parameters<typeof job>[2] = {}): PlanRequest {
-  return request(4, [site('a', green, intensity, { pue: 1, gridImportLimitMw: 0.6 })], [job('j1', 'a', { gpuHours: 20, maxGpus: 10, gpuPowerKw: 100, ...jobExtra })]);
-}
-const forecast = () => oneSiteGreenInHoursOneAndTwo([0.5, 1, 1, 0.5], [400, 100, 100, 300]);
-/** What happened: hour 1 had 0.2 MW of green supply, not 1, and a dirtier grid (200 g/kWh). */
-const actuals = (jobExtra: Parameters<typeof job>[2] = {}) => oneSiteGreenInHoursOneAndTwo([0.5, 0.2, 1, 0.5], [400, 200, 100, 300], jobExtra);
+import { greenFellShortInHourOne, greenInHoursOneAndTwo, hour, job, request, site, timestamp } from './factories/planRequests.js';
 
 async function planOn(planRequest: PlanRequest): Promise<PlanResponse> {
   const problem = validatePlanRequest(planRequest);
@@ -45,12 +32,12 @@ function invalidFields(call: () => unknown): Array<{ field: string; description:
 
 describe('a plan made on the forecast, judged on the actuals', () => {
   it('is accounted on the actuals: more grid where green fell short, the grid-limit breach listed, the baseline rerun on the actuals', async () => {
-    const plan = await planOn(forecast());
+    const plan = await planOn(greenInHoursOneAndTwo());
     expect(plan.jobs[0].allocations).toEqual([{ siteId: 'a', start: hour(1), hours: 2, gpus: 10 }]);
     expect(plan.summary?.emissionsKg).toBeCloseTo(0, 9);
     expect(plan.summary?.baselineEmissionsKg).toBeCloseTo(200, 9);
 
-    const { response } = evaluatePlanRequest({ actuals: actuals(), plan });
+    const { response } = evaluatePlanRequest({ actuals: greenFellShortInHourOne(), plan });
 
     // Hour 1: 1 MW of load, 0.2 MW green, 0.8 MW from the grid at 200 g/kWh = 160 kg; hour 2 is green.
     expect(response.sites[0].gridMw).toEqual([0, expect.closeTo(0.8, 9), 0, 0]);
@@ -79,8 +66,8 @@ describe('a plan made on the forecast, judged on the actuals', () => {
   });
 
   it('lists allocations outside a window the actuals moved, and counts work beyond a smaller job as excess', async () => {
-    const plan = await planOn(forecast());
-    const { response } = evaluatePlanRequest({ actuals: actuals({ deadline: hour(2), gpuHours: 15 }), plan });
+    const plan = await planOn(greenInHoursOneAndTwo());
+    const { response } = evaluatePlanRequest({ actuals: greenFellShortInHourOne({ deadline: hour(2), gpuHours: 15 }), plan });
     expect(response.violations.map((v) => [v.kind, v.jobId, v.value, v.limit])).toEqual([
       [EvaluationViolationKind.EVALUATION_VIOLATION_KIND_OUTSIDE_WINDOW, 'j1', 1, 0],
       [EvaluationViolationKind.EVALUATION_VIOLATION_KIND_EXCESS_WORK, 'j1', 20, 15],
@@ -91,8 +78,8 @@ describe('a plan made on the forecast, judged on the actuals', () => {
   });
 
   it('counts work the plan leaves undone when the actual job is larger, with a reason', async () => {
-    const plan = await planOn(forecast());
-    const { response } = evaluatePlanRequest({ actuals: actuals({ gpuHours: 30 }), plan });
+    const plan = await planOn(greenInHoursOneAndTwo());
+    const { response } = evaluatePlanRequest({ actuals: greenFellShortInHourOne({ gpuHours: 30 }), plan });
     expect(response.jobs[0]).toMatchObject({ doneGpuHours: 20, unmetGpuHours: 10, reason: "the fixed plan does 20 of the job's 30 GPU-hours" });
     expect(response.summary?.unmetGpuHours).toBe(10);
     expect(response.check?.passed).toBe(true);
