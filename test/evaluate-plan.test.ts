@@ -4,6 +4,8 @@
  * (every bad field of the plan at once, with its path, the value and what is allowed).
  */
 import { describe, expect, it } from 'vitest';
+import { checkEvaluation } from '../solver/check/checkPlanResult.js';
+import { evaluateSchedule } from '../solver/evaluate/evaluateSchedule.js';
 import { planProblem } from '../solver/plan/planProblem.js';
 import { CoschedError } from '../solver/errors/CoschedError.js';
 import { validatePlanRequest } from '../src/data/validatePlanRequest.js';
@@ -117,5 +119,24 @@ describe('a plan that does not fit the actuals is INVALID_ARGUMENT', () => {
     const bad = request(4, [site('a', [0, 1, 1], [400, 100, 100, 300])], [job('j1', 'a')]);
     const fields = invalidFields(() => evaluatePlanRequest({ actuals: bad, plan: undefined }));
     expect(fields.map((f) => f.field)).toEqual(['actuals.sites[0].greenSupplyMw', 'plan']);
+  });
+});
+
+describe('the independent check of an evaluation', () => {
+  it('fails a result that hides a violation, lists one that is not there, or misstates a figure', () => {
+    const problem = validatePlanRequest(greenFellShortInHourOne());
+    const result = evaluateSchedule(problem, [[{ site: 0, startHour: 1, hours: 2, gpus: 10 }]]);
+    expect(result.check.passed).toBe(true);
+    expect(result.violations).toHaveLength(1);
+
+    const hidden = checkEvaluation(problem, { ...result, violations: [] });
+    const invented = checkEvaluation(problem, { ...result, violations: [...result.violations, { ...result.violations[0], hour: 2 }] });
+    const misstated = checkEvaluation(problem, { ...result, summary: { ...result.summary, carbonSavedKg: 0 } });
+    const wrongValue = checkEvaluation(problem, { ...result, violations: [{ ...result.violations[0], value: 0.7 }] });
+
+    expect(hidden.violations).toEqual(['the schedule breaks grid_import_limit(job -, site 0, hour 1), but it is not reported']);
+    expect(invented.violations).toEqual(['violation grid_import_limit(job -, site 0, hour 2) reported, but the schedule does not break it']);
+    expect(misstated.violations).toEqual([expect.stringMatching(/^summary carbonSavedKg: reported 0, recomputed -10(\.0*\d*)?$/)]);
+    expect(wrongValue.passed).toBe(false);
   });
 });
