@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PlanRequest } from '../src/generated/cosched/v1/plan_request.js';
 import { PlanResponse } from '../src/generated/cosched/v1/plan_response.js';
-import { greenFellShortInHourOne, hour } from './factories/planRequests.js';
+import { greenFellShortInHourOne, greenInHoursOneAndTwo, hour } from './factories/planRequests.js';
 import { runCli } from './helpers/runCli.js';
 
 const tempDir = mkdtempSync(join(tmpdir(), 'cosched-cli-evaluate-'));
@@ -25,6 +25,11 @@ const plan = PlanResponse.fromPartial({
 });
 const actualsPath = join(tempDir, 'actuals.json');
 writeFileSync(actualsPath, JSON.stringify(PlanRequest.toJSON(greenFellShortInHourOne())));
+const plannedPath = join(tempDir, 'planned.json');
+writeFileSync(plannedPath, JSON.stringify(PlanRequest.toJSON(greenInHoursOneAndTwo())));
+/** What happened, as a forecasts file (ReplaceForecasts) over the planned request. */
+const forecastsPath = join(tempDir, 'actual-forecasts.json');
+writeFileSync(forecastsPath, JSON.stringify({ sites: [{ siteId: 'a', greenSupplyMw: [0.5, 0.2, 1, 0.5], carbonIntensityGPerKwh: [400, 200, 100, 300] }] }));
 
 function writePlan(name: string, response: PlanResponse): string {
   const path = join(tempDir, name);
@@ -33,11 +38,15 @@ function writePlan(name: string, response: PlanResponse): string {
 }
 
 describe('cosched evaluate', () => {
-  it('prints planned against realised figures and the grid-limit breach, and exits 0; a plan naming an unknown site exits 2 naming the field', async () => {
+  it('prints planned against realised figures and the grid-limit breach, and exits 0; takes a forecasts file with --planned; a plan naming an unknown site exits 2 naming the field', async () => {
     const good = writePlan('plan.json', plan);
     const bad = writePlan('bad-plan.json', { ...plan, jobs: [{ ...plan.jobs[0], allocations: [{ ...plan.jobs[0].allocations[0], siteId: 'atlantis' }] }] });
 
-    const [judged, refused] = await Promise.all([runCli(['evaluate', good, '--actuals', actualsPath]), runCli(['evaluate', bad, '--actuals', actualsPath])]);
+    const [judged, refused, onForecasts] = await Promise.all([
+      runCli(['evaluate', good, '--actuals', actualsPath]),
+      runCli(['evaluate', bad, '--actuals', actualsPath]),
+      runCli(['evaluate', good, '--actuals', forecastsPath, '--planned', plannedPath, '--json']),
+    ]);
 
     expect(judged.code, judged.stderr).toBe(0);
     expect(judged.stdout).toMatch(/^cosched evaluate: the fixed plan judged on the actuals; independent check passed/);
@@ -45,6 +54,11 @@ describe('cosched evaluate', () => {
     expect(judged.stdout).toMatch(/\n {2}baseline emissions +kg CO2e +200.0 +150.0\n/);
     expect(judged.stdout).toMatch(/\n {2}carbon saved +kg CO2e +200.0 +-10.0\n/);
     expect(judged.stdout).toContain('Violations under the actuals: 1\n  - a 2026-07-01T01:00Z: grid import 0.8 MW, above its limit 0.6 MW');
+    // The forecasts-file form, applied to the planned request, gives the same realised figures; the planned ones are recomputed.
+    expect(onForecasts.code, onForecasts.stderr).toBe(0);
+    const json = JSON.parse(onForecasts.stdout) as { summary: { emissionsKg: number }; planned: { recomputed?: boolean; baselineEmissionsKg: number } };
+    expect(json.summary.emissionsKg).toBeCloseTo(160, 9);
+    expect(json.planned).toMatchObject({ recomputed: true, baselineEmissionsKg: 200 });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('invalid evaluate request: 1 bad field\n  plan.jobs[0].allocations[0].siteId: got "atlantis"; expected the id of a site of the actuals: a');
   });

@@ -140,3 +140,33 @@ describe('the independent check of an evaluation', () => {
     expect(wrongValue.passed).toBe(false);
   });
 });
+
+describe('the planned figures', () => {
+  it('are recomputed and checked on the request the plan was made on when it is given, equal to what the plan reported', async () => {
+    const planned = greenInHoursOneAndTwo();
+    const plan = await planOn(planned);
+
+    const { response } = evaluatePlanRequest({ actuals: greenFellShortInHourOne(), plan, planned });
+
+    expect(response.planned).toEqual({
+      emissionsKg: expect.closeTo(plan.summary!.emissionsKg, 9),
+      baselineEmissionsKg: expect.closeTo(plan.summary!.baselineEmissionsKg, 9),
+      carbonSavedKg: expect.closeTo(plan.summary!.carbonSavedKg, 9),
+      carbonSavedPercent: expect.closeTo(plan.summary!.carbonSavedPercent, 9),
+      cost: 0,
+      unmetGpuHours: expect.closeTo(0, 9),
+      recomputed: true,
+      violations: [],
+    });
+  });
+
+  it('list what the plan breaks under a planned request it was not made on', async () => {
+    const plan = await planOn(greenInHoursOneAndTwo());
+    const notTheOne = greenFellShortInHourOne();
+
+    const { response } = evaluatePlanRequest({ actuals: greenFellShortInHourOne(), plan, planned: notTheOne });
+
+    expect(response.planned?.violations.map((v) => v.kind)).toEqual([EvaluationViolationKind.EVALUATION_VIOLATION_KIND_GRID_IMPORT_LIMIT]);
+    expect(response.planned?.emissionsKg).toBeCloseTo(160, 9);
+  });
+});

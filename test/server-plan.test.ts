@@ -98,13 +98,15 @@ describe('ValidatePlanRequest', () => {
 });
 
 describe('EvaluatePlan', () => {
-  it('judges a plan made by Plan on the actuals: the same answer as the local evaluation, the grid-limit breach listed, one log line', async () => {
-    const plan = await callPlan(test.client, greenInHoursOneAndTwo());
+  it('judges a plan made by Plan on the actuals (and recomputes its planned figures): the same answer as the local evaluation, the grid-limit breach listed, one log line', async () => {
+    const planned = greenInHoursOneAndTwo();
+    const plan = await callPlan(test.client, planned);
     const actuals = greenFellShortInHourOne();
 
-    const answer = await callEvaluate(test.client, { actuals, plan });
+    const answer = await callEvaluate(test.client, { actuals, plan, planned });
 
-    expect(answer).toEqual(evaluatePlanRequest({ actuals, plan }).response);
+    expect(answer).toEqual(evaluatePlanRequest({ actuals, plan, planned }).response);
+    expect(answer.planned).toMatchObject({ recomputed: true, emissionsKg: 0, baselineEmissionsKg: expect.closeTo(200, 9), violations: [] });
     expect(answer.summary?.emissionsKg).toBeCloseTo(160, 9);
     expect(answer.violations.map((v) => v.kind)).toEqual([EvaluationViolationKind.EVALUATION_VIOLATION_KIND_GRID_IMPORT_LIMIT]);
     expect(answer.check?.passed).toBe(true);
@@ -116,7 +118,7 @@ describe('EvaluatePlan', () => {
     const plan = await callPlan(test.client, greenInHoursOneAndTwo());
     plan.jobs[0].allocations[0].siteId = 'atlantis';
 
-    const error: ServiceError = await callEvaluate(test.client, { actuals: greenFellShortInHourOne(), plan }).then(
+    const error: ServiceError = await callEvaluate(test.client, { actuals: greenFellShortInHourOne(), plan, planned: undefined }).then(
       () => expect.fail('expected INVALID_ARGUMENT'),
       (e: ServiceError) => e,
     );

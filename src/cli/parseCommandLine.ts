@@ -93,8 +93,10 @@ export type CommandLine =
       kind: 'evaluate';
       /** The plan to judge: the proto3 JSON that `cosched plan FILE --json` printed. */
       file: string;
-      /** The realised data: a PlanRequest file (YAML or proto3 JSON). */
+      /** The realised data: a PlanRequest file (YAML or proto3 JSON), or with `plannedFile` a forecasts file (ReplaceForecasts). */
       actualsFile: string;
+      /** The PlanRequest file the plan was made on: the planned figures are recomputed on it. */
+      plannedFile?: string;
       json: boolean;
       /** HOST:PORT of a cosched server to judge on (EvaluatePlan) instead of locally; TLS and token as for plan. */
       server?: string;
@@ -146,7 +148,7 @@ const serveFlagNames = {
 } as const satisfies Record<string, keyof ServeFlags>;
 const planFlagNames = ['json', 'dump-lp', 'time-limit', 'solver', 'server', 'tls-ca', 'token-file', 'report'] as const;
 const whatIfFlagNames = ['variant', 'variants', 'points'] as const;
-const evaluateFlagNames = ['actuals'] as const;
+const evaluateFlagNames = ['actuals', 'planned'] as const;
 
 /**
  * Parses `argv` (without node and the script) with node's strict `util.parseArgs`:
@@ -185,6 +187,7 @@ export function parseCommandLine(argv: string[]): CommandLine {
         variants: { type: 'string' },
         points: { type: 'string' },
         actuals: { type: 'string' },
+        planned: { type: 'string' },
         ...Object.fromEntries(Object.keys(serveFlagNames).map((name) => [name, { type: 'string' as const }])),
       },
     });
@@ -272,11 +275,11 @@ function parseWhatIf(
   return { kind: 'compare', file, variants, variantsFile: values.variants, json: values.json === true, reportDir: values.report, timeLimitSeconds };
 }
 
-/** `evaluate PLAN.json --actuals FILE [--json] [--server HOST:PORT [--tls-ca CA.pem] [--tls-cert C --tls-key K] [--token-file F]]`. */
+/** `evaluate PLAN.json --actuals FILE [--planned FILE] [--json] [--server HOST:PORT [--tls-ca CA.pem] [--tls-cert C --tls-key K] [--token-file F]]`. */
 function parseEvaluate(
   file: string | undefined,
   extra: string[],
-  values: { json?: boolean; actuals?: string; server?: string; 'tls-ca'?: string; 'tls-cert'?: string; 'tls-key'?: string; 'token-file'?: string } & Record<string, unknown>,
+  values: { json?: boolean; actuals?: string; planned?: string; server?: string; 'tls-ca'?: string; 'tls-cert'?: string; 'tls-key'?: string; 'token-file'?: string } & Record<string, unknown>,
 ): CommandLine {
   rejectFlags(values, [...Object.keys(serveFlagNames).filter((name) => name !== 'tls-cert' && name !== 'tls-key'), ...whatIfFlagNames, 'dump-lp', 'time-limit', 'solver', 'report'], 'evaluate');
   if (file === undefined) throw new UsageError("evaluate: missing PLAN.json (what 'cosched plan FILE --json' printed)");
@@ -294,6 +297,7 @@ function parseEvaluate(
     kind: 'evaluate',
     file,
     actualsFile: values.actuals,
+    plannedFile: values.planned,
     json: values.json === true,
     server,
     tlsCaPath: values['tls-ca'],

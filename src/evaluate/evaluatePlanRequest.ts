@@ -1,7 +1,9 @@
 import { evaluateSchedule } from '../../solver/evaluate/evaluateSchedule.js';
 import type { EvaluationResult, ScheduleViolation, ScheduleViolationKind } from '../../solver/evaluate/EvaluationResult.js';
 import { CoschedError } from '../../solver/errors/CoschedError.js';
+import type { FixedSchedule } from '../../solver/evaluate/EvaluationResult.js';
 import type { Problem } from '../../solver/problem/Problem.js';
+import type { PlanRequest } from '../generated/cosched/v1/plan_request.js';
 import { validateFixedPlan } from '../data/validateFixedPlan.js';
 import { validatePlanRequest } from '../data/validatePlanRequest.js';
 import { ViolationList } from '../data/ViolationList.js';
@@ -26,60 +28,75 @@ const kindToProto: Record<ScheduleViolationKind, EvaluationViolationKind> = {
   excess_work: EvaluationViolationKind.EVALUATION_VIOLATION_KIND_EXCESS_WORK,
 };
 
-/** A validated EvaluatePlanRequest: the actuals as a Problem and the plan as a fixed schedule. */
+/** The messages of an EvaluatePlanRequest that are read (`planned` may be left out). */
+export type EvaluateInput = Pick<EvaluatePlanRequest, 'actuals' | 'plan'> & { planned?: EvaluatePlanRequest['planned'] };
+
+/** A validated EvaluatePlanRequest: the actuals (and the planned request) as Problems, the plan as fixed schedules of each. */
 export interface PreparedEvaluation {
   problem: Problem;
-  schedule: ReturnType<typeof validateFixedPlan>;
+  schedule: FixedSchedule;
+  planned?: { problem: Problem; schedule: FixedSchedule };
 }
 
 /**
- * Validates an EvaluatePlanRequest: `actuals` by validatePlanRequest (paths prefixed `actuals.`),
- * then `plan` against it by validateFixedPlan (paths under `plan.`). When the actuals are valid,
- * every violation of both is reported at once.
+ * Validates an EvaluatePlanRequest: `actuals` and, when given, `planned` by validatePlanRequest
+ * (paths prefixed `actuals.` and `planned.`), then `plan` against each by validateFixedPlan (paths
+ * under `plan.`; against `planned` only when it fits the actuals, so a bad field is not listed
+ * twice). Every violation found is reported at once.
  *
  * @throws CoschedError INVALID_ARGUMENT (reason INVALID_EVALUATE_REQUEST) listing every violation.
  */
-export function prepareEvaluation(request: Pick<EvaluatePlanRequest, 'actuals' | 'plan'>): PreparedEvaluation {
-  if (!request.actuals) {
-    const violations = [{ field: 'actuals', description: 'got nothing; expected a PlanRequest of the realised data' }];
-    if (!request.plan) violations.push({ field: 'plan', description: 'got nothing; expected the PlanResponse to judge' });
-    throw CoschedError.invalid(violations, 'evaluate request', 'INVALID_EVALUATE_REQUEST');
+export function prepareEvaluation(request: EvaluateInput): PreparedEvaluation {
+  const violations = new ViolationList();
+  const problem = validateAt(request.actuals, 'actuals', 'a PlanRequest of the realised data', violations);
+  const plannedProblem = request.planned ? validateAt(request.planned, 'planned', 'the PlanRequest the plan was made on', violations) : undefined;
+  if (!problem) {
+    if (!request.plan) violations.add('plan', 'got nothing; expected the PlanResponse to judge');
+    throw CoschedError.invalid(violations.items, 'evaluate request', 'INVALID_EVALUATE_REQUEST');
   }
-  let problem: Problem;
+  const schedule = validateFixedPlan(request.plan, problem, violations);
+  let planned: PreparedEvaluation['planned'];
+  if (plannedProblem && violations.length === 0) planned = { problem: plannedProblem, schedule: validateFixedPlan(request.plan, plannedProblem, violations) };
+  if (violations.length > 0) throw CoschedError.invalid(violations.items, 'evaluate request', 'INVALID_EVALUATE_REQUEST');
+  return { problem, schedule, planned };
+}
+
+/** validatePlanRequest with its violations added under `prefix.`; undefined when invalid or missing. */
+function validateAt(planRequest: PlanRequest | undefined, prefix: string, what: string, violations: ViolationList): Problem | undefined {
+  if (!planRequest) {
+    violations.add(prefix, `got nothing; expected ${what}`);
+    return undefined;
+  }
   try {
-    problem = validatePlanRequest(request.actuals);
+    return validatePlanRequest(planRequest);
   } catch (error) {
     if (!(error instanceof CoschedError) || error.code !== 'INVALID_ARGUMENT') throw error;
-    const violations = error.violations.map((v) => ({ field: `actuals.${v.field}`, description: v.description }));
-    if (!request.plan) violations.push({ field: 'plan', description: 'got nothing; expected the PlanResponse to judge' });
-    throw CoschedError.invalid(violations, 'evaluate request', 'INVALID_EVALUATE_REQUEST');
+    for (const v of error.violations) violations.add(`${prefix}.${v.field}`, v.description);
+    return undefined;
   }
-  const violations = new ViolationList();
-  const schedule = validateFixedPlan(request.plan, problem, violations);
-  if (violations.length > 0) throw CoschedError.invalid(violations.items, 'evaluate request', 'INVALID_EVALUATE_REQUEST');
-  return { problem, schedule };
 }
 
 /**
  * EvaluatePlan's answer: validates the request (prepareEvaluation), judges the plan's fixed
  * allocations on the actuals (evaluateSchedule: accounts, baseline on the actuals, violations,
  * independent check), and maps the result onto the wire the way a plan is mapped
- * (toPlanResponse), with the plan's own figures copied from `plan.summary`.
+ * (toPlanResponse). The planned figures are the same evaluation on `planned` when it is given,
+ * else copied from `plan.summary`.
  *
- * @throws CoschedError INVALID_ARGUMENT from prepareEvaluation; INTERNAL if the check fails (a bug).
+ * @throws CoschedError INVALID_ARGUMENT from prepareEvaluation; INTERNAL if a check fails (a bug).
  */
-export function evaluatePlanRequest(request: Pick<EvaluatePlanRequest, 'actuals' | 'plan'>): { problem: Problem; result: EvaluationResult; response: EvaluatePlanResponse } {
-  const { problem, schedule } = prepareEvaluation(request);
+export function evaluatePlanRequest(request: EvaluateInput): { problem: Problem; result: EvaluationResult; response: EvaluatePlanResponse } {
+  const { problem, schedule, planned } = prepareEvaluation(request);
   const result = evaluateSchedule(problem, schedule);
-  return { problem, result, response: toEvaluatePlanResponse(problem, result, request.plan as PlanResponse) };
+  const plannedFigures = planned ? recomputedFigures(planned.problem, evaluateSchedule(planned.problem, planned.schedule)) : copiedFigures(request.plan as PlanResponse);
+  return { problem, result, response: toEvaluatePlanResponse(problem, result, plannedFigures) };
 }
 
 /**
  * Maps an EvaluationResult onto EvaluatePlanResponse. Jobs, sites, summary and baseline go
- * through toPlanResponse (the same mapping as a plan's); violations get ids and hour Timestamps;
- * `planned` copies `plan.summary` (zeros when it has none).
+ * through toPlanResponse (the same mapping as a plan's); violations get ids and hour Timestamps.
  */
-export function toEvaluatePlanResponse(problem: Problem, result: EvaluationResult, plan: PlanResponse): EvaluatePlanResponse {
+export function toEvaluatePlanResponse(problem: Problem, result: EvaluationResult, planned: PlannedFigures): EvaluatePlanResponse {
   const mapped = toPlanResponse(problem, {
     status: 'ok',
     termination: 'optimal',
@@ -95,13 +112,14 @@ export function toEvaluatePlanResponse(problem: Problem, result: EvaluationResul
     sites: mapped.sites,
     summary: mapped.summary,
     baseline: mapped.baseline,
-    planned: plannedFigures(plan),
+    planned,
     violations: result.violations.map((v) => toEvaluationViolation(problem, v)),
     check: mapped.check,
   };
 }
 
-function plannedFigures(plan: PlanResponse): PlannedFigures {
+/** The plan's figures as it reported them (zeros when it has no summary). */
+function copiedFigures(plan: PlanResponse): PlannedFigures {
   const s = plan.summary;
   return {
     emissionsKg: s?.emissionsKg ?? 0,
@@ -110,6 +128,23 @@ function plannedFigures(plan: PlanResponse): PlannedFigures {
     carbonSavedPercent: s?.carbonSavedPercent ?? 0,
     cost: s?.cost ?? 0,
     unmetGpuHours: s?.unmetGpuHours ?? 0,
+    recomputed: false,
+    violations: [],
+  };
+}
+
+/** The plan's figures from its evaluation on the request it was made on (checked). */
+function recomputedFigures(problem: Problem, onPlanned: EvaluationResult): PlannedFigures {
+  const s = onPlanned.summary;
+  return {
+    emissionsKg: s.emissionsKg,
+    baselineEmissionsKg: s.baselineEmissionsKg,
+    carbonSavedKg: s.carbonSavedKg,
+    carbonSavedPercent: s.carbonSavedPercent,
+    cost: s.cost,
+    unmetGpuHours: s.unmetGpuHours,
+    recomputed: true,
+    violations: onPlanned.violations.map((v) => toEvaluationViolation(problem, v)),
   };
 }
 

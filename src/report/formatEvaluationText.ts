@@ -7,8 +7,8 @@ const maxViolationsPrinted = 20;
 /**
  * A terminal summary of EvaluatePlan's answer, for a person:
  * - a header with the check verdict;
- * - planned (as the plan reported them, on its forecasts) against realised figures (judged on
- *   the actuals): emissions, the baseline's emissions, carbon saved in kg and %, unmet work;
+ * - planned (on its forecasts: recomputed from the planned request when given, else as the plan
+ *   reported them) against realised figures (judged on the actuals): emissions, the baseline's emissions, carbon saved in kg and %, unmet work;
  *   realised only: grid and green energy, green share, cost and the baseline's cost;
  * - the violations of the fixed plan under the actuals (the first 20, then how many more).
  * Numbers use thousands separators and a precision fitted to their size. Deterministic.
@@ -42,8 +42,14 @@ export function formatEvaluationText(response: EvaluatePlanResponse): string {
     '',
     layout('', '', 'planned', 'realised'),
     ...rows.map((r) => layout(...r)),
-    '  (planned: as the plan reported on its forecasts; realised: its allocations and the baseline accounted on the actuals)',
+    p?.recomputed
+      ? '  (planned: its allocations and the baseline accounted on the request it was made on; realised: on the actuals)'
+      : '  (planned: as the plan reported on its forecasts; realised: its allocations and the baseline accounted on the actuals)',
   ];
+  const plannedViolations = p?.violations ?? [];
+  if (plannedViolations.length > 0) {
+    lines.push(`  the plan breaks ${formatNumber(plannedViolations.length, 0)} rule(s) of the request it was said to be made on, e.g. ${plannedViolations[0].description}`);
+  }
   if (s && !s.sameWork) lines.push('  the plan and the baseline did different work on the actuals, so carbon saved compares unequal work');
   lines.push('');
   const violations = response.violations;

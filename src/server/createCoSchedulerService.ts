@@ -110,6 +110,7 @@ export function createCoSchedulerService(deps: PlanMethodDeps): CoSchedulerServi
         const size = planRequestSize(request.actuals);
         Object.assign(context.logFields, size);
         assertPlanCells(size, deps.maxCells);
+        if (request.planned) assertPlanCells(planRequestSize(request.planned), deps.maxCells);
         await yieldToEventLoop();
         const { response } = evaluatePlanRequest(request);
         context.logFields.violations = response.violations.length;
