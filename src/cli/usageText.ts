@@ -9,7 +9,7 @@ Usage:
   cosched compare BASE.yaml (--variant NAME:OVERRIDE[,OVERRIDE...])... [--variants FILE]
                   [--json] [--report DIR] [--time-limit SECONDS]
   cosched frontier FILE [--points N] [--json] [--report DIR] [--time-limit SECONDS]
-  cosched evaluate PLAN.json --actuals FILE [--json]
+  cosched evaluate PLAN.json --actuals FILE [--planned FILE] [--json]
                    [--server HOST:PORT [--tls-ca CA.pem] [--tls-cert CERT.pem --tls-key KEY.pem]
                    [--token-file FILE]]
   cosched serve [--host HOST] [--port PORT] [--workers N] [--max-queued-plans N]
@@ -121,7 +121,11 @@ Options of compare and frontier:
   --points N             frontier: the most plans to solve, 2..100 (default 8).
 
 Options of evaluate:
-  --actuals FILE         The realised data, a PlanRequest in YAML or proto3 JSON (required).
+  --actuals FILE         The realised data (required): a PlanRequest in YAML or proto3 JSON, or with
+                         --planned a forecasts file ({"sites": [{"siteId": ..., "carbonIntensityGPerKwh":
+                         [...]}]}, as forecasts=PATH reads it) applied on top of the planned request.
+  --planned FILE         The PlanRequest the plan was made on: the planned figures are recomputed
+                         on it (and checked) instead of copied from the plan file.
   --json                 Print the EvaluatePlanResponse as proto3 JSON instead of text.
   --server HOST:PORT     Judge on a cosched server (EvaluatePlan); --tls-ca, --tls-cert,
                          --tls-key and --token-file as for plan.
