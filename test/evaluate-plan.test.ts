@@ -3,10 +3,12 @@
  * case where the green supply falls short of the forecast, a changed window, and the input errors
  * (every bad field of the plan at once, with its path, the value and what is allowed).
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkEvaluation } from '../solver/check/checkPlanResult.js';
 import { evaluateSchedule } from '../solver/evaluate/evaluateSchedule.js';
 import { planProblem } from '../solver/plan/planProblem.js';
+import type { Problem } from '../solver/problem/Problem.js';
 import { CoschedError } from '../solver/errors/CoschedError.js';
 import { validatePlanRequest } from '../src/data/validatePlanRequest.js';
 import { evaluatePlanRequest } from '../src/evaluate/evaluatePlanRequest.js';
@@ -14,6 +16,7 @@ import { EvaluationViolationKind } from '../src/generated/cosched/v1/evaluate.js
 import type { PlanRequest } from '../src/generated/cosched/v1/plan_request.js';
 import type { PlanResponse } from '../src/generated/cosched/v1/plan_response.js';
 import { toPlanResponse } from '../src/report/toPlanResponse.js';
+import { arbitraryProblem } from './factories/arbitraryProblems.js';
 import { greenFellShortInHourOne, greenInHoursOneAndTwo, hour, job, request, site, timestamp } from './factories/planRequests.js';
 
 async function planOn(planRequest: PlanRequest): Promise<PlanResponse> {
@@ -170,3 +173,52 @@ describe('the planned figures', () => {
     expect(response.planned?.emissionsKg).toBeCloseTo(160, 9);
   });
 });
+
+describe('evaluation invariants on random instances', () => {
+  it('a plan judged on the problem it was made on reproduces its accounts and summary and breaks nothing', async () => {
+    await fc.assert(
+      fc.asyncProperty(arbitraryProblem({ withMinGpus: true, withLimits: true }), async (problem) => {
+        const planned = await planProblem(problem);
+        fc.pre(planned.plan !== undefined);
+        const judged = evaluateSchedule(problem, planned.plan!.jobs.map((outcome) => outcome.runs));
+        expect(judged.violations).toEqual([]);
+        expect(judged.check.passed).toBe(true);
+        for (const key of ['emissionsKg', 'baselineEmissionsKg', 'carbonSavedKg', 'gridMwh', 'greenMwh', 'curtailedMwh', 'cost', 'doneGpuHours', 'unmetGpuHours'] as const) {
+          expect(Math.abs(judged.summary[key] - planned.summary[key])).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(planned.summary[key])));
+        }
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('on other data (green supply, intensities, capacities, limits changed), the listed violations are exactly those the checker re-derives', async () => {
+    const changes = fc.record({ greenScale: fc.constantFrom(0, 0.5, 1, 2), ciShift: fc.integer({ min: -100, max: 300 }), capacityCut: fc.integer({ min: 0, max: 8 }), limitMw: fc.option(fc.integer({ min: 0, max: 30 }), { nil: undefined }) });
+    await fc.assert(
+      fc.asyncProperty(arbitraryProblem({ withMinGpus: true, withLimits: true }), changes, async (problem, change) => {
+        const planned = await planProblem(problem);
+        fc.pre(planned.plan !== undefined);
+        const actuals: Problem = {
+          ...problem,
+          sites: problem.sites.map((site) => ({
+            ...site,
+            greenSupplyMw: site.greenSupplyMw.map((mw) => mw * change.greenScale),
+            carbonIntensityGPerKwh: site.carbonIntensityGPerKwh.map((g) => Math.max(0, g + change.ciShift)),
+            gpuCapacity: Math.max(0, site.gpuCapacity - change.capacityCut),
+            gridImportLimitMw: change.limitMw ?? site.gridImportLimitMw,
+          })),
+        };
+        // evaluateSchedule throws if its violations and the checker's disagree.
+        const judged = evaluateSchedule(actuals, planned.plan!.jobs.map((outcome) => outcome.runs));
+        expect(judged.check.passed).toBe(true);
+        const capacityBroken = actuals.sites.some((site, s) => Array.from({ length: actuals.hours }, (_, t) => gpusAt(judged, s, t)).some((gpus) => gpus > site.gpuCapacity + 1e-6));
+        expect(judged.violations.some((v) => v.kind === 'site_capacity')).toBe(capacityBroken);
+      }),
+      { numRuns: 20 },
+    );
+  });
+});
+
+/** GPUs in use at site `s` in hour `t` of an evaluation. */
+function gpusAt(result: ReturnType<typeof evaluateSchedule>, s: number, t: number): number {
+  return result.judged.jobs.reduce((sum, outcome) => sum + outcome.runs.filter((r) => r.site === s && r.startHour <= t && t < r.startHour + r.hours).reduce((g, r) => g + r.gpus, 0), 0);
+}
