@@ -199,13 +199,18 @@ describe('evaluation invariants on random instances', () => {
         fc.pre(planned.plan !== undefined);
         const actuals: Problem = {
           ...problem,
-          sites: problem.sites.map((site) => ({
-            ...site,
-            greenSupplyMw: site.greenSupplyMw.map((mw) => mw * change.greenScale),
-            carbonIntensityGPerKwh: site.carbonIntensityGPerKwh.map((g) => Math.max(0, g + change.ciShift)),
-            gpuCapacity: Math.max(0, site.gpuCapacity - change.capacityCut),
-            gridImportLimitMw: change.limitMw ?? site.gridImportLimitMw,
-          })),
+          sites: problem.sites.map((site) => {
+            const greenSupplyMw = site.greenSupplyMw.map((mw) => mw * change.greenScale);
+            // As validation requires, the base load alone stays within the limit (so the baseline can keep to it).
+            const baseLoadGridMw = Math.max(...site.baseLoadMw.map((mw, t) => site.pue * mw - greenSupplyMw[t]));
+            return {
+              ...site,
+              greenSupplyMw,
+              carbonIntensityGPerKwh: site.carbonIntensityGPerKwh.map((g) => Math.max(0, g + change.ciShift)),
+              gpuCapacity: Math.max(0, site.gpuCapacity - change.capacityCut),
+              gridImportLimitMw: Math.max(change.limitMw ?? site.gridImportLimitMw, baseLoadGridMw),
+            };
+          }),
         };
         // evaluateSchedule throws if its violations and the checker's disagree.
         const judged = evaluateSchedule(actuals, planned.plan!.jobs.map((outcome) => outcome.runs));

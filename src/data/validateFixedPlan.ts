@@ -24,8 +24,9 @@ const msPerHour = 3_600_000;
  * Only jobs[].jobId and jobs[].allocations are read. What the allocations break under the actuals
  * (windows, capacities, grid limits...) is not an input error: evaluateSchedule lists it.
  * Returns the runs of problem.jobs[j] at index j (only meaningful when no violation was added).
+ * `requestName` names `problem` in the messages (`the actuals`, `the planned request`).
  */
-export function validateFixedPlan(plan: PlanResponse | undefined, problem: Problem, violations: ViolationList): FixedSchedule {
+export function validateFixedPlan(plan: PlanResponse | undefined, problem: Problem, violations: ViolationList, requestName = 'the actuals'): FixedSchedule {
   const schedule: FixedSchedule = problem.jobs.map(() => []);
   if (plan === undefined || plan === null) {
     violations.add('plan', 'got nothing; expected the PlanResponse to judge');
@@ -41,7 +42,7 @@ export function validateFixedPlan(plan: PlanResponse | undefined, problem: Probl
     const path = `plan.jobs[${i}]`;
     const j = jobIndex.get(jobPlan.jobId);
     if (j === undefined) {
-      violations.add(`${path}.jobId`, `got ${describeJsonValue(jobPlan.jobId)}; expected the id of a job of the actuals: ${listIds(problem.jobs.map((job) => job.id))}`);
+      violations.add(`${path}.jobId`, `got ${describeJsonValue(jobPlan.jobId)}; expected the id of a job of ${requestName}: ${listIds(problem.jobs.map((job) => job.id))}`);
       return;
     }
     const first = seen.get(j);
@@ -56,7 +57,7 @@ export function validateFixedPlan(plan: PlanResponse | undefined, problem: Probl
       const at = `${path}.allocations[${k}]`;
       const site = siteIndex.get(allocation.siteId);
       if (site === undefined) {
-        violations.add(`${at}.siteId`, `got ${describeJsonValue(allocation.siteId)}; expected the id of a site of the actuals: ${listIds(problem.sites.map((s) => s.id))}`);
+        violations.add(`${at}.siteId`, `got ${describeJsonValue(allocation.siteId)}; expected the id of a site of ${requestName}: ${listIds(problem.sites.map((s) => s.id))}`);
       }
       const startMs = checkRequiredTimestamp(allocation.start, `${at}.start`, 'an allocation start', violations);
       let startHour: number | undefined;
@@ -74,7 +75,7 @@ export function validateFixedPlan(plan: PlanResponse | undefined, problem: Probl
         violations.add(`${at}.hours`, `got ${allocation.hours}; from ${formatHour(problem, startHour)} expected at most ${problem.hours - startHour}, to end inside the horizon ${horizon}`);
         startHour = undefined;
       }
-      const gpusOk = checkNumber(allocation.gpus, { min: 0, minExclusive: true, max: job.maxGpus, note: `job ${job.id}'s maxGpus in the actuals is ${job.maxGpus}` }, `${at}.gpus`, violations);
+      const gpusOk = checkNumber(allocation.gpus, { min: 0, minExclusive: true, max: job.maxGpus, note: `job ${job.id}'s maxGpus in ${requestName} is ${job.maxGpus}` }, `${at}.gpus`, violations);
       if (site === undefined || startHour === undefined || !hoursOk || !gpusOk) return;
       const run: Run & { allocation: number } = { site, startHour, hours: allocation.hours, gpus: allocation.gpus, allocation: k };
       const overlapping = (runs as Array<Run & { allocation: number }>).find((other) => other.site === site && other.startHour < startHour + run.hours && startHour < other.startHour + other.hours);
@@ -88,7 +89,7 @@ export function validateFixedPlan(plan: PlanResponse | undefined, problem: Probl
   });
   const missing = problem.jobs.filter((_, j) => !seen.has(j)).map((job) => job.id);
   if (missing.length > 0) {
-    violations.add('plan.jobs', `the plan has no entry for ${missing.length === 1 ? 'job' : 'jobs'} ${listIds(missing)} of the actuals; expected one entry per job`);
+    violations.add('plan.jobs', `the plan has no entry for ${missing.length === 1 ? 'job' : 'jobs'} ${listIds(missing)} of ${requestName}; expected one entry per job`);
   }
   return schedule;
 }

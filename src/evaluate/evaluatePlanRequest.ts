@@ -1,7 +1,6 @@
 import { evaluateSchedule } from '../../solver/evaluate/evaluateSchedule.js';
-import type { EvaluationResult, ScheduleViolation, ScheduleViolationKind } from '../../solver/evaluate/EvaluationResult.js';
+import type { EvaluationResult, FixedSchedule, ScheduleViolation, ScheduleViolationKind } from '../../solver/evaluate/EvaluationResult.js';
 import { CoschedError } from '../../solver/errors/CoschedError.js';
-import type { FixedSchedule } from '../../solver/evaluate/EvaluationResult.js';
 import type { Problem } from '../../solver/problem/Problem.js';
 import type { PlanRequest } from '../generated/cosched/v1/plan_request.js';
 import { validateFixedPlan } from '../data/validateFixedPlan.js';
@@ -56,7 +55,7 @@ export function prepareEvaluation(request: EvaluateInput): PreparedEvaluation {
   }
   const schedule = validateFixedPlan(request.plan, problem, violations);
   let planned: PreparedEvaluation['planned'];
-  if (plannedProblem && violations.length === 0) planned = { problem: plannedProblem, schedule: validateFixedPlan(request.plan, plannedProblem, violations) };
+  if (plannedProblem && violations.length === 0) planned = { problem: plannedProblem, schedule: validateFixedPlan(request.plan, plannedProblem, violations, 'the planned request') };
   if (violations.length > 0) throw CoschedError.invalid(violations.items, 'evaluate request', 'INVALID_EVALUATE_REQUEST');
   return { problem, schedule, planned };
 }
