@@ -227,3 +227,35 @@ describe('evaluation invariants on random instances', () => {
 function gpusAt(result: ReturnType<typeof evaluateSchedule>, s: number, t: number): number {
   return result.judged.jobs.reduce((sum, outcome) => sum + outcome.runs.filter((r) => r.site === s && r.startHour <= t && t < r.startHour + r.hours).reduce((g, r) => g + r.gpus, 0), 0);
 }
+
+describe('any plan file, however wrong', () => {
+  it('is judged (check passed) or refused INVALID_ARGUMENT with every field under plan.; never anything else', () => {
+    const actuals = request(6, [site('a', [0, 1, 2, 2, 1, 0], [500, 100, 50, 50, 100, 500], { gridImportLimitMw: 0.5 }), site('b', [1, 1, 1, 1, 1, 1], [300, 300, 300, 300, 300, 300], { gpuCapacity: 4 })], [
+      job('j1', 'a', { allowedSites: ['a', 'b'] }),
+      job('j2', 'b', { interruptible: false, maxGpus: 4, gpuHours: 10, minGpus: undefined }),
+    ]);
+    const number = fc.oneof(fc.integer({ min: -3, max: 12 }), fc.double({ noDefaultInfinity: false }), fc.constantFrom(0.5, 4, 8, Number.NaN, Number.POSITIVE_INFINITY));
+    const allocation = fc.record({
+      siteId: fc.constantFrom('a', 'b', 'c', ''),
+      start: fc.option(fc.record({ seconds: fc.oneof(fc.integer({ min: -2, max: 8 }).map((h) => hour(h).seconds), fc.integer(), fc.constant(Number.NaN)), nanos: fc.constantFrom(0, 0, 1, 500_000_000, -1) }), { nil: undefined }),
+      hours: number,
+      gpus: number,
+    });
+    const jobPlan = fc.record({ jobId: fc.constantFrom('j1', 'j2', 'j3', ''), allocations: fc.array(allocation, { maxLength: 4 }) });
+    fc.assert(
+      fc.property(fc.array(jobPlan, { maxLength: 3 }), (jobs) => {
+        const plan = { jobs } as unknown as PlanResponse;
+        try {
+          const { response } = evaluatePlanRequest({ actuals, plan });
+          expect(response.check?.passed).toBe(true);
+        } catch (error) {
+          expect(error).toBeInstanceOf(CoschedError);
+          expect((error as CoschedError).code).toBe('INVALID_ARGUMENT');
+          expect((error as CoschedError).violations.length).toBeGreaterThan(0);
+          for (const v of (error as CoschedError).violations) expect(v.field).toMatch(/^plan\.jobs(\[\d+\]\.(jobId|allocations\[\d+\]\.(siteId|start|hours|gpus)))?$/);
+        }
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
