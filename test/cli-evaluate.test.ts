@@ -2,7 +2,7 @@
  * `cosched evaluate PLAN.json --actuals FILE` through the real CLI: the text summary of a plan
  * judged on what happened, and a plan that does not fit the actuals (exit 2, the bad field named).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,7 @@ const plan = PlanResponse.fromPartial({
 });
 const actualsPath = join(tempDir, 'actuals.json');
 writeFileSync(actualsPath, JSON.stringify(PlanRequest.toJSON(greenFellShortInHourOne())));
+const reportDir = join(tempDir, 'report');
 const plannedPath = join(tempDir, 'planned.json');
 writeFileSync(plannedPath, JSON.stringify(PlanRequest.toJSON(greenInHoursOneAndTwo())));
 /** What happened, as a forecasts file (ReplaceForecasts) over the planned request. */
@@ -38,12 +39,12 @@ function writePlan(name: string, response: PlanResponse): string {
 }
 
 describe('cosched evaluate', () => {
-  it('prints planned against realised figures and the grid-limit breach, and exits 0; takes a forecasts file with --planned; a plan naming an unknown site exits 2 naming the field', async () => {
+  it('prints planned against realised figures and the grid-limit breach, writes the report, and exits 0; takes a forecasts file with --planned; a plan naming an unknown site exits 2 naming the field', async () => {
     const good = writePlan('plan.json', plan);
     const bad = writePlan('bad-plan.json', { ...plan, jobs: [{ ...plan.jobs[0], allocations: [{ ...plan.jobs[0].allocations[0], siteId: 'atlantis' }] }] });
 
     const [judged, refused, onForecasts] = await Promise.all([
-      runCli(['evaluate', good, '--actuals', actualsPath]),
+      runCli(['evaluate', good, '--actuals', actualsPath, '--report', reportDir]),
       runCli(['evaluate', bad, '--actuals', actualsPath]),
       runCli(['evaluate', good, '--actuals', forecastsPath, '--planned', plannedPath, '--json']),
     ]);
@@ -59,6 +60,9 @@ describe('cosched evaluate', () => {
     const json = JSON.parse(onForecasts.stdout) as { summary: { emissionsKg: number }; planned: { recomputed?: boolean; baselineEmissionsKg: number } };
     expect(json.summary.emissionsKg).toBeCloseTo(160, 9);
     expect(json.planned).toMatchObject({ recomputed: true, baselineEmissionsKg: 200 });
+    const html = readFileSync(join(reportDir, 'index.html'), 'utf8');
+    expect(html).toContain('<h1>cosched evaluation report: the plan judged on the actuals</h1>');
+    expect(html).toContain('violation under the actuals: a 2026-07-01T01:00Z: grid import 0.8 MW, above its limit 0.6 MW');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('invalid evaluate request: 1 bad field\n  plan.jobs[0].allocations[0].siteId: got "atlantis"; expected the id of a site of the actuals: a');
   });

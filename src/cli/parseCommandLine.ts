@@ -104,6 +104,8 @@ export type CommandLine =
       tlsCertPath?: string;
       tlsKeyPath?: string;
       tokenFile?: string;
+      /** Write the HTML report of the evaluation into this directory (local evaluation only). */
+      reportDir?: string;
     }
   | { kind: 'serve'; flags: ServeFlags };
 
@@ -275,13 +277,13 @@ function parseWhatIf(
   return { kind: 'compare', file, variants, variantsFile: values.variants, json: values.json === true, reportDir: values.report, timeLimitSeconds };
 }
 
-/** `evaluate PLAN.json --actuals FILE [--planned FILE] [--json] [--server HOST:PORT [--tls-ca CA.pem] [--tls-cert C --tls-key K] [--token-file F]]`. */
+/** `evaluate PLAN.json --actuals FILE [--planned FILE] [--json] [--report DIR | --server HOST:PORT [--tls-ca CA.pem] [--tls-cert C --tls-key K] [--token-file F]]`. */
 function parseEvaluate(
   file: string | undefined,
   extra: string[],
-  values: { json?: boolean; actuals?: string; planned?: string; server?: string; 'tls-ca'?: string; 'tls-cert'?: string; 'tls-key'?: string; 'token-file'?: string } & Record<string, unknown>,
+  values: { json?: boolean; actuals?: string; planned?: string; report?: string; server?: string; 'tls-ca'?: string; 'tls-cert'?: string; 'tls-key'?: string; 'token-file'?: string } & Record<string, unknown>,
 ): CommandLine {
-  rejectFlags(values, [...Object.keys(serveFlagNames).filter((name) => name !== 'tls-cert' && name !== 'tls-key'), ...whatIfFlagNames, 'dump-lp', 'time-limit', 'solver', 'report'], 'evaluate');
+  rejectFlags(values, [...Object.keys(serveFlagNames).filter((name) => name !== 'tls-cert' && name !== 'tls-key'), ...whatIfFlagNames, 'dump-lp', 'time-limit', 'solver'], 'evaluate');
   if (file === undefined) throw new UsageError("evaluate: missing PLAN.json (what 'cosched plan FILE --json' printed)");
   if (extra.length > 0) throw new UsageError(`evaluate: unexpected argument '${extra[0]}': give one PLAN.json (the actuals go in --actuals FILE)`);
   if (values.actuals === undefined) throw new UsageError('evaluate: missing --actuals FILE (a scenario file of what happened: the same sites and jobs, the realised forecasts)');
@@ -293,6 +295,7 @@ function parseEvaluate(
     if (values[flag] !== undefined && server === undefined) throw new UsageError(`--${flag} needs --server HOST:PORT`);
   }
   if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together: the client certificate and its key');
+  if (values.report !== undefined && server !== undefined) throw new UsageError('evaluate: --report works on a local evaluation; leave out --server');
   return {
     kind: 'evaluate',
     file,
@@ -304,6 +307,7 @@ function parseEvaluate(
     tlsCertPath: values['tls-cert'],
     tlsKeyPath: values['tls-key'],
     tokenFile: values['token-file'],
+    reportDir: values.report,
   };
 }
 

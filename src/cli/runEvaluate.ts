@@ -15,10 +15,11 @@ import { readClientToken } from './readClientToken.js';
 import { UsageError } from './UsageError.js';
 
 /**
- * `cosched evaluate PLAN.json --actuals FILE [--planned FILE] [--json] [--server HOST:PORT ...]`:
+ * `cosched evaluate PLAN.json --actuals FILE [--planned FILE] [--json] [--report DIR | --server HOST:PORT ...]`:
  * reads the plan (what `cosched plan --json` printed), the actuals and, if given, the request the
  * plan was made on; judges the plan's fixed allocations on the actuals here or on the server
- * (EvaluatePlan), and returns the text summary or the proto3 JSON of the EvaluatePlanResponse.
+ * (EvaluatePlan), writes the HTML report if asked (writeEvaluationReport; local only), and
+ * returns the text summary or the proto3 JSON of the EvaluatePlanResponse.
  * Violations of the plan under the actuals are part of the answer, not an error.
  *
  * The actuals are a scenario file (a PlanRequest with the realised data) or, with --planned, a
@@ -37,7 +38,13 @@ export async function runEvaluate(command: Extract<CommandLine, { kind: 'evaluat
   // 2. Judge here, or on the server.
   let response: EvaluatePlanResponse;
   if (command.server === undefined) {
-    response = evaluatePlanRequest({ actuals, plan, planned }).response;
+    const evaluated = evaluatePlanRequest({ actuals, plan, planned });
+    response = evaluated.response;
+    if (command.reportDir !== undefined) {
+      const { writeEvaluationReport } = await import('../report/writeEvaluationReport.js');
+      const { indexHtml } = await writeEvaluationReport(command.reportDir, evaluated.problem, evaluated.result, response.planned!, { source: `${command.file} judged on ${command.actualsFile}` });
+      process.stderr.write(`cosched: wrote the report to ${indexHtml}\n`);
+    }
   } else {
     const { evaluateOnServer } = await import('../client/evaluateOnServer.js');
     const connection = { address: command.server, tlsCaPath: command.tlsCaPath, tlsCertPath: command.tlsCertPath, tlsKeyPath: command.tlsKeyPath, token: readClientToken(command.tokenFile) };

@@ -9,8 +9,8 @@ Usage:
   cosched compare BASE.yaml (--variant NAME:OVERRIDE[,OVERRIDE...])... [--variants FILE]
                   [--json] [--report DIR] [--time-limit SECONDS]
   cosched frontier FILE [--points N] [--json] [--report DIR] [--time-limit SECONDS]
-  cosched evaluate PLAN.json --actuals FILE [--planned FILE] [--json]
-                   [--server HOST:PORT [--tls-ca CA.pem] [--tls-cert CERT.pem --tls-key KEY.pem]
+  cosched evaluate PLAN.json --actuals FILE [--planned FILE] [--json] [--report DIR |
+                   --server HOST:PORT [--tls-ca CA.pem] [--tls-cert CERT.pem --tls-key KEY.pem]
                    [--token-file FILE]]
   cosched serve [--host HOST] [--port PORT] [--workers N] [--max-queued-plans N]
                 [--max-message-bytes BYTES] [--max-cells CELLS] [--worker-heap-mb MB]
@@ -127,6 +127,8 @@ Options of evaluate:
   --planned FILE         The PlanRequest the plan was made on: the planned figures are recomputed
                          on it (and checked) instead of copied from the plan file.
   --json                 Print the EvaluatePlanResponse as proto3 JSON instead of text.
+  --report DIR           Also write the HTML report (charts and tables of the plan and the
+                         baseline on the actuals, violations listed); not with --server.
   --server HOST:PORT     Judge on a cosched server (EvaluatePlan); --tls-ca, --tls-cert,
                          --tls-key and --token-file as for plan.
 
