@@ -26,9 +26,9 @@ import { methodRoles } from '../src/auth/methodRoles.js';
 import { TokensFileWatcher } from '../src/auth/TokensFileWatcher.js';
 import { tokenClientOptions } from '../src/client/bearerTokenInterceptor.js';
 import { decodeStatusDetails } from '../src/client/decodeStatusDetails.js';
-import { CoSchedulerServiceClient } from '../src/generated/cosched/v1/co_scheduler_service.js';
-import { StandingPlannerServiceClient, StartPlanRunRequest } from '../src/generated/cosched/v1/standing_planner_service.js';
-import { OperationsClient } from '../src/generated/google/longrunning/operations.js';
+import { CoSchedulerServiceClient, CoSchedulerServiceService } from '../src/generated/cosched/v1/co_scheduler_service.js';
+import { StandingPlannerServiceClient, StandingPlannerServiceService, StartPlanRunRequest } from '../src/generated/cosched/v1/standing_planner_service.js';
+import { OperationsClient, OperationsService } from '../src/generated/google/longrunning/operations.js';
 import { CoschedServer } from '../src/server/CoschedServer.js';
 import { clientIdentityKey, createAuthInterceptor } from '../src/server/createAuthInterceptor.js';
 import { createLogger } from '../src/server/createLogger.js';
@@ -569,6 +569,15 @@ describe('the auth interceptor and the `cosched-client` identity (a real grpc-js
     const seen = await whoAmI(address, undefined, 'token:ops');
 
     expect(seen).toEqual({ client: [], authorization: [] });
+  });
+});
+
+describe('the role table', () => {
+  it('names every method of cosched\'s own services, and nothing else', () => {
+    const paths = [CoSchedulerServiceService, StandingPlannerServiceService, OperationsService].flatMap((service) => Object.values(service).map((method) => method.path));
+
+    expect(Object.keys(methodRoles).sort()).toEqual(paths.sort());
+    expect(methodRoles['/cosched.v1.CoSchedulerService/EvaluatePlan']).toBe('planner');
   });
 });
 

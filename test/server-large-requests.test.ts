@@ -1,5 +1,5 @@
 /**
- * Issue 14, "nothing unbounded on the main thread": Plan, WatchPlan and ValidatePlanRequest
+ * Issue 14, "nothing unbounded on the main thread": Plan, WatchPlan, ValidatePlanRequest and EvaluatePlan
  * requests of DeferredRequest.minBytes or more are decoded, validated and prepared in a
  * request-preparation worker (RequestPrepPool), with the same answers as the main-thread path,
  * and health stays quick while several are prepared.
@@ -11,7 +11,9 @@ import { CoschedError } from '../solver/errors/CoschedError.js';
 import { decodeStatusDetails } from '../src/client/decodeStatusDetails.js';
 import { validatePlanRequest } from '../src/data/validatePlanRequest.js';
 import { PlanPhase, ValidatePlanRequestRequest, ValidatePlanRequestResponse, WatchPlanRequest, WatchPlanResponse } from '../src/generated/cosched/v1/co_scheduler_service.js';
+import { EvaluatePlanRequest, EvaluatePlanResponse } from '../src/generated/cosched/v1/evaluate.js';
 import { PlanRequest } from '../src/generated/cosched/v1/plan_request.js';
+import { evaluatePlanRequest } from '../src/evaluate/evaluatePlanRequest.js';
 import { PlanResponse, Termination } from '../src/generated/cosched/v1/plan_response.js';
 import { toPlanResponse } from '../src/report/toPlanResponse.js';
 import { DeferredRequest } from '../src/server/DeferredRequest.js';
@@ -81,6 +83,25 @@ describe('a large Plan request', () => {
     }
     const line = test.logs.filter((l) => l.msg === 'call done' && l.method === 'Plan').at(-1);
     expect(line).toMatchObject({ code: 'OK', hours: 4_000, sites: 20, jobs: 2, cells: 160_000, termination: 'optimal' });
+  });
+
+  it('on EvaluatePlan (the large plan judged on actuals with half the green supply): evaluated in the worker, the same answer as in-process', async () => {
+    const actuals = large();
+    for (const site of actuals.sites) site.greenSupplyMw = site.greenSupplyMw.map((mw) => mw / 2);
+    const evaluate = { actuals, plan: await localResponse(), planned: undefined };
+    const bytes = EvaluatePlanRequest.encode(evaluate).finish();
+    expect(bytes.length).toBeGreaterThan(DeferredRequest.minBytes);
+
+    const client = rawClient(test.address);
+    try {
+      const answer = await rawUnary(client, `${service}/EvaluatePlan`, bytes, 30_000);
+      expect(answer.code, answer.details).toBe(status.OK);
+      expect(EvaluatePlanResponse.decode(answer.response!)).toEqual(evaluatePlanRequest(evaluate).response);
+    } finally {
+      client.close();
+    }
+    const line = test.logs.filter((l) => l.msg === 'call done' && l.method === 'EvaluatePlan').at(-1);
+    expect(line).toMatchObject({ code: 'OK', hours: 4_000, sites: 20, jobs: 2, cells: 160_000 });
   });
 
   it('on WatchPlan: VALIDATED first, then the same plan', async () => {

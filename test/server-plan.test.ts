@@ -6,8 +6,12 @@ import type { PlanRequest } from '../src/generated/cosched/v1/plan_request.js';
 import { Termination, type PlanResponse } from '../src/generated/cosched/v1/plan_response.js';
 import { toPlanResponse } from '../src/report/toPlanResponse.js';
 import { planProblem } from '../solver/plan/planProblem.js';
-import { oneSiteFourHours } from './factories/planRequests.js';
-import { callPlan, callValidate, watchPlan } from './helpers/grpcCalls.js';
+import { status, type ServiceError } from '@grpc/grpc-js';
+import { decodeStatusDetails } from '../src/client/decodeStatusDetails.js';
+import { evaluatePlanRequest } from '../src/evaluate/evaluatePlanRequest.js';
+import { EvaluationViolationKind } from '../src/generated/cosched/v1/evaluate.js';
+import { greenFellShortInHourOne, greenInHoursOneAndTwo, oneSiteFourHours } from './factories/planRequests.js';
+import { callEvaluate, callPlan, callValidate, watchPlan } from './helpers/grpcCalls.js';
 import { startTestServer, type TestServer } from './helpers/startTestServer.js';
 
 /** The response without what differs from run to run (timings). */
@@ -90,5 +94,40 @@ describe('ValidatePlanRequest', () => {
     const answer = await callValidate(test.client, undefined);
 
     expect(answer).toMatchObject({ valid: false, violations: [{ field: 'request' }] });
+  });
+});
+
+describe('EvaluatePlan', () => {
+  it('judges a plan made by Plan on the actuals (and recomputes its planned figures): the same answer as the local evaluation, the grid-limit breach listed, one log line', async () => {
+    const planned = greenInHoursOneAndTwo();
+    const plan = await callPlan(test.client, planned);
+    const actuals = greenFellShortInHourOne();
+
+    const answer = await callEvaluate(test.client, { actuals, plan, planned });
+
+    expect(answer).toEqual(evaluatePlanRequest({ actuals, plan, planned }).response);
+    expect(answer.planned).toMatchObject({ recomputed: true, emissionsKg: 0, baselineEmissionsKg: expect.closeTo(200, 9), violations: [] });
+    expect(answer.summary?.emissionsKg).toBeCloseTo(160, 9);
+    expect(answer.violations.map((v) => v.kind)).toEqual([EvaluationViolationKind.EVALUATION_VIOLATION_KIND_GRID_IMPORT_LIMIT]);
+    expect(answer.check?.passed).toBe(true);
+    const line = test.logs.filter((l) => l.msg === 'call done' && l.method === 'EvaluatePlan').at(-1);
+    expect(line).toMatchObject({ code: 'OK', hours: 4, sites: 1, jobs: 1, violations: 1 });
+  });
+
+  it('answers INVALID_ARGUMENT with a BadRequest naming the field of a plan that names an unknown site', async () => {
+    const plan = await callPlan(test.client, greenInHoursOneAndTwo());
+    plan.jobs[0].allocations[0].siteId = 'atlantis';
+
+    const error: ServiceError = await callEvaluate(test.client, { actuals: greenFellShortInHourOne(), plan, planned: undefined }).then(
+      () => expect.fail('expected INVALID_ARGUMENT'),
+      (e: ServiceError) => e,
+    );
+
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    const details = decodeStatusDetails(error.metadata);
+    expect(details.badRequest?.fieldViolations).toEqual([
+      { field: 'plan.jobs[0].allocations[0].siteId', description: 'got "atlantis"; expected the id of a site of the actuals: a' },
+    ]);
+    expect(details.errorInfo?.reason).toBe('INVALID_EVALUATE_REQUEST');
   });
 });

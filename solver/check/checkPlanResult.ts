@@ -1,6 +1,7 @@
 import type { Problem } from '../problem/Problem.js';
 import { scenarioProblem } from '../problem/scenarioProblem.js';
 import type { CheckReport, JobOutcome, PlanResult, Schedule } from '../plan/PlanResult.js';
+import type { EvaluationResult, ScheduleViolationKind } from '../evaluate/EvaluationResult.js';
 
 /** Relative tolerance for recomputed figures, as promised in the README. */
 const relativeTolerance = 1e-6;
@@ -41,6 +42,48 @@ export function checkPlanResult(problem: Problem, result: Omit<PlanResult, 'chec
   return { passed: check.violations.length === 0, checks: check.count, violations: check.violations };
 }
 
+/**
+ * The independent check of a fixed schedule judged on realised data (evaluateSchedule), by the
+ * same rules as checkPlanResult, except that what the schedule may break under the actuals (the
+ * feasibility rules of a plan: grid limits, capacities, windows, allowed sites, minGpus, maxGpus
+ * per hour, one block, no more work than gpuHours) is not a failure: the checker re-derives each
+ * such breach itself and verifies that `evaluation.violations` lists exactly those (kind, job,
+ * site, hour), with the same value and limit. Work done and unmet are re-derived as
+ * unmet = max(0, gpuHours − done). The baseline and the summary are checked as for a plan.
+ * Returns every failure found; never throws.
+ */
+export function checkEvaluation(problem: Problem, evaluation: Omit<EvaluationResult, 'check'>): CheckReport {
+  const check = new Checker();
+  const breaches = new Map<string, Breach>();
+  checkSchedule(problem, evaluation.judged, 'judged', check, breaches);
+  checkSchedule(problem, evaluation.baseline, 'baseline', check);
+  checkSummary(problem, { plan: evaluation.judged, baseline: evaluation.baseline, summary: evaluation.summary }, check);
+  const reported = new Set<string>();
+  for (const violation of evaluation.violations) {
+    const key = breachKey(violation.kind, violation.job, violation.site, violation.hour);
+    check.that(!reported.has(key), () => `violation ${key} reported twice`);
+    reported.add(key);
+    const found = breaches.get(key);
+    check.that(found !== undefined, () => `violation ${key} reported, but the schedule does not break it`);
+    if (found) {
+      check.close(`violation ${key} value`, violation.value, found.value);
+      check.close(`violation ${key} limit`, violation.limit, found.limit);
+    }
+  }
+  for (const key of breaches.keys()) check.that(reported.has(key), () => `the schedule breaks ${key}, but it is not reported`);
+  return { passed: check.violations.length === 0, checks: check.count, violations: check.violations };
+}
+
+/** A feasibility rule a judged schedule breaks, with the figures the checker re-derived. */
+interface Breach {
+  value: number;
+  limit: number;
+}
+
+function breachKey(kind: ScheduleViolationKind, job: number | undefined, site: number | undefined, hour: number | undefined): string {
+  return `${kind}(job ${job ?? '-'}, site ${site ?? '-'}, hour ${hour ?? '-'})`;
+}
+
 class Checker {
   count = 0;
   violations: string[] = [];
@@ -75,10 +118,10 @@ function checkScenarios(problem: Problem, result: Omit<PlanResult, 'check'>, che
     check.that(outcome.name === name && outcome.probability === probabilities[k], () => `scenario ${k}: reported ${outcome.name} (${outcome.probability}), expected ${name} (${probabilities[k]})`);
     check.that((outcome.plan === undefined) === (result.plan === undefined), () => `scenario ${name}: a plan in the scenario but not overall, or the other way round`);
     if (outcome.plan && result.plan) {
-      checkSchedule(inScenario[k], outcome.plan, 'plan', check, `plan in scenario ${name}`);
+      checkSchedule(inScenario[k], outcome.plan, 'plan', check, undefined, `plan in scenario ${name}`);
       check.that(JSON.stringify(outcome.plan.jobs) === JSON.stringify(result.plan.jobs), () => `scenario ${name}: the plan's jobs differ from the reported plan's`);
     }
-    checkSchedule(inScenario[k], outcome.baseline, 'baseline', check, `baseline in scenario ${name}`);
+    checkSchedule(inScenario[k], outcome.baseline, 'baseline', check, undefined, `baseline in scenario ${name}`);
   });
   const meanOf = (label: string, reported: Schedule, schedules: Schedule[]) => {
     problem.sites.forEach((site, s) => {
@@ -121,8 +164,19 @@ function tailMean(values: number[], probabilities: number[], level: number): num
   return sum / (1 - level);
 }
 
-function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'baseline', check: Checker, name: string = label): void {
+/**
+ * Checks one schedule (see checkPlanResult). `name` labels its messages (default: `label`).
+ * `plan` and `judged` follow the plan's rules; for `judged`, breaking a feasibility rule is
+ * recorded in `breaches` instead of failing.
+ */
+function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'baseline' | 'judged', check: Checker, breaches?: Map<string, Breach>, name: string = label): void {
   const H = problem.hours;
+  const feasible = (ok: boolean, kind: ScheduleViolationKind, where: { job?: number; site?: number; hour?: number }, figures: Breach, message: () => string): void => {
+    if (label !== 'judged' || !breaches) return check.that(ok, message);
+    check.count++;
+    if (!ok) breaches.set(breachKey(kind, where.job, where.site, where.hour), figures);
+  };
+  const planRules = label !== 'baseline';
   const gpusAt = problem.sites.map(() => new Float64Array(H));
   const loadMw = problem.sites.map(() => new Float64Array(H));
   check.that(schedule.jobs.length === problem.jobs.length, () => `${name}: ${schedule.jobs.length} job outcomes for ${problem.jobs.length} jobs`);
@@ -137,11 +191,14 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
       const inHorizon = Number.isInteger(run.startHour) && Number.isInteger(run.hours) && run.hours >= 1 && run.startHour >= 0 && run.startHour + run.hours <= H;
       check.that(inHorizon, () => `${runWhere}: outside the horizon of ${H} h`);
       check.that(Number.isFinite(run.gpus) && run.gpus > 0 && run.gpus <= job.maxGpus + absoluteTolerance, () => `${runWhere}: ${run.gpus} GPUs; allowed (0, ${job.maxGpus}]`);
-      if (label === 'plan') {
-        check.that(job.allowedSites.includes(run.site), () => `${runWhere}: site not allowed`);
-        check.that(run.startHour >= job.windowStart && run.startHour + run.hours <= job.windowEnd, () => `${runWhere}: outside window [${job.windowStart}, ${job.windowEnd})`);
+      if (planRules) {
+        const at = { job: outcome.job, site: run.site, hour: run.startHour };
+        feasible(job.allowedSites.includes(run.site), 'site_not_allowed', at, { value: run.gpus * run.hours, limit: 0 }, () => `${runWhere}: site not allowed`);
+        let hoursOutside = 0;
+        for (let t = run.startHour; t < run.startHour + run.hours; t++) if (t < job.windowStart || t >= job.windowEnd) hoursOutside++;
+        feasible(hoursOutside === 0, 'outside_window', at, { value: hoursOutside, limit: 0 }, () => `${runWhere}: outside window [${job.windowStart}, ${job.windowEnd})`);
         if (job.interruptible && job.minGpus > 0) {
-          check.that(run.gpus >= job.minGpus - absoluteTolerance, () => `${runWhere}: ${run.gpus} GPUs below minGpus ${job.minGpus}`);
+          feasible(run.gpus >= job.minGpus - absoluteTolerance, 'below_min_gpus', at, { value: run.gpus, limit: job.minGpus }, () => `${runWhere}: ${run.gpus} GPUs below minGpus ${job.minGpus}`);
         }
       } else {
         check.that(run.site === job.homeSite, () => `${runWhere}: not the home site`);
@@ -155,24 +212,32 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
       done += run.gpus * run.hours;
     }
     for (let t = 0; t < H; t++) {
-      if (perHour[t] > job.maxGpus + absoluteTolerance) check.that(false, () => `${where}: ${perHour[t]} GPUs in hour ${t} exceed maxGpus ${job.maxGpus}`);
+      if (perHour[t] > job.maxGpus + absoluteTolerance) {
+        feasible(false, 'job_max_gpus', { job: outcome.job, hour: t }, { value: perHour[t], limit: job.maxGpus }, () => `${where}: ${perHour[t]} GPUs in hour ${t} exceed maxGpus ${job.maxGpus}`);
+      }
     }
     check.count++;
 
     const lastHour = outcome.runs.reduce((end, r) => Math.max(end, r.startHour + r.hours), -1);
     check.that(lastHour < 0 ? outcome.finishHour === undefined : outcome.finishHour === lastHour, () => `${where}: finishHour ${outcome.finishHour}, runs end at ${lastHour < 0 ? 'no hour' : lastHour}`);
-    if (label === 'plan') {
+    if (planRules) {
       check.that(outcome.lateHours === 0, () => `${where}: a plan job is ${outcome.lateHours} h late`);
     } else if (outcome.runs.length > 0) {
       // The baseline's block ends ceil(gpuHours / maxGpus) hours after its first hour.
       const blockEnd = outcome.runs[0].startHour + Math.ceil(job.gpuHours / job.maxGpus - 1e-9);
       check.close(`${where} lateHours`, outcome.lateHours, Math.max(0, blockEnd - job.deadlineHour));
     }
-    if (!job.interruptible || label === 'baseline') checkBlock(job.maxGpus, outcome, where, check);
+    if (label === 'judged' && !job.interruptible) {
+      const blockFault = oneBlockFault(job.maxGpus, outcome);
+      feasible(blockFault === '', 'not_one_block', { job: outcome.job }, { value: 0, limit: 0 }, () => `${where}: ${blockFault}`);
+    } else if (!job.interruptible || label === 'baseline') {
+      checkBlock(job.maxGpus, outcome, where, check);
+    }
     check.close(`${where} done GPU-hours`, outcome.doneGpuHours, done);
-    check.that(done <= job.gpuHours * (1 + relativeTolerance) + absoluteTolerance, () => `${where}: did ${done} GPU-hours of ${job.gpuHours}`);
-    check.close(`${where} done + unmet`, outcome.doneGpuHours + outcome.unmetGpuHours, job.gpuHours);
-    if (label === 'plan') {
+    feasible(done <= job.gpuHours * (1 + relativeTolerance) + absoluteTolerance, 'excess_work', { job: outcome.job }, { value: done, limit: job.gpuHours }, () => `${where}: did ${done} GPU-hours of ${job.gpuHours}`);
+    if (label === 'judged') check.close(`${where} unmet`, outcome.unmetGpuHours, Math.max(0, job.gpuHours - done));
+    else check.close(`${where} done + unmet`, outcome.doneGpuHours + outcome.unmetGpuHours, job.gpuHours);
+    if (planRules) {
       check.that(outcome.unmetGpuHours <= absoluteTolerance * Math.max(1, job.gpuHours) || outcome.reason.length > 0, () => `${where}: ${outcome.unmetGpuHours} GPU-hours unmet without a reason`);
     }
   }
@@ -192,7 +257,8 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
     let charged = 0, discharged = 0;
     for (let t = 0; t < H; t++) {
       const at = `${name} site ${site.id} hour ${t}`;
-      check.that(gpusAt[s][t] <= site.gpuCapacity + absoluteTolerance, () => `${at}: ${gpusAt[s][t]} GPUs exceed capacity ${site.gpuCapacity}`);
+      const siteHour = { site: s, hour: t };
+      feasible(gpusAt[s][t] <= site.gpuCapacity + absoluteTolerance, 'site_capacity', siteHour, { value: gpusAt[s][t], limit: site.gpuCapacity }, () => `${at}: ${gpusAt[s][t]} GPUs exceed capacity ${site.gpuCapacity}`);
       const facility = site.pue * (loadMw[s][t] + site.baseLoadMw[t]);
       const charge = battery ? accounts.chargeMw[t] : 0;
       const discharge = battery ? accounts.dischargeMw[t] : 0;
@@ -217,7 +283,7 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
       const drawn = Math.max(0, facility + charge - discharge);
       const greenUsed = Math.min(drawn, site.greenSupplyMw[t]);
       const gridMw = drawn - greenUsed;
-      check.that(gridMw <= site.gridImportLimitMw + 1e-6, () => `${at}: grid ${gridMw} MW exceeds the import limit ${site.gridImportLimitMw} MW`);
+      feasible(gridMw <= site.gridImportLimitMw + 1e-6, 'grid_import_limit', siteHour, { value: gridMw, limit: site.gridImportLimitMw }, () => `${at}: grid ${gridMw} MW exceeds the import limit ${site.gridImportLimitMw} MW`);
       check.close(`${at} jobLoadMw`, accounts.jobLoadMw[t], loadMw[s][t]);
       check.close(`${at} facilityMw`, accounts.facilityMw[t], facility);
       check.close(`${at} greenUsedMw`, accounts.greenUsedMw[t], greenUsed);
@@ -322,7 +388,19 @@ function checkBlock(maxGpus: number, outcome: JobOutcome, where: string, check: 
   check.that(hours.slice(0, -1).every((g) => Math.abs(g - maxGpus) <= absoluteTolerance), () => `${where}: the block does not run at maxGpus ${maxGpus} before its last hour`);
 }
 
-function checkSummary(problem: Problem, result: Omit<PlanResult, 'check'>, check: Checker): void {
+/** Why `outcome`'s runs are not one block at one site at maxGpus (the last hour possibly partial); '' when they are. */
+function oneBlockFault(maxGpus: number, outcome: JobOutcome): string {
+  const runs = outcome.runs;
+  if (runs.length === 0) return '';
+  if (!runs.every((r) => r.site === runs[0].site)) return 'a block split across sites';
+  for (let i = 1; i < runs.length; i++) {
+    if (runs[i].startHour !== runs[i - 1].startHour + runs[i - 1].hours) return `a gap or overlap between hours ${runs[i - 1].startHour + runs[i - 1].hours} and ${runs[i].startHour}`;
+  }
+  const hours = runs.flatMap((r) => new Array<number>(r.hours).fill(r.gpus));
+  return hours.slice(0, -1).every((g) => Math.abs(g - maxGpus) <= absoluteTolerance) ? '' : `the block does not run at maxGpus ${maxGpus} before its last hour`;
+}
+
+function checkSummary(problem: Problem, result: Pick<PlanResult, 'plan' | 'baseline' | 'summary'>, check: Checker): void {
   const s = result.summary;
   const planTotals = result.plan?.totals;
   const baseline = result.baseline.totals;

@@ -155,7 +155,14 @@ function combinedTermination(outcomes: SolveOutcome[], hasPlan: boolean): PlanRe
   return outcomes.some((o) => o.termination === 'time_limit_feasible' || o.termination === 'time_limit_no_solution') ? 'time_limit_feasible' : 'optimal';
 }
 
-function summarise(problem: Problem, plan: Schedule | undefined, baseline: Schedule): PlanSummary {
+/**
+ * The summary of a schedule against the baseline (README, "Accounting"): the schedule's totals,
+ * carbon saved (baseline − schedule; 0 without a schedule), its percentage (0 when the baseline
+ * emits nothing), green share, work done and unmet on both sides, the baseline's missed
+ * deadlines, and whether both did the same work. Also used by evaluateSchedule for a fixed
+ * schedule judged on realised data. Pure.
+ */
+export function summarise(problem: Problem, plan: Schedule | undefined, baseline: Schedule): PlanSummary {
   const hasMarginal = baseline.totals.marginalEmissionsKg !== undefined;
   const totals = plan?.totals ?? {
     energyMwh: 0,

@@ -16,6 +16,7 @@ export const methodRoles: Readonly<Record<string, Role>> = {
   '/cosched.v1.CoSchedulerService/ValidatePlanRequest': planner,
   '/cosched.v1.CoSchedulerService/CompareScenarios': planner,
   '/cosched.v1.CoSchedulerService/SweepFrontier': planner,
+  '/cosched.v1.CoSchedulerService/EvaluatePlan': planner,
   '/cosched.v1.StandingPlannerService/GetJob': planner,
   '/cosched.v1.StandingPlannerService/ListJobs': planner,
   '/cosched.v1.StandingPlannerService/GetSiteForecast': planner,

@@ -21,7 +21,8 @@ import { withTracing } from './withTracing.js';
 /**
  * The `cosched` command: `cosched plan FILE [--json] [--dump-lp OUT.lp] [--time-limit S]
  * [--solver highs|jslp] [--server HOST:PORT [--tls-ca CA.pem]] [--report DIR]`,
- * `cosched compare BASE --variant ...`, `cosched frontier FILE`, `cosched serve [flags]`,
+ * `cosched compare BASE --variant ...`, `cosched frontier FILE`,
+ * `cosched evaluate PLAN.json --actuals FILE [--json] [--server ...]` (see runEvaluate), `cosched serve [flags]`,
  * `cosched worker --queue URL [flags]` (a plan worker on the queue, see runWorker),
  * `cosched token create --name NAME --role ROLE --tokens-file FILE` (see runTokenCommand),
  * the standing-planner commands against a server (`cosched jobs|forecasts|runs|dispatch|progress
@@ -63,6 +64,10 @@ export async function main(argv: string[]): Promise<number> {
       // Tracing, when configured, must start before runServe.js imports @grpc/grpc-js.
       const config = resolveServeConfig(command.flags);
       return await withTracing(config.otlpTracesUrl, { instrumentGrpc: true }, async () => (await import('./runServe.js')).runServe(config));
+    }
+    if (command.kind === 'evaluate') {
+      process.once('SIGINT', cancel);
+      return print(await (await import('./runEvaluate.js')).runEvaluate(command, abort.signal), exitCodes.ok);
     }
     if (command.kind === 'compare' || command.kind === 'frontier') {
       process.once('SIGINT', cancel);

@@ -89,6 +89,24 @@ export type CommandLine =
       reportDir?: string;
       timeLimitSeconds?: number;
     }
+  | {
+      kind: 'evaluate';
+      /** The plan to judge: the proto3 JSON that `cosched plan FILE --json` printed. */
+      file: string;
+      /** The realised data: a PlanRequest file (YAML or proto3 JSON), or with `plannedFile` a forecasts file (ReplaceForecasts). */
+      actualsFile: string;
+      /** The PlanRequest file the plan was made on: the planned figures are recomputed on it. */
+      plannedFile?: string;
+      json: boolean;
+      /** HOST:PORT of a cosched server to judge on (EvaluatePlan) instead of locally; TLS and token as for plan. */
+      server?: string;
+      tlsCaPath?: string;
+      tlsCertPath?: string;
+      tlsKeyPath?: string;
+      tokenFile?: string;
+      /** Write the HTML report of the evaluation into this directory (local evaluation only). */
+      reportDir?: string;
+    }
   | { kind: 'serve'; flags: ServeFlags };
 
 const solvers = ['highs', 'jslp'] as const;
@@ -132,6 +150,7 @@ const serveFlagNames = {
 } as const satisfies Record<string, keyof ServeFlags>;
 const planFlagNames = ['json', 'dump-lp', 'time-limit', 'solver', 'server', 'tls-ca', 'token-file', 'report'] as const;
 const whatIfFlagNames = ['variant', 'variants', 'points'] as const;
+const evaluateFlagNames = ['actuals', 'planned'] as const;
 
 /**
  * Parses `argv` (without node and the script) with node's strict `util.parseArgs`:
@@ -169,6 +188,8 @@ export function parseCommandLine(argv: string[]): CommandLine {
         variant: { type: 'string', multiple: true },
         variants: { type: 'string' },
         points: { type: 'string' },
+        actuals: { type: 'string' },
+        planned: { type: 'string' },
         ...Object.fromEntries(Object.keys(serveFlagNames).map((name) => [name, { type: 'string' as const }])),
       },
     });
@@ -183,7 +204,7 @@ export function parseCommandLine(argv: string[]): CommandLine {
   if (command === undefined) throw new UsageError('missing command: expected `cosched plan FILE` or `cosched serve`');
   if (command === 'serve') {
     if (file !== undefined) throw new UsageError(`serve: unexpected argument '${file}'`);
-    rejectFlags(values, [...planFlagNames, ...whatIfFlagNames], 'serve');
+    rejectFlags(values, [...planFlagNames, ...whatIfFlagNames, ...evaluateFlagNames], 'serve');
     const flags: ServeFlags = {};
     for (const [name, key] of Object.entries(serveFlagNames)) {
       const value = (values as Record<string, unknown>)[name];
@@ -192,9 +213,10 @@ export function parseCommandLine(argv: string[]): CommandLine {
     return { kind: 'serve', flags };
   }
   if (command === 'compare' || command === 'frontier') return parseWhatIf(command, file, extra, values);
-  if (command !== 'plan') throw new UsageError(`unknown command '${command}': expected 'plan', 'compare', 'frontier', 'serve' or 'worker'`);
+  if (command === 'evaluate') return parseEvaluate(file, extra, values);
+  if (command !== 'plan') throw new UsageError(`unknown command '${command}': expected 'plan', 'compare', 'frontier', 'evaluate', 'serve' or 'worker'`);
   // --tls-cert and --tls-key are serve flags too: for plan they name the client certificate.
-  rejectFlags(values, [...Object.keys(serveFlagNames).filter((name) => name !== 'tls-cert' && name !== 'tls-key'), ...whatIfFlagNames], 'plan');
+  rejectFlags(values, [...Object.keys(serveFlagNames).filter((name) => name !== 'tls-cert' && name !== 'tls-key'), ...whatIfFlagNames, ...evaluateFlagNames], 'plan');
   if (file === undefined) throw new UsageError('plan: missing FILE (a PlanRequest in YAML or JSON)');
   if (extra.length > 0) throw new UsageError(`plan: unexpected argument '${extra[0]}': give one FILE`);
 
@@ -234,7 +256,7 @@ function parseWhatIf(
   extra: string[],
   values: { json?: boolean; report?: string; variant?: string[]; variants?: string; points?: string; 'time-limit'?: string } & Record<string, unknown>,
 ): CommandLine {
-  rejectFlags(values, [...Object.keys(serveFlagNames), 'dump-lp', 'server', 'tls-ca', 'token-file', 'solver'], command);
+  rejectFlags(values, [...Object.keys(serveFlagNames), 'dump-lp', 'server', 'tls-ca', 'token-file', 'solver', ...evaluateFlagNames], command);
   if (file === undefined) throw new UsageError(`${command}: missing FILE (the base PlanRequest in YAML or JSON)`);
   if (extra.length > 0) throw new UsageError(`${command}: unexpected argument '${extra[0]}': give one FILE (variants go in --variant)`);
   const timeLimitSeconds = parseTimeLimit(values['time-limit']);
@@ -253,6 +275,40 @@ function parseWhatIf(
     throw new UsageError('compare: give at least one --variant NAME:OVERRIDE[,OVERRIDE...] or --variants FILE');
   }
   return { kind: 'compare', file, variants, variantsFile: values.variants, json: values.json === true, reportDir: values.report, timeLimitSeconds };
+}
+
+/** `evaluate PLAN.json --actuals FILE [--planned FILE] [--json] [--report DIR | --server HOST:PORT [--tls-ca CA.pem] [--tls-cert C --tls-key K] [--token-file F]]`. */
+function parseEvaluate(
+  file: string | undefined,
+  extra: string[],
+  values: { json?: boolean; actuals?: string; planned?: string; report?: string; server?: string; 'tls-ca'?: string; 'tls-cert'?: string; 'tls-key'?: string; 'token-file'?: string } & Record<string, unknown>,
+): CommandLine {
+  rejectFlags(values, [...Object.keys(serveFlagNames).filter((name) => name !== 'tls-cert' && name !== 'tls-key'), ...whatIfFlagNames, 'dump-lp', 'time-limit', 'solver'], 'evaluate');
+  if (file === undefined) throw new UsageError("evaluate: missing PLAN.json (what 'cosched plan FILE --json' printed)");
+  if (extra.length > 0) throw new UsageError(`evaluate: unexpected argument '${extra[0]}': give one PLAN.json (the actuals go in --actuals FILE)`);
+  if (values.actuals === undefined) throw new UsageError('evaluate: missing --actuals FILE (a scenario file of what happened: the same sites and jobs, the realised forecasts)');
+  const server = values.server;
+  if (server !== undefined && !/^(\[[^\]]+\]|[^:\s]+):\d{1,5}$/.test(server)) {
+    throw new UsageError(`--server '${server}': expected HOST:PORT, e.g. 127.0.0.1:50051`);
+  }
+  for (const flag of ['tls-ca', 'tls-cert', 'tls-key', 'token-file'] as const) {
+    if (values[flag] !== undefined && server === undefined) throw new UsageError(`--${flag} needs --server HOST:PORT`);
+  }
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together: the client certificate and its key');
+  if (values.report !== undefined && server !== undefined) throw new UsageError('evaluate: --report works on a local evaluation; leave out --server');
+  return {
+    kind: 'evaluate',
+    file,
+    actualsFile: values.actuals,
+    plannedFile: values.planned,
+    json: values.json === true,
+    server,
+    tlsCaPath: values['tls-ca'],
+    tlsCertPath: values['tls-cert'],
+    tlsKeyPath: values['tls-key'],
+    tokenFile: values['token-file'],
+    reportDir: values.report,
+  };
 }
 
 function parseTimeLimit(text: string | undefined): number | undefined {

@@ -9,6 +9,9 @@ Usage:
   cosched compare BASE.yaml (--variant NAME:OVERRIDE[,OVERRIDE...])... [--variants FILE]
                   [--json] [--report DIR] [--time-limit SECONDS]
   cosched frontier FILE [--points N] [--json] [--report DIR] [--time-limit SECONDS]
+  cosched evaluate PLAN.json --actuals FILE [--planned FILE] [--json] [--report DIR |
+                   --server HOST:PORT [--tls-ca CA.pem] [--tls-cert CERT.pem --tls-key KEY.pem]
+                   [--token-file FILE]]
   cosched serve [--host HOST] [--port PORT] [--workers N] [--max-queued-plans N]
                 [--max-message-bytes BYTES] [--max-cells CELLS] [--worker-heap-mb MB]
                 [--max-model-size N] [--max-response-bytes BYTES] [--max-requests-per-second N]
@@ -53,6 +56,12 @@ Commands:
                          parallel and print variants x metrics with differences to the base.
   frontier FILE          Sweep the weight of cost against carbon and print the Pareto points:
                          what each tonne saved costs.
+  evaluate PLAN.json     Judge a fixed plan (what 'plan FILE --json' printed) on what happened:
+                         its allocations, unchanged, and the baseline accounted on --actuals FILE
+                         (a PlanRequest of the realised data: the same sites and jobs); prints
+                         planned against realised emissions and carbon saved, and what the plan
+                         breaks under the actuals (grid limits, capacities, windows...), which is
+                         an answer, not an error (exit 0). Nothing is re-planned.
   serve                  Serve cosched.v1.CoSchedulerService, the standing planner
                          (cosched.v1.StandingPlannerService, google.longrunning.Operations)
                          over gRPC (with grpc.health.v1 and server reflection) until SIGTERM or
@@ -114,6 +123,18 @@ Options of compare and frontier:
                          JOBS: job=ID|ID and/or home=SITE|SITE. Quote the argument in a shell.
   --variants FILE        Variant messages (proto/cosched/v1/what_if.proto) in YAML or JSON.
   --points N             frontier: the most plans to solve, 2..100 (default 8).
+
+Options of evaluate:
+  --actuals FILE         The realised data (required): a PlanRequest in YAML or proto3 JSON, or with
+                         --planned a forecasts file ({"sites": [{"siteId": ..., "carbonIntensityGPerKwh":
+                         [...]}]}, as forecasts=PATH reads it) applied on top of the planned request.
+  --planned FILE         The PlanRequest the plan was made on: the planned figures are recomputed
+                         on it (and checked) instead of copied from the plan file.
+  --json                 Print the EvaluatePlanResponse as proto3 JSON instead of text.
+  --report DIR           Also write the HTML report (charts and tables of the plan and the
+                         baseline on the actuals, violations listed); not with --server.
+  --server HOST:PORT     Judge on a cosched server (EvaluatePlan); --tls-ca, --tls-cert,
+                         --tls-key and --token-file as for plan.
 
 Options of the standing-planner commands:
   --server HOST:PORT     The server; default: COSCHED_SERVER, else 127.0.0.1:50051.

@@ -1,5 +1,6 @@
 import type { FieldViolation } from '../../solver/errors/CoschedError.js';
 import { protoMetadata, type ProtoMetadata } from '../generated/cosched/v1/plan_request.js';
+import { protoMetadata as evaluateProtoMetadata } from '../generated/cosched/v1/evaluate.js';
 import { describeJsonValue } from './describeJsonValue.js';
 import { parseRfc3339Timestamp } from './parseRfc3339Timestamp.js';
 import { suggestName } from './suggestName.js';
@@ -82,7 +83,10 @@ let cachedIndex: SchemaIndex | undefined;
 function schemaIndex(): SchemaIndex {
   if (cachedIndex === undefined) {
     const index: SchemaIndex = { messages: new Map(), enums: new Map() };
-    indexFile(protoMetadata, index, new Set());
+    const visited = new Set<string>();
+    indexFile(protoMetadata, index, visited);
+    // evaluate.proto and its imports: PlanResponse (plan files of `cosched evaluate`).
+    indexFile(evaluateProtoMetadata as ProtoMetadata, index, visited);
     for (const [name, message] of index.messages) {
       for (const field of message.field) {
         if (field.typeName.startsWith('.google.protobuf.') && field.typeName !== timestampTypeName && !name.startsWith('.google.protobuf.')) {

@@ -131,7 +131,7 @@ export function planResponseToJson(response: PlanResponse): unknown {
 }
 
 /** Start of horizon hour `hour` as a Timestamp. */
-function hourToTimestamp(problem: Problem, hour: number): Timestamp {
+export function hourToTimestamp(problem: Problem, hour: number): Timestamp {
   const ms = hourToMs(problem, hour);
   const seconds = Math.floor(ms / 1000);
   return { seconds, nanos: Math.round((ms - seconds * 1000) * 1_000_000) };

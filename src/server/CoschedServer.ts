@@ -132,7 +132,7 @@ export class CoschedServer {
     let connections: ConnectionListener | undefined;
     let requestPrep: RequestPrepPool | undefined;
     try {
-      // Large Plan, WatchPlan and ValidatePlanRequest requests are decoded and prepared there, off the main thread.
+      // Large Plan, WatchPlan, ValidatePlanRequest and EvaluatePlan requests are decoded and prepared (evaluated) there, off the main thread.
       requestPrep = RequestPrepPool.create({ workers: 1, onWorkerError: (error) => logger.error({ err: error }, 'request preparation worker failed; replacing it') });
       const embedded = config.store === undefined || config.store === '';
       if (embedded) lock = lockDataDir(config.dataDir);
@@ -154,7 +154,7 @@ export class CoschedServer {
       // Undecodable request bytes reach our handlers as UndecodableRequest (INVALID_ARGUMENT), not grpc-js's INTERNAL;
       // large plan requests as DeferredRequest (decoded in requestPrep).
       server.addService(
-        withTolerantDecoding(CoSchedulerServiceService, ['Plan', 'WatchPlan', 'ValidatePlanRequest']),
+        withTolerantDecoding(CoSchedulerServiceService, ['Plan', 'WatchPlan', 'ValidatePlanRequest', 'EvaluatePlan']),
         createCoSchedulerService({ pool, requestPrep, maxCells: config.maxCells, maxModelSize: config.maxModelSize, maxResponseBytes: config.maxResponseBytes, deadlineMarginMs: config.deadlineMarginMs, logger }),
       );
       server.addService(withTolerantDecoding(StandingPlannerServiceService), createStandingPlannerService({ planner, runner, logger }));

@@ -3,6 +3,7 @@ import { CoschedError } from '../../solver/errors/CoschedError.js';
 import type { Problem } from '../../solver/problem/Problem.js';
 import { startWorkerThread } from '../../solver/solve/startWorkerThread.js';
 import type { ValidatePlanRequestResponse } from '../generated/cosched/v1/co_scheduler_service.js';
+import type { EvaluatePlanResponse } from '../generated/cosched/v1/evaluate.js';
 import type { CallContext } from './CallContext.js';
 import type { DeferredRequest } from './DeferredRequest.js';
 import { fromPlanWorkerError } from './fromPlanWorkerError.js';
@@ -164,6 +165,16 @@ export class RequestPrepPool {
   async validate(deferred: DeferredRequest, context: Pick<CallContext, 'signal' | 'logFields'>): Promise<ValidatePlanRequestResponse> {
     const outcome = await this.settled(deferred, { maxCells: Infinity }, context);
     if (outcome.kind !== 'validated') throw new CoschedError('INTERNAL', `request preparation answered ${outcome.kind} for ${deferred.methodPath}`);
+    return outcome.response;
+  }
+
+  /**
+   * EvaluatePlan's answer for a deferred request (evaluateOnThisThread, in a worker, within
+   * `maxCells`); records the actuals' size in `context.logFields`. @throws as `plan()`.
+   */
+  async evaluate(deferred: DeferredRequest, maxCells: number, context: Pick<CallContext, 'signal' | 'logFields'>): Promise<EvaluatePlanResponse> {
+    const outcome = await this.settled(deferred, { maxCells }, context);
+    if (outcome.kind !== 'evaluated') throw new CoschedError('INTERNAL', `request preparation answered ${outcome.kind} for ${deferred.methodPath}`);
     return outcome.response;
   }
 

@@ -11,6 +11,7 @@ import type {
   WatchPlanRequest,
   WatchPlanResponse,
 } from '../generated/cosched/v1/co_scheduler_service.js';
+import type { EvaluatePlanRequest, EvaluatePlanResponse } from '../generated/cosched/v1/evaluate.js';
 import type { PlanRequest } from '../generated/cosched/v1/plan_request.js';
 import type { PlanResponse } from '../generated/cosched/v1/plan_response.js';
 import { toPlanResponse } from '../report/toPlanResponse.js';
@@ -21,6 +22,7 @@ import { handleServerStreamingCall } from './handleServerStreamingCall.js';
 import { handleUnaryCall } from './handleUnaryCall.js';
 import { planRequestSize } from './planRequestSize.js';
 import { planOnPool, type PlanMethodDeps } from './planOnPool.js';
+import { evaluateOnThisThread } from './evaluateOnThisThread.js';
 import { sweepFrontierOnPool } from './sweepFrontierOnPool.js';
 import { toPlanProgress, validatedProgress } from './toPlanProgress.js';
 
@@ -30,12 +32,14 @@ import { toPlanProgress, validatedProgress } from './toPlanProgress.js';
  * - WatchPlan: the same, streaming PlanProgress events (VALIDATED, MODEL_BUILT, SOLVER_PROGRESS,
  *   SOLVED, CHECKED) and ending with the PlanResponse.
  * - ValidatePlanRequest: every violation, no plan; `cells` = hours × sites × jobs when valid.
- * Large Plan, WatchPlan and ValidatePlanRequest requests arrive undecoded (DeferredRequest, see
+ * Large Plan, WatchPlan, ValidatePlanRequest and EvaluatePlan requests arrive undecoded (DeferredRequest, see
  * withTolerantDecoding) and are decoded and prepared in `deps.requestPrep`'s workers.
  * - CompareScenarios: the base and each variant planned on the pool (compareScenariosOnPool),
  *   streaming each plan's start and end, ending with the rows.
  * - SweepFrontier: the carbon-versus-cost sweep on the pool (sweepFrontierOnPool), streaming each
  *   plan's start and end, ending with the Pareto points and warnings.
+ * - EvaluatePlan: a fixed plan judged on the actuals (evaluateOnThisThread), within max_cells;
+ *   nothing is solved. A large request is evaluated in a request-preparation worker, like ValidatePlanRequest's.
  * Errors leave through toGrpcStatus; each call writes one log line.
  */
 export function createCoSchedulerService(deps: PlanMethodDeps): CoSchedulerServiceServer {
@@ -95,6 +99,25 @@ export function createCoSchedulerService(deps: PlanMethodDeps): CoSchedulerServi
       async (request, context, send) => {
         const frontier = await sweepFrontierOnPool(request, context, deps, (progress) => send({ event: { $case: 'progress', value: progress } }));
         send({ event: { $case: 'result', value: frontier } });
+      },
+      logger,
+    ),
+
+    evaluatePlan: handleUnaryCall<EvaluatePlanRequest | DeferredRequest, EvaluatePlanResponse>(
+      'EvaluatePlan',
+      async (request, context) => {
+        let response: EvaluatePlanResponse;
+        if (request instanceof DeferredRequest) {
+          if (!deps.requestPrep) throw new CoschedError('INTERNAL', `a deferred request for ${request.methodPath} but no request preparation workers`);
+          response = await deps.requestPrep.evaluate(request, deps.maxCells, context);
+        } else {
+          Object.assign(context.logFields, planRequestSize(request.actuals));
+          await yieldToEventLoop();
+          response = evaluateOnThisThread(request, deps.maxCells);
+        }
+        context.logFields.violations = response.violations.length;
+        await yieldToEventLoop();
+        return response;
       },
       logger,
     ),

@@ -3,7 +3,7 @@ import type { Problem } from '../../solver/problem/Problem.js';
 import { validatePlanRequest } from '../data/validatePlanRequest.js';
 import type { PlanRequest } from '../generated/cosched/v1/plan_request.js';
 import { modelSizeViolation, planResponseBytesAtLeast, planTooCostly, responseTooLarge } from './planCost.js';
-import { planRequestSize } from './planRequestSize.js';
+import { planRequestSize, type PlanSize } from './planRequestSize.js';
 
 /** The limits a plan is checked against before it is solved (unset ones are not checked). */
 export interface PlanLimits {
@@ -33,14 +33,7 @@ const count = new Intl.NumberFormat('en-US');
 export function preparePlan(request: PlanRequest | undefined, limits: PlanLimits): Problem {
   if (!request) throw CoschedError.invalid([{ field: 'request', description: 'got nothing; expected a PlanRequest' }]);
   const problem = validatePlanRequest(request);
-  const size = planRequestSize(request);
-  if (size.cells > limits.maxCells) {
-    const description = `${size.hours} hours × ${size.sites} sites × ${size.jobs} jobs = ${count.format(size.cells)} cells; this server plans at most ${count.format(limits.maxCells)} cells (max_cells)`;
-    throw new CoschedError('RESOURCE_EXHAUSTED', `plan request too large: ${description}`, {
-      reason: 'PLAN_TOO_LARGE',
-      violations: [{ field: 'max_cells', description }],
-    });
-  }
+  assertPlanCells(planRequestSize(request), limits.maxCells);
   const costly = limits.maxModelSize === undefined ? undefined : modelSizeViolation(problem, limits.maxModelSize);
   if (costly) throw planTooCostly([costly]);
   if (limits.maxResponseBytes !== undefined) {
@@ -48,4 +41,17 @@ export function preparePlan(request: PlanRequest | undefined, limits: PlanLimits
     if (responseBytes > limits.maxResponseBytes) throw responseTooLarge(responseBytes, limits.maxResponseBytes, 'before solving');
   }
   return problem;
+}
+
+/**
+ * Throws CoschedError RESOURCE_EXHAUSTED (reason PLAN_TOO_LARGE, violation field `max_cells`)
+ * when `size` has more than `maxCells` hours × sites × jobs.
+ */
+export function assertPlanCells(size: PlanSize, maxCells: number): void {
+  if (size.cells <= maxCells) return;
+  const description = `${size.hours} hours × ${size.sites} sites × ${size.jobs} jobs = ${count.format(size.cells)} cells; this server plans at most ${count.format(maxCells)} cells (max_cells)`;
+  throw new CoschedError('RESOURCE_EXHAUSTED', `plan request too large: ${description}`, {
+    reason: 'PLAN_TOO_LARGE',
+    violations: [{ field: 'max_cells', description }],
+  });
 }

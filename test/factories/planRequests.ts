@@ -142,3 +142,28 @@ jobs:
     interruptible: true
 `;
 }
+
+/**
+ * One site `a` (pue 1, grid import limit 0.6 MW) over four hours and one job `j1` of 20 GPU-hours
+ * on up to 10 GPUs of 100 kW (1 MW at full width), window 00:00..04:00.
+ */
+function oneSiteOneMegawattJob(green: number[], intensity: number[], jobExtra: Partial<Job>): PlanRequest {
+  return request(4, [site('a', green, intensity, { pue: 1, gridImportLimitMw: 0.6 })], [job('j1', 'a', { gpuHours: 20, maxGpus: 10, gpuPowerKw: 100, ...jobExtra })]);
+}
+
+/**
+ * The forecast of the evaluation tests: green supply 1 MW in hours 1 and 2 (0.5 MW in 0 and 3),
+ * intensities 400, 100, 100, 300 g/kWh. The plan runs 10 GPUs in hours 1-2 and emits nothing;
+ * the baseline runs hours 0-1 and emits 0.5 MWh × 400 = 200 kg. Valid.
+ */
+export function greenInHoursOneAndTwo(jobExtra: Partial<Job> = {}): PlanRequest {
+  return oneSiteOneMegawattJob([0.5, 1, 1, 0.5], [400, 100, 100, 300], jobExtra);
+}
+
+/**
+ * What happened instead of greenInHoursOneAndTwo: hour 1 had 0.2 MW of green supply, not 1, at a
+ * dirtier 200 g/kWh. `jobExtra` changes the job as realised (e.g. a new deadline). Valid.
+ */
+export function greenFellShortInHourOne(jobExtra: Partial<Job> = {}): PlanRequest {
+  return oneSiteOneMegawattJob([0.5, 0.2, 1, 0.5], [400, 200, 100, 300], jobExtra);
+}

@@ -4,6 +4,7 @@ import type {
   PlanProgress,
   ValidatePlanRequestResponse,
 } from '../../src/generated/cosched/v1/co_scheduler_service.js';
+import type { EvaluatePlanRequest, EvaluatePlanResponse } from '../../src/generated/cosched/v1/evaluate.js';
 import type { PlanRequest } from '../../src/generated/cosched/v1/plan_request.js';
 import type { PlanResponse } from '../../src/generated/cosched/v1/plan_response.js';
 
@@ -18,6 +19,13 @@ export function callPlan(client: CoSchedulerServiceClient, request: PlanRequest,
 export function callValidate(client: CoSchedulerServiceClient, request: PlanRequest | undefined): Promise<ValidatePlanRequestResponse> {
   return new Promise((resolve, reject) => {
     client.validatePlanRequest({ request }, new Metadata(), {}, (error, response) => (error ? reject(error) : resolve(response)));
+  });
+}
+
+/** EvaluatePlan as a promise; rejects with the ServiceError. */
+export function callEvaluate(client: CoSchedulerServiceClient, request: EvaluatePlanRequest): Promise<EvaluatePlanResponse> {
+  return new Promise((resolve, reject) => {
+    client.evaluatePlan(request, new Metadata(), {}, (error, response) => (error ? reject(error) : resolve(response)));
   });
 }
 
