@@ -102,11 +102,31 @@ export interface JobColumns {
   unmetCol: number;
 }
 
+/**
+ * Where the rows of the constraint families are, for reading their duals: row indices into
+ * `model.rowNames`, -1 where the family has no row (a reduction left it out, or the job is
+ * non-interruptible / has no cells).
+ */
+export interface ModelRows {
+  /** workDone[j]: always present. */
+  workDone: number[];
+  /** jobCap[j,t], per job a map hour -> row (only hours with a row). */
+  jobCap: Map<number, number>[];
+  /** siteCapacity[s,t], -1 where R4 leaves it out (or R5: no job can use the site-hour). */
+  siteCapacity: Int32Array[];
+  /** powerBalance[s,t], -1 where R5 leaves it out. */
+  powerBalance: Int32Array[];
+  /** unmetTotal (stage 'lexicographic' only), else -1. */
+  unmetTotal: number;
+}
+
 /** A model and the index needed to read its solution back. */
 export interface BuiltModel {
   model: LinearModel;
   jobs: JobColumns[];
   stage: ModelStage;
+  /** Where each constraint family's rows are. */
+  rows: ModelRows;
 }
 
 /** How to build the model. */
@@ -157,6 +177,13 @@ export function buildModel(
     return terms;
   };
 
+  const rows: ModelRows = {
+    workDone: [],
+    jobCap: problem.jobs.map(() => new Map<number, number>()),
+    siteCapacity: problem.sites.map(() => new Int32Array(problem.hours).fill(-1)),
+    powerBalance: problem.sites.map(() => new Int32Array(problem.hours).fill(-1)),
+    unmetTotal: -1,
+  };
   const jobs: JobColumns[] = problem.jobs.map((job, j) => {
     const shape = jobShape(problem, job);
     const unmetCost = stage.kind === 'weighted' ? stage.unmetPenalty : stage.kind === 'minUnmet' ? 1 : 0;
@@ -172,15 +199,15 @@ export function buildModel(
       : [];
     const workCols = cells.map((c) => c.col);
     const workCoef = job.interruptible ? cells.map(() => 1) : cells.map(() => job.gpuHours);
-    builder.addConstraint(names.job('workDone', j), job.gpuHours, job.gpuHours, [...workCols, unmetCol], [...workCoef, 1]);
+    rows.workDone.push(builder.addConstraint(names.job('workDone', j), job.gpuHours, job.gpuHours, [...workCols, unmetCol], [...workCoef, 1]));
     return { shape, cells, unmetCol };
   });
 
-  addJobCap(problem, builder, names, jobs, reduce);
-  const gridCols = addSiteRows(problem, builder, names, siteHour, rate, reduce);
+  addJobCap(problem, builder, names, jobs, reduce, rows);
+  const gridCols = addSiteRows(problem, builder, names, siteHour, rate, reduce, rows);
 
   if (stage.kind === 'lexicographic') {
-    builder.addConstraint('unmetTotal', -Infinity, stage.unmetCap, jobs.map((j) => j.unmetCol), jobs.map(() => 1));
+    rows.unmetTotal = builder.addConstraint('unmetTotal', -Infinity, stage.unmetCap, jobs.map((j) => j.unmetCol), jobs.map(() => 1));
   }
   const model = builder.build();
   // Only the first stage: the later ones cap or price unmet work, which the greedy does not know.
@@ -188,7 +215,7 @@ export function buildModel(
     const start = greedyStart(problem, jobs, gridCols, model);
     if (start) model.start = start;
   }
-  return { model, jobs, stage };
+  return { model, jobs, stage, rows };
 }
 
 /**
@@ -289,7 +316,7 @@ function addBlockJob(
   return cells;
 }
 
-function addJobCap(problem: Problem, builder: ModelBuilder, names: Names, jobs: JobColumns[], reduce: boolean): void {
+function addJobCap(problem: Problem, builder: ModelBuilder, names: Names, jobs: JobColumns[], reduce: boolean, rows: ModelRows): void {
   problem.jobs.forEach((job, j) => {
     if (!job.interruptible) return;
     // R3: with one usable site the column bound min(G_j, C_s) already is the cap.
@@ -304,7 +331,7 @@ function addJobCap(problem: Problem, builder: ModelBuilder, names: Names, jobs: 
     for (const [t, { cols, sumOfBounds }] of byHour) {
       // R3: the cells' bounds cannot add up to more than maxGpus.
       if (reduce && sumOfBounds <= job.maxGpus) continue;
-      builder.addConstraint(names.jobHour('jobCap', j, t), -Infinity, job.maxGpus, cols, cols.map(() => 1));
+      rows.jobCap[j].set(t, builder.addConstraint(names.jobHour('jobCap', j, t), -Infinity, job.maxGpus, cols, cols.map(() => 1)));
     }
   });
 }
@@ -316,6 +343,7 @@ function addSiteRows(
   siteHour: Map<number, SiteHourTerms>[],
   rate: (s: number, t: number) => number,
   reduce: boolean,
+  rows: ModelRows,
 ): Int32Array[] {
   // grid[s,t]'s column, -1 where R5 leaves it out.
   const gridCols = problem.sites.map(() => new Int32Array(problem.hours).fill(-1));
@@ -333,11 +361,11 @@ function addSiteRows(
       }
       // R4: only where the columns' bounds allow more than the site has.
       if (!reduce || terms.maxGpus > site.gpuCapacity) {
-        builder.addConstraint(names.siteHour('siteCapacity', s, t), -Infinity, site.gpuCapacity, terms.cols, terms.gpus);
+        rows.siteCapacity[s][t] = builder.addConstraint(names.siteHour('siteCapacity', s, t), -Infinity, site.gpuCapacity, terms.cols, terms.gpus);
       }
       const grid = builder.addVariable(names.siteHour('grid', s, t), 0, site.gridImportLimitMw, rate(s, t));
       gridCols[s][t] = grid;
-      builder.addConstraint(
+      rows.powerBalance[s][t] = builder.addConstraint(
         names.siteHour('powerBalance', s, t),
         baseNeedMw,
         Infinity,

@@ -1,4 +1,5 @@
 import type { SolverStatus, TerminationCondition } from '../solve/SolveOutcome.js';
+import type { Explanation } from './Explanation.js';
 
 /**
  * The complete answer of the solver core, in horizon hours and site indices.
@@ -16,6 +17,8 @@ export interface PlanResult {
   solve: SolveInfo;
   check: CheckReport;
   warnings: string[];
+  /** Shadow prices and deadline values (only when options.explain asked for them). */
+  explanation?: Explanation;
 }
 
 /** A run of `hours` consecutive hours at one site with a constant GPU count. */

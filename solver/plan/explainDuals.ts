@@ -1,0 +1,171 @@
+import type { Problem } from '../problem/Problem.js';
+import type { BuiltModel } from '../model/buildModel.js';
+import type { SolveOutcome } from '../solve/SolveOutcome.js';
+import type { Explanation, JobDeadlineValue, SiteHourValue } from './Explanation.js';
+import type { JobOutcome } from './PlanResult.js';
+import { blockGpus, jobShape, workTolerance } from '../model/jobShape.js';
+
+/** Values below this (in objective units) count as 0: HiGHS's dual feasibility tolerance. */
+const dualTolerance = 1e-7;
+
+/**
+ * The unit values are reported in, and the factor that turns objective units into it: kg CO2
+ * (objective / carbonWeight) when costWeight is 0, else the objective's own units.
+ */
+export function explanationUnit(problem: Problem): { valueUnit: string; perObjectiveUnit: number } {
+  const { carbonWeight, costWeight } = problem.objective;
+  if (costWeight === 0 && carbonWeight > 0) return { valueUnit: 'kg CO2', perObjectiveUnit: 1 / carbonWeight };
+  return { valueUnit: `objective units (${carbonWeight} x kg CO2 + ${costWeight} x cost)`, perObjectiveUnit: 1 };
+}
+
+/**
+ * An Explanation without values, saying why (`basis`): jslp, no optimal final solve, a final
+ * stage that is not the plan's objective.
+ */
+export function unavailableExplanation(problem: Problem, basis: string): Explanation {
+  return { available: false, valueUnit: explanationUnit(problem).valueUnit, basis, bindingHours: [], jobs: [] };
+}
+
+/**
+ * Explains the final solve from its duals (see the README, "Explanations from duals"):
+ * - per site-hour with job cells, the value of one more GPU-hour of capacity: -rowDual of
+ *   siteCapacity[s,t] (0 where R4 left the row out) plus -colDual of every gpus cell whose bound
+ *   R6 set to the capacity (C_s < G_j), as one more GPU raises those bounds too; per site-hour with a powerBalance row, the value of one more MWh of green
+ *   supply, rowDual >= 0 (g enters that row's lower bound u·B - g with coefficient -1); the
+ *   site-hours where either is > 0 are the binding hours;
+ * - per job, the first-order value of one more hour of window after windowEnd: the reduced cost
+ *   of the column the job would get in that hour, priced with the existing duals of workDone[j],
+ *   siteCapacity[s,T] and powerBalance[s,T] (where R5 left powerBalance out, its dual is implied:
+ *   the rate w[s,T] when base load needs the grid, else 0), times the GPUs the job could use
+ *   there, at the best site. A non-interruptible job compares its current block with a block
+ *   starting one hour later, both priced at the site rows' duals. 0, with a note, when the window
+ *   already ends at the horizon's end.
+ *
+ * `outcome` must carry rowDuals and colDuals of `built.model` (else the result is unavailable);
+ * `jobs` is the decoded schedule of that solve. Values are in explanationUnit(problem).
+ */
+export function explainDuals(problem: Problem, built: BuiltModel, outcome: SolveOutcome, jobs: JobOutcome[]): Explanation {
+  const { rowDuals } = outcome;
+  if (!rowDuals || built.stage.kind === 'minUnmet') return unavailableExplanation(problem, 'no duals: the final solve did not end optimal with duals');
+  const { valueUnit, perObjectiveUnit } = explanationUnit(problem);
+  const rows = built.rows;
+  const stage = built.stage;
+  const dual = (row: number): number => (row >= 0 ? rowDuals[row] : 0);
+  const rate = (s: number, t: number): number => {
+    const site = problem.sites[s];
+    return problem.objective.carbonWeight * site.carbonIntensityGPerKwh[t] + problem.objective.costWeight * site.pricePerMwh[t];
+  };
+  /** y of powerBalance[s,t]: the row's dual, or the implied one where R5 left the row out. */
+  const powerDual = (s: number, t: number): number => {
+    const row = rows.powerBalance[s][t];
+    if (row >= 0) return rowDuals[row];
+    const site = problem.sites[s];
+    return site.pue * site.baseLoadMw[t] - site.greenSupplyMw[t] >= 0 ? rate(s, t) : 0;
+  };
+
+  // R6 ties a cell's bound to the capacity where C_s < G_j: one more GPU raises that bound too,
+  // which is worth -(its reduced cost). Where R4 left the row out, this is the whole value.
+  const { colDuals } = outcome;
+  const boundValue = problem.sites.map(() => new Float64Array(problem.hours));
+  problem.jobs.forEach((job, j) => {
+    if (!job.interruptible || !colDuals) return;
+    for (const cell of built.jobs[j].cells) {
+      const capacity = problem.sites[cell.site].gpuCapacity;
+      if (capacity < job.maxGpus && built.model.colUpper[cell.col] === capacity) boundValue[cell.site][cell.hour] += Math.max(0, -colDuals[cell.col]);
+    }
+  });
+
+  const bindingHours: SiteHourValue[] = [];
+  problem.sites.forEach((_site, s) => {
+    for (let t = 0; t < problem.hours; t++) {
+      const capacityRow = rows.siteCapacity[s][t];
+      const powerRow = rows.powerBalance[s][t];
+      if (capacityRow < 0 && powerRow < 0) continue;
+      const gpuHourValue = clean(-dual(capacityRow) + boundValue[s][t]);
+      const greenMwhValue = clean(dual(powerRow));
+      if (gpuHourValue > 0 || greenMwhValue > 0) {
+        bindingHours.push({ site: s, hour: t, gpuHourValue: gpuHourValue * perObjectiveUnit, greenMwhValue: greenMwhValue * perObjectiveUnit });
+      }
+    }
+  });
+  bindingHours.sort((a, b) => b.gpuHourValue - a.gpuHourValue || b.greenMwhValue - a.greenMwhValue || a.site - b.site || a.hour - b.hour);
+
+  const gpusAt = problem.sites.map(() => new Float64Array(problem.hours));
+  for (const outcome of jobs) for (const run of outcome.runs) for (let t = run.startHour; t < run.startHour + run.hours; t++) gpusAt[run.site][t] += run.gpus;
+
+  /** Σ over a cell's site rows of coefficient × dual, per GPU-hour at (s,t): the cell's price without workDone. */
+  const sitePricePerGpuHour = (s: number, t: number, powerMwPerGpu: number): number =>
+    -dual(rows.siteCapacity[s][t]) + problem.sites[s].pue * powerMwPerGpu * powerDual(s, t);
+
+  const deadlineValues: JobDeadlineValue[] = problem.jobs.map((job, j) => {
+    const shape = jobShape(problem, job);
+    const outcomeOfJob = jobs[j];
+    const unmet = outcomeOfJob ? outcomeOfJob.unmetGpuHours > workTolerance * Math.max(1, job.gpuHours) : false;
+    // What one more GPU-hour done is worth: workDone's dual. In the LP with a block job's start
+    // fixed it is not unique; the unmet column's own price (its cost less the unmetTotal cap's
+    // dual) is the value it would have if unmet were free to move.
+    const unmetCol = built.jobs[j].unmetCol;
+    const workValue = job.interruptible ? dual(rows.workDone[j]) : built.model.colCost[unmetCol] - dual(rows.unmetTotal);
+    const workValuePerGpuHour = unmet ? clean(workValue) * perObjectiveUnit : 0;
+    const base = { job: j, site: -1, valuePerGpuHour: 0, gpus: 0, workValuePerGpuHour };
+    const T = job.windowEnd;
+    if (T >= problem.hours) return { ...base, deadlineValue: 0, note: 'the window ends at the horizon end: there is no forecast for a later hour' };
+    if (shape.usableSites.length === 0) return { ...base, deadlineValue: 0, note: 'no allowed site has room for the job' };
+    const powerMwPerGpu = job.gpuPowerKw / 1000;
+
+    if (job.interruptible) {
+      let best = { value: 0, site: -1, perGpuHour: 0, gpus: 0 };
+      for (const s of shape.usableSites) {
+        const capacity = problem.sites[s].gpuCapacity;
+        // Without a capacity row the hour's capacity is not priced: only the free GPUs count.
+        const room = rows.siteCapacity[s][T] >= 0 ? capacity : Math.max(0, capacity - gpusAt[s][T]);
+        const gpus = Math.min(job.maxGpus, room);
+        const perGpuHour = dual(rows.workDone[j]) - sitePricePerGpuHour(s, T, powerMwPerGpu);
+        const value = clean(perGpuHour) * gpus;
+        if (value > best.value) best = { value, site: s, perGpuHour, gpus };
+      }
+      const note =
+        best.site < 0
+          ? 'one more hour would not lower the objective (its cheapest GPU-hour costs at least what the job pays now)'
+          : `reduced cost of gpus[job, site, ${T}] times the ${best.gpus} GPUs it could use there${unmet ? ' (the job has unmet work: includes the value of doing more of it)' : ''}`;
+      return { ...base, deadlineValue: best.value * perObjectiveUnit, site: best.site, valuePerGpuHour: best.perGpuHour * perObjectiveUnit, gpus: best.gpus, note };
+    }
+
+    // A block job: a start one hour later, so that the block ends in hour T.
+    const laterStart = T + 1 - shape.blockHours;
+    if (laterStart < job.windowStart) return { ...base, deadlineValue: 0, note: `its block of ${shape.blockHours} h still would not fit the window` };
+    const blockPrice = (s: number, t0: number): number => {
+      let price = 0;
+      for (let k = 0; k < shape.blockHours; k++) price += blockGpus(job, shape, k) * sitePricePerGpuHour(s, t0 + k, powerMwPerGpu);
+      return price;
+    };
+    const current = outcomeOfJob?.runs[0];
+    // Scheduled: what moving the block saves; unscheduled: what doing its work is worth, less the block's price.
+    const currentValue = current ? blockPrice(current.site, current.startHour) : job.gpuHours * workValue;
+    let best = { value: 0, site: -1 };
+    for (const s of shape.usableSites) {
+      const value = clean(currentValue - blockPrice(s, laterStart));
+      if (value > best.value) best = { value, site: s };
+    }
+    const basis = outcome.dualsFrom === 'lp_with_integers_fixed' ? 'in the LP with the integer solution fixed' : 'in the LP';
+    const note =
+      best.site < 0
+        ? `a block starting one hour later (hour ${laterStart}) would not lower the objective`
+        : current
+          ? `its block priced at the site rows' duals ${basis}: now, against starting at hour ${laterStart}`
+          : `doing its ${job.gpuHours} GPU-hours, less the price of a block starting at hour ${laterStart}, ${basis}`;
+    return { ...base, deadlineValue: best.value * perObjectiveUnit, site: best.site, gpus: best.site < 0 ? 0 : job.maxGpus, note };
+  });
+
+  const stageWords = stage.kind === 'weighted' ? "final stage 'weighted'" : "final stage 'lexicographic': unmet work capped at its minimum";
+  const basis =
+    outcome.dualsFrom === 'lp_with_integers_fixed'
+      ? `duals of the LP with the integer solution fixed (${stageWords}); first-order, one of possibly several dual solutions`
+      : `duals of the LP (${stageWords}); first-order, one of possibly several dual solutions`;
+  return { available: true, valueUnit, basis, bindingHours, jobs: deadlineValues };
+}
+
+/** x, with values within the dual tolerance of 0 (either sign) made 0. */
+function clean(x: number): number {
+  return Math.abs(x) <= dualTolerance ? 0 : x;
+}
