@@ -4,6 +4,7 @@ import type { JobOutcome, PlanResult, Schedule } from '../../solver/plan/PlanRes
 import type { TerminationCondition } from '../../solver/solve/SolveOutcome.js';
 import { hourToMs } from '../../solver/problem/formatHour.js';
 import { workTolerance } from '../../solver/model/jobShape.js';
+import { formatBindingHoursText } from './formatBindingHoursText.js';
 
 /** Options for `formatPlanText`. */
 export interface PlanTextOptions {
@@ -18,6 +19,7 @@ export interface PlanTextOptions {
  *   the reason for unmet work on its own line under the job;
  * - plan-versus-baseline totals (energy, green and its share, grid, emissions, cost, unmet work,
  *   missed deadlines) and the carbon saved in kg and %;
+ * - with an explanation (options.explain), "The binding hours" (formatBindingHoursText);
  * - warnings.
  * Times are UTC (`2026-07-01 05:00Z`), numbers use thousands separators and a precision fitted to
  * their size. Deterministic: the same problem and result give the same text. No colour unless
@@ -29,6 +31,7 @@ export function formatPlanText(problem: Problem, result: PlanResult, options: Pl
   lines.push(...header(problem, result, paint));
   lines.push('', paint.bold('Jobs'), ...jobTable(problem, result.plan, paint));
   lines.push('', ...totalsTable(result, paint));
+  if (result.explanation) lines.push('', ...formatBindingHoursText(problem, result.explanation, paint.bold));
   if (result.warnings.length > 0) {
     lines.push('', paint.bold('Warnings'));
     for (const warning of result.warnings) lines.push(`  - ${paint.yellow(warning)}`);

@@ -11,6 +11,7 @@ import {
   type SiteProfile,
 } from '../generated/cosched/v1/plan_response.js';
 import type { Timestamp } from '../generated/google/protobuf/timestamp.js';
+import { toExplanationMessage } from './toExplanationMessage.js';
 
 const terminationToProto: Record<TerminationCondition, Termination> = {
   optimal: Termination.TERMINATION_OPTIMAL,
@@ -75,6 +76,7 @@ export function toPlanResponse(problem: Problem, result: PlanResult): PlanRespon
     baseline: toBaselinePlan(problem, result.baseline),
     check: { passed: result.check.passed, checks: result.check.checks, violations: [...result.check.violations] },
     warnings: [...result.warnings],
+    explanation: result.explanation ? toExplanationMessage(problem, result.explanation) : undefined,
   };
 }
 
