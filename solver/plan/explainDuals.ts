@@ -127,7 +127,7 @@ export function explainDuals(problem: Problem, built: BuiltModel, outcome: Solve
       const note =
         best.site < 0
           ? 'one more hour would not lower the objective (its cheapest GPU-hour costs at least what the job pays now)'
-          : `reduced cost of gpus[job, site, ${T}] times the ${best.gpus} GPUs it could use there${unmet ? ' (the job has unmet work: includes the value of doing more of it)' : ''}`;
+          : `what a GPU-hour in the new hour saves (minus its reduced cost), times the ${best.gpus} GPUs the job could use there${unmet ? ' (the job has unmet work: includes the value of doing more of it)' : ''}`;
       return { ...base, deadlineValue: best.value * perObjectiveUnit, site: best.site, valuePerGpuHour: best.perGpuHour * perObjectiveUnit, gpus: best.gpus, note };
     }
 

@@ -5,6 +5,7 @@ import { workTolerance } from '../../solver/model/jobShape.js';
 import { escapeHtml } from './escapeHtml.js';
 import { formatNumber, formatQuantity, quantityDecimals } from './formatNumber.js';
 import { formatUtcHour } from './formatUtcHour.js';
+import { bindingHoursHtml } from './bindingHoursHtml.js';
 
 /** One rendered chart of a report. */
 export interface ReportChart {
@@ -42,7 +43,7 @@ export interface PlanReportOptions {
  * show it. A few lines of inline script only add hover text (an SVG `<title>`) to chart marks.
  *
  * Sections, in order: key figures; warnings; plan versus baseline; per-site energy; Gantt charts;
- * totals; jobs; solve and check. Every number a test or a reader may want to pick out has a
+ * totals; jobs; the binding hours (only with an explanation, see bindingHoursHtml); solve and check. Every number a test or a reader may want to pick out has a
  * stable handle:
  * - key figures: `#carbon-saved-kg`, `#carbon-saved-percent`, `#green-share`, `#cost`,
  *   `#unmet-gpu-hours`, `#check` with `data-value` holding the exact number (or `data-passed`);
@@ -66,6 +67,7 @@ export function formatPlanReportHtml(problem: Problem, result: PlanResult, chart
     section('gantt', 'Jobs across sites', charts.gantts.map(figure)),
     section('totals', 'Totals', [summaryTable(result)]),
     section('jobs', 'Jobs', [jobsTable(problem, result)]),
+    ...(result.explanation ? [section('binding-hours', 'The binding hours', bindingHoursHtml(problem, result.explanation))] : []),
     section('solve', 'Solve and check', [solveTable(result), checkDetails(result)]),
   ];
   return `<!doctype html>
