@@ -52,10 +52,10 @@ function heatStrip(problem: Problem, values: SiteHourValue[], valueOf: (v: SiteH
   const cells = values.map((v) => {
     const value = valueOf(v);
     const label = `${problem.sites[v.site].id} ${formatUtcHour(problem, v.hour)}: ${formatChartValue(value)}`;
-    return `<rect x="${formatNumber(labelWidth + v.hour * cellWidth, 2)}" y="${v.site * rowHeight + 1}" width="${formatNumber(cellWidth, 2)}" height="${rowHeight - 2}" fill="#b23a48" fill-opacity="${formatNumber(0.15 + (0.85 * value) / max, 3)}" aria-label="${escapeHtml(label)}"/>`;
+    return `<rect x="${(labelWidth + v.hour * cellWidth).toFixed(2)}" y="${v.site * rowHeight + 1}" width="${cellWidth.toFixed(2)}" height="${rowHeight - 2}" fill="#b23a48" fill-opacity="${(0.15 + (0.85 * value) / max).toFixed(3)}" aria-label="${escapeHtml(label)}"/>`;
   });
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(caption)}">
-<rect x="${labelWidth}" y="0" width="${formatNumber(cellWidth * problem.hours, 2)}" height="${height - 4}" fill="#f0f2f4"/>
+<rect x="${labelWidth}" y="0" width="${(cellWidth * problem.hours).toFixed(2)}" height="${height - 4}" fill="#f0f2f4"/>
 ${labels.join('\n')}
 ${cells.join('\n')}
 </svg>`;
