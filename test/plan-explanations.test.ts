@@ -2,7 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Problem } from '../solver/problem/Problem.js';
 import { planProblem } from '../solver/plan/planProblem.js';
+import { validatePlanRequest } from '../src/data/validatePlanRequest.js';
+import { PlanResponse } from '../src/generated/cosched/v1/plan_response.js';
+import { planResultFromResponse } from '../src/client/planResultFromResponse.js';
+import { bindingHoursHtml } from '../src/report/bindingHoursHtml.js';
+import { formatPlanText } from '../src/report/formatPlanText.js';
+import { toPlanResponse } from '../src/report/toPlanResponse.js';
 import { arbitraryProblem } from './factories/arbitraryProblems.js';
+import * as requests from './factories/planRequests.js';
 import { job, problem, site } from './factories/problems.js';
 
 const explained = (p: Problem): Problem => ({ ...p, options: { ...p.options, explain: true } });
@@ -59,6 +66,19 @@ describe('explanations from duals', () => {
     expect(result.summary.emissionsKg - later.summary.emissionsKg).toBeCloseTo(value.deadlineValue, 9);
   });
 
+  it("moves a job's dearest GPU-hours first when its window grows (finite difference)", async () => {
+    // clean (4 GPUs, 100 g/kWh) and dirty (300, then 50 g/kWh in hour 1); the window is hour 0.
+    const sites = [site('clean', [0, 0], [100, 100], { gpuCapacity: 4 }), site('dirty', [0, 0], [300, 50])];
+    const twoHours = (windowEnd: number) => problem(2, sites, [job('j1', 2, { allowedSites: [0, 1], homeSite: 1, windowEnd, deadlineHour: windowEnd })]);
+    const result = await planProblem(explained(twoHours(1)));
+    const value = result.explanation!.jobs[0];
+    // The 4 GPU-hours at 300 g/kWh, then the 4 at 100, move to 50 g/kWh: 1.0 + 0.2 kg (not 8 × 0.25).
+    expect(value.deadlineValue).toBeCloseTo(1.2, 9);
+    expect(value.valuePerGpuHour).toBeCloseTo(0.25, 9);
+    const later = await planProblem(twoHours(2));
+    expect(result.summary.emissionsKg - later.summary.emissionsKg).toBeCloseTo(value.deadlineValue, 9);
+  });
+
   it('gives a job whose window ends at the horizon end no deadline value, and says why', async () => {
     const result = await planProblem(explained(cleanHourJustAfterTheDeadline(3)));
     expect(result.explanation!.jobs[0].deadlineValue).toBe(0);
@@ -102,5 +122,36 @@ describe('explanations from duals', () => {
       }),
       { numRuns: 30, seed: 13 },
     );
+  });
+});
+
+describe('explanations at the edges', () => {
+  it('prints the binding hours as sentences an operator can read', async () => {
+    const result = await planProblem(explained(cleanSiteTooSmall()));
+    const text = formatPlanText(cleanSiteTooSmall(), result);
+    expect(text).toContain('The binding hours');
+    expect(text).toContain('one more GPU at clean 2026-07-01 00:00Z would save 0.200 kg CO2');
+    expect(text).toContain('one more MWh of green supply at dirty 2026-07-01 00:00Z would save 300.0 kg CO2');
+    const withoutExplain = formatPlanText(cleanSiteTooSmall(), await planProblem(cleanSiteTooSmall()));
+    expect(withoutExplain).not.toContain('The binding hours');
+  });
+
+  it('puts the binding hours and deadline values in the HTML report with their exact values', async () => {
+    const p = explained(cleanHourJustAfterTheDeadline());
+    const html = bindingHoursHtml(p, (await planProblem(p)).explanation!).join('\n');
+    expect(html).toContain('id="deadline-table"');
+    expect(html).toMatch(/<tr data-job="j1"><th>j1<\/th><td class="num value" data-value="3\.2\d*">3\.200 kg CO2<\/td>/);
+    expect(html).toContain('data-chart="binding-green"');
+  });
+
+  it('carries the explanation through the wire form and back, and validates options.explain', async () => {
+    const request = requests.request(2, [requests.site('a', [0, 0], [500, 100])], [requests.job('j1', 'a', { deadline: requests.hour(1) })]);
+    expect(validatePlanRequest(request).options).not.toHaveProperty('explain');
+    const p = validatePlanRequest({ ...request, options: { timeLimitSeconds: 0, mipGap: 0, solver: 0, explain: true } });
+    expect(p.options.explain).toBe(true);
+    const result = await planProblem(p);
+    const wire = PlanResponse.decode(PlanResponse.encode(toPlanResponse(p, result)).finish());
+    expect(wire.explanation?.jobs[0]).toMatchObject({ jobId: 'j1', siteId: 'a' });
+    expect(planResultFromResponse(p, wire).explanation).toEqual(result.explanation);
   });
 });

@@ -33,13 +33,18 @@ export function unavailableExplanation(problem: Problem, basis: string): Explana
  *   R6 set to the capacity (C_s < G_j), as one more GPU raises those bounds too; per site-hour with a powerBalance row, the value of one more MWh of green
  *   supply, rowDual >= 0 (g enters that row's lower bound u·B - g with coefficient -1); the
  *   site-hours where either is > 0 are the binding hours;
- * - per job, the first-order value of one more hour of window after windowEnd: the reduced cost
- *   of the column the job would get in that hour, priced with the existing duals of workDone[j],
- *   siteCapacity[s,T] and powerBalance[s,T] (where R5 left powerBalance out, its dual is implied:
- *   the rate w[s,T] when base load needs the grid, else 0), times the GPUs the job could use
- *   there, at the best site. A non-interruptible job compares its current block with a block
- *   starting one hour later, both priced at the site rows' duals. 0, with a note, when the window
- *   already ends at the horizon's end.
+ * - per job, the value of one more hour of window after windowEnd (hour T), at the current prices:
+ *   a GPU-hour at (s,t) is priced by the site rows' duals, -y(siteCapacity[s,t]) +
+ *   u_s·p_j·y(powerBalance[s,t]) (where R5 left powerBalance out, its dual is implied: the rate
+ *   w[s,T] when base load needs the grid, else 0). An interruptible job moves its dearest
+ *   GPU-hours into hour T, up to maxGpus and the site's room, while that saves; the first one's
+ *   saving (valuePerGpuHour) is minus the reduced cost of the new column gpus[j,s,T] when the job
+ *   has no unmet work, and the whole is exact to first order. A non-interruptible job compares
+ *   its current block with a block starting one hour later. Best site; 0, with a note, when the
+ *   window already ends at the horizon's end or the job is not scheduled;
+ * - per job with unmet work, what one more GPU-hour done is worth: the dual of workDone[j] (for
+ *   a block job, the unmet column's cost less the unmetTotal row's dual). In stage 'weighted'
+ *   this includes the unmet-work penalty (unmet work left there is work the window cannot hold).
  *
  * `outcome` must carry rowDuals and colDuals of `built.model` (else the result is unavailable);
  * `jobs` is the decoded schedule of that solve. Values are in explanationUnit(problem).
@@ -106,7 +111,7 @@ export function explainDuals(problem: Problem, built: BuiltModel, outcome: Solve
     // dual) is the value it would have if unmet were free to move.
     const unmetCol = built.jobs[j].unmetCol;
     const workValue = job.interruptible ? dual(rows.workDone[j]) : built.model.colCost[unmetCol] - dual(rows.unmetTotal);
-    const workValuePerGpuHour = unmet ? clean(workValue) * perObjectiveUnit : 0;
+    const workValuePerGpuHour = unmet ? Math.max(0, clean(workValue)) * perObjectiveUnit : 0;
     const base = { job: j, site: -1, valuePerGpuHour: 0, gpus: 0, workValuePerGpuHour };
     const T = job.windowEnd;
     if (T >= problem.hours) return { ...base, deadlineValue: 0, note: 'the window ends at the horizon end: there is no forecast for a later hour' };
@@ -114,20 +119,34 @@ export function explainDuals(problem: Problem, built: BuiltModel, outcome: Solve
     const powerMwPerGpu = job.gpuPowerKw / 1000;
 
     if (job.interruptible) {
+      // The job's GPU-hours now, most expensive first, priced at the site rows' duals: moving
+      // them into the new hour is its own best move at the current prices.
+      const held: { price: number; gpuHours: number }[] = [];
+      for (const run of outcomeOfJob?.runs ?? []) {
+        for (let t = run.startHour; t < run.startHour + run.hours; t++) held.push({ price: sitePricePerGpuHour(run.site, t, powerMwPerGpu), gpuHours: run.gpus });
+      }
+      held.sort((a, b) => b.price - a.price);
       let best = { value: 0, site: -1, perGpuHour: 0, gpus: 0 };
       for (const s of shape.usableSites) {
         const capacity = problem.sites[s].gpuCapacity;
         // Without a capacity row the hour's capacity is not priced: only the free GPUs count.
-        const room = rows.siteCapacity[s][T] >= 0 ? capacity : Math.max(0, capacity - gpusAt[s][T]);
-        const gpus = Math.min(job.maxGpus, room);
-        const perGpuHour = dual(rows.workDone[j]) - sitePricePerGpuHour(s, T, powerMwPerGpu);
-        const value = clean(perGpuHour) * gpus;
-        if (value > best.value) best = { value, site: s, perGpuHour, gpus };
+        const room = Math.min(job.maxGpus, rows.siteCapacity[s][T] >= 0 ? capacity : Math.max(0, capacity - gpusAt[s][T]));
+        const newPrice = sitePricePerGpuHour(s, T, powerMwPerGpu);
+        let value = 0;
+        let moved = 0;
+        for (const h of held) {
+          if (moved >= room || clean(h.price - newPrice) <= 0) break;
+          const amount = Math.min(h.gpuHours, room - moved);
+          value += amount * (h.price - newPrice);
+          moved += amount;
+        }
+        if (clean(value) > best.value) best = { value, site: s, perGpuHour: held[0].price - newPrice, gpus: moved };
       }
+      const unmetNote = unmet ? `; it could also do up to ${Math.min(job.maxGpus, outcomeOfJob!.unmetGpuHours)} of its unmet GPU-hours there (see the work value)` : '';
       const note =
         best.site < 0
-          ? 'one more hour would not lower the objective (its cheapest GPU-hour costs at least what the job pays now)'
-          : `what a GPU-hour in the new hour saves (minus its reduced cost), times the ${best.gpus} GPUs the job could use there${unmet ? ' (the job has unmet work: includes the value of doing more of it)' : ''}`;
+          ? `one more hour would not lower the objective: no GPU-hour there is cheaper than the job's dearest now${unmetNote}`
+          : `its dearest GPU-hours moved into the new hour at the current prices (duals): the first saves ${round(best.perGpuHour * perObjectiveUnit)}, exact for small moves${unmetNote}`;
       return { ...base, deadlineValue: best.value * perObjectiveUnit, site: best.site, valuePerGpuHour: best.perGpuHour * perObjectiveUnit, gpus: best.gpus, note };
     }
 
@@ -140,29 +159,36 @@ export function explainDuals(problem: Problem, built: BuiltModel, outcome: Solve
       return price;
     };
     const current = outcomeOfJob?.runs[0];
-    // Scheduled: what moving the block saves; unscheduled: what doing its work is worth, less the block's price.
-    const currentValue = current ? blockPrice(current.site, current.startHour) : job.gpuHours * workValue;
+    if (!current) return { ...base, deadlineValue: 0, note: `not scheduled: one more hour would let its block start at hour ${laterStart}; see the work value` };
+    const currentPrice = blockPrice(current.site, current.startHour);
     let best = { value: 0, site: -1 };
     for (const s of shape.usableSites) {
-      const value = clean(currentValue - blockPrice(s, laterStart));
+      const value = clean(currentPrice - blockPrice(s, laterStart));
       if (value > best.value) best = { value, site: s };
     }
     const basis = outcome.dualsFrom === 'lp_with_integers_fixed' ? 'in the LP with the integer solution fixed' : 'in the LP';
     const note =
       best.site < 0
         ? `a block starting one hour later (hour ${laterStart}) would not lower the objective`
-        : current
-          ? `its block priced at the site rows' duals ${basis}: now, against starting at hour ${laterStart}`
-          : `doing its ${job.gpuHours} GPU-hours, less the price of a block starting at hour ${laterStart}, ${basis}`;
+        : `its block priced at the site rows' duals ${basis}: now, against starting at hour ${laterStart}`;
     return { ...base, deadlineValue: best.value * perObjectiveUnit, site: best.site, gpus: best.site < 0 ? 0 : job.maxGpus, note };
   });
 
+  if (stage.kind === 'weighted') {
+    const penalty = round(stage.unmetPenalty * perObjectiveUnit);
+    for (const v of deadlineValues) if (v.workValuePerGpuHour > 0) v.note += ` (the work value includes the unmet-work penalty of ${penalty} per GPU-hour)`;
+  }
   const stageWords = stage.kind === 'weighted' ? "final stage 'weighted'" : "final stage 'lexicographic': unmet work capped at its minimum";
   const basis =
     outcome.dualsFrom === 'lp_with_integers_fixed'
       ? `duals of the LP with the integer solution fixed (${stageWords}); first-order, one of possibly several dual solutions`
       : `duals of the LP (${stageWords}); first-order, one of possibly several dual solutions`;
   return { available: true, valueUnit, basis, bindingHours, jobs: deadlineValues };
+}
+
+/** x to 4 significant digits, for notes. */
+function round(x: number): number {
+  return Number(x.toPrecision(4));
 }
 
 /** x, with values within the dual tolerance of 0 (either sign) made 0. */
