@@ -125,6 +125,20 @@ describe('explanations from duals', () => {
   });
 });
 
+describe('explanations of MILPs', () => {
+  it('explains random MILPs from the LP with the integers fixed, and passes the checker (random MILPs)', async () => {
+    await fc.assert(
+      fc.asyncProperty(arbitraryProblem({ tightCapacity: true, withMinGpus: true, withLimits: true }), async (p) => {
+        const result = await planProblem(explained(p));
+        expect(result.explanation!.available).toBe(true);
+        if (result.solve.integerVariables > 0) expect(result.explanation!.basis).toContain('integer solution fixed');
+        expect(result.check.passed).toBe(true);
+      }),
+      { numRuns: 20, seed: 5 },
+    );
+  });
+});
+
 describe('explanations at the edges', () => {
   it('prints the binding hours as sentences an operator can read', async () => {
     const result = await planProblem(explained(cleanSiteTooSmall()));

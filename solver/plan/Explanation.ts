@@ -36,9 +36,9 @@ export interface JobDeadlineValue {
   deadlineValue: number;
   /** The site of that saving, -1 when there is none. */
   site: number;
-  /** The saving per GPU-hour moved into the new hour at `site` (interruptible jobs); 0 for a block job. */
+  /** The saving of the first GPU-hour moved into the new hour at `site` (interruptible jobs); 0 for a block job. */
   valuePerGpuHour: number;
-  /** GPUs the job could use in the new hour at `site` (for a block job: its block's GPUs). */
+  /** GPU-hours moved into the new hour at `site` (for a block job: its block's GPUs). */
   gpus: number;
   /** For a job with unmet work: what one more GPU-hour done is worth (dual of workDone); else 0. */
   workValuePerGpuHour: number;

@@ -38,8 +38,8 @@ export function unavailableExplanation(problem: Problem, basis: string): Explana
  *   u_s·p_j·y(powerBalance[s,t]) (where R5 left powerBalance out, its dual is implied: the rate
  *   w[s,T] when base load needs the grid, else 0). An interruptible job moves its dearest
  *   GPU-hours into hour T, up to maxGpus and the site's room, while that saves; the first one's
- *   saving (valuePerGpuHour) is minus the reduced cost of the new column gpus[j,s,T] when the job
- *   has no unmet work, and the whole is exact to first order. A non-interruptible job compares
+ *   saving (valuePerGpuHour) is its dearest GPU-hour's price less the new hour's (minus the reduced
+ *   cost of the new column gpus[j,s,T] when that cell is basic), and the whole is exact to first order. A non-interruptible job compares
  *   its current block with a block starting one hour later. Best site; 0, with a note, when the
  *   window already ends at the horizon's end or the job is not scheduled;
  * - per job with unmet work, what one more GPU-hour done is worth: the dual of workDone[j] (for
