@@ -30,7 +30,8 @@ export function unavailableExplanation(problem: Problem, basis: string): Explana
  * Explains the final solve from its duals (see the README, "Explanations from duals"):
  * - per site-hour with job cells, the value of one more GPU-hour of capacity: -rowDual of
  *   siteCapacity[s,t] (0 where R4 left the row out) plus -colDual of every gpus cell whose bound
- *   R6 set to the capacity (C_s < G_j), as one more GPU raises those bounds too; per site-hour with a powerBalance row, the value of one more MWh of green
+ *   R6 set to the capacity (C_s < G_j), as one more GPU raises those bounds too (not counted: the
+ *   extra work a job with structural unmet work, R2, could then do); per site-hour with a powerBalance row, the value of one more MWh of green
  *   supply, rowDual >= 0 (g enters that row's lower bound u·B - g with coefficient -1); the
  *   site-hours where either is > 0 are the binding hours;
  * - per job, the value of one more hour of window after windowEnd (hour T), at the current prices:
