@@ -116,6 +116,7 @@ export function explainDuals(problem: Problem, built: BuiltModel, outcome: Solve
     const base = { job: j, site: -1, valuePerGpuHour: 0, gpus: 0, workValuePerGpuHour };
     const T = job.windowEnd;
     if (T >= problem.hours) return { ...base, deadlineValue: 0, note: 'the window ends at the horizon end: there is no forecast for a later hour' };
+    if (T < job.windowStart) return { ...base, deadlineValue: 0, note: 'the deadline is before the release: one more hour still leaves no window' };
     if (shape.usableSites.length === 0) return { ...base, deadlineValue: 0, note: 'no allowed site has room for the job' };
     const powerMwPerGpu = job.gpuPowerKw / 1000;
 
