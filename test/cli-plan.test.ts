@@ -115,3 +115,28 @@ describe('cosched plan on bad input', () => {
     expect(help.stdout).toContain('cosched plan FILE.yaml|FILE.json');
   });
 });
+
+describe('cosched plan --explain', () => {
+  it('prints the binding hours: one more GPU at the full clean site, one more hour for the job', async () => {
+    const file = join(tempDir, 'clean-site-too-small.yaml');
+    writeFileSync(
+      file,
+      `horizon: { start: "2026-07-01T00:00:00Z", hours: 2 }
+sites:
+  - { id: clean, gpuCapacity: 4, pue: 1, greenSupplyMw: [0, 0], carbonIntensityGPerKwh: [100, 100] }
+  - { id: dirty, gpuCapacity: 64, pue: 1, greenSupplyMw: [0, 0], carbonIntensityGPerKwh: [300, 50] }
+jobs:
+  - { id: j1, gpuHours: 8, maxGpus: 8, gpuPowerKw: 1, release: "2026-07-01T00:00:00Z", deadline: "2026-07-01T01:00:00Z", homeSite: dirty, allowedSites: [clean, dirty], interruptible: true }
+`,
+    );
+    const run = await runCli(['plan', file, '--explain']);
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('The binding hours');
+    // 1 kWh moves from 300 to 100 g/kWh.
+    expect(run.stdout).toContain('one more GPU at clean 2026-07-01 00:00Z would save 0.200 kg CO2');
+    // Hour 1 at dirty is 50 g/kWh: the 4 GPU-hours at 300 and the 4 at 100 g/kWh move there: 1.0 + 0.2 kg.
+    expect(run.stdout).toContain('one more hour for j1 (to 2026-07-01 02:00Z) would save 1.200 kg CO2 at dirty (8 GPUs x 0.250 kg CO2 per GPU-hour)');
+  });
+});

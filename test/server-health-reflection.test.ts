@@ -1,6 +1,6 @@
 import { Client, credentials, Metadata, status, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
-import { createFileRegistry, fromBinary, fromJson, toBinary, toJson, type DescMessage, type JsonValue } from '@bufbuild/protobuf';
-import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
+import { create, createFileRegistry, fromBinary, fromJson, toBinary, toJson, type DescMessage, type JsonValue } from '@bufbuild/protobuf';
+import { FileDescriptorProtoSchema, FileDescriptorSetSchema, type FileDescriptorProto } from '@bufbuild/protobuf/wkt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlanRequest } from '../src/generated/cosched/v1/plan_request.js';
 import { oneSiteFourHours } from './factories/planRequests.js';
@@ -48,8 +48,20 @@ describe('reflection (grpc.reflection.v1)', () => {
     const answer = await reflect(reflection, { file_containing_symbol: service });
     const files = answer.file_descriptor_response!.file_descriptor_proto.map((bytes) => fromBinary(FileDescriptorProtoSchema, bytes));
     expect(files.map((f) => f.name)).toEqual(expect.arrayContaining(['cosched/v1/co_scheduler_service.proto', 'cosched/v1/plan_request.proto']));
+    // Every file after the files it imports (as grpcurl resolves them), whatever order the
+    // server sends them in; @bufbuild/protobuf's resolver form depends on the import order.
     const byName = new Map(files.map((f) => [f.name, f]));
-    const registry = createFileRegistry(byName.get('cosched/v1/co_scheduler_service.proto')!, (name) => byName.get(name));
+    const ordered: FileDescriptorProto[] = [];
+    const placed = new Set<string>();
+    const place = (name: string) => {
+      const file = byName.get(name);
+      if (!file || placed.has(name)) return;
+      placed.add(name);
+      file.dependency.forEach(place);
+      ordered.push(file);
+    };
+    place('cosched/v1/co_scheduler_service.proto');
+    const registry = createFileRegistry(create(FileDescriptorSetSchema, { file: ordered }));
     const plan = registry.getService(service)!.methods.find((m) => m.name === 'Plan')!;
 
     // 2. Call Plan with a request written as proto3 JSON, in bytes only.

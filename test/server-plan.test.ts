@@ -10,7 +10,7 @@ import { status, type ServiceError } from '@grpc/grpc-js';
 import { decodeStatusDetails } from '../src/client/decodeStatusDetails.js';
 import { evaluatePlanRequest } from '../src/evaluate/evaluatePlanRequest.js';
 import { EvaluationViolationKind } from '../src/generated/cosched/v1/evaluate.js';
-import { greenFellShortInHourOne, greenInHoursOneAndTwo, oneSiteFourHours } from './factories/planRequests.js';
+import { greenFellShortInHourOne, greenInHoursOneAndTwo, hour, job, oneSiteFourHours, request, site } from './factories/planRequests.js';
 import { callEvaluate, callPlan, callValidate, watchPlan } from './helpers/grpcCalls.js';
 import { startTestServer, type TestServer } from './helpers/startTestServer.js';
 
@@ -129,5 +129,28 @@ describe('EvaluatePlan', () => {
       { field: 'plan.jobs[0].allocations[0].siteId', description: 'got "atlantis"; expected the id of a site of the actuals: a' },
     ]);
     expect(details.errorInfo?.reason).toBe('INVALID_EVALUATE_REQUEST');
+  });
+});
+
+describe('Plan with options.explain', () => {
+  it('answers the binding hours and deadline values, as the local planner computes them', async () => {
+    // `clean` (100 g/kWh, 4 GPUs) and `dirty` (300 g/kWh); the job's deadline is after hour 0.
+    const explained = request(
+      2,
+      [site('clean', [0, 0], [100, 100], { gpuCapacity: 4 }), site('dirty', [0, 0], [300, 300])],
+      [job('j1', 'dirty', { gpuHours: 8, allowedSites: ['clean', 'dirty'], deadline: hour(1) })],
+      { options: { timeLimitSeconds: 0, mipGap: 0, solver: 0, explain: true } },
+    );
+    const problem = validatePlanRequest(explained);
+    const [response, localResult] = await Promise.all([callPlan(test.client, explained), planProblem(problem)]);
+
+    expect(response.explanation).toEqual(toPlanResponse(problem, localResult).explanation);
+    expect(response.explanation).toMatchObject({ available: true, valueUnit: 'kg CO2' });
+    const clean = response.explanation!.bindingHours.find((v) => v.siteId === 'clean' && v.hour?.seconds === hour(0).seconds);
+    // One more GPU-hour at clean moves 0.7 kW × pue 1.2 from 300 to 100 g/kWh: 0.00084 MWh × 200 = 0.168 kg.
+    expect(clean?.gpuHourValue).toBeCloseTo(0.168, 9);
+    expect(response.explanation!.jobs[0]).toMatchObject({ jobId: 'j1', siteId: 'clean' });
+    // Without explain, no explanation.
+    expect((await callPlan(test.client, { ...explained, options: undefined })).explanation).toBeUndefined();
   });
 });

@@ -28,6 +28,10 @@ const absoluteTolerance = 1e-6;
  *   marginal intensity, present exactly when the problem has a marginal signal), per-site and
  *   total hourly CFE scores (in [0, 1]), annual matching scores and marginal totals and savings
  *   of plan and baseline.
+ * - the explanation (when there is one), by complementary slackness, without trusting the duals:
+ *   every site-hour with a GPU value is at capacity in the schedule, every one with a green value
+ *   curtails nothing, every value is finite and >= 0, and a job whose window ends at the horizon
+ *   end has deadline value 0.
  * Returns every violation found; never throws on a bad result.
  */
 export function checkPlanResult(problem: Problem, result: Omit<PlanResult, 'check'>): CheckReport {
@@ -39,6 +43,7 @@ export function checkPlanResult(problem: Problem, result: Omit<PlanResult, 'chec
     checkSchedule(problem, result.baseline, 'baseline', check);
   }
   checkSummary(problem, result, check);
+  if (result.explanation?.available) checkExplanation(problem, result, check);
   return { passed: check.violations.length === 0, checks: check.count, violations: check.violations };
 }
 
@@ -451,4 +456,50 @@ function checkSummary(problem: Problem, result: Pick<PlanResult, 'plan' | 'basel
   check.close('summary baselineUnmetGpuHours', s.baselineUnmetGpuHours, result.baseline.jobs.reduce((sum, j) => sum + j.unmetGpuHours, 0));
   const missed = result.baseline.jobs.filter((j) => j.lateHours > 0 || j.unmetGpuHours > absoluteTolerance).length;
   check.that(s.baselineMissedDeadlines === missed, () => `summary baselineMissedDeadlines: reported ${s.baselineMissedDeadlines}, recomputed ${missed}`);
+}
+
+/** Complementary slackness of the reported values against the schedule itself (see checkPlanResult). */
+function checkExplanation(problem: Problem, result: Omit<PlanResult, 'check'>, check: Checker): void {
+  const explanation = result.explanation!;
+  check.that(result.plan !== undefined, () => 'explanation: values reported without a schedule');
+  if (!result.plan) return;
+  const H = problem.hours;
+  const gpusAt = problem.sites.map(() => new Float64Array(H));
+  const loadMw = problem.sites.map(() => new Float64Array(H));
+  for (const outcome of result.plan.jobs) {
+    const job = problem.jobs[outcome.job];
+    for (const run of outcome.runs) {
+      for (let t = run.startHour; t < run.startHour + run.hours && t < H; t++) {
+        gpusAt[run.site][t] += run.gpus;
+        loadMw[run.site][t] += (run.gpus * job.gpuPowerKw) / 1000;
+      }
+    }
+  }
+  for (const value of explanation.bindingHours) {
+    const site = problem.sites[value.site];
+    const at = `explanation site #${value.site} hour ${value.hour}`;
+    const inRange = site !== undefined && Number.isInteger(value.hour) && value.hour >= 0 && value.hour < H;
+    check.that(inRange, () => `${at}: no such site-hour`);
+    if (!inRange) continue;
+    check.that(Number.isFinite(value.gpuHourValue) && value.gpuHourValue >= 0, () => `${at}: GPU-hour value ${value.gpuHourValue}; expected finite and >= 0`);
+    check.that(Number.isFinite(value.greenMwhValue) && value.greenMwhValue >= 0, () => `${at}: green MWh value ${value.greenMwhValue}; expected finite and >= 0`);
+    check.that(value.gpuHourValue > 0 || value.greenMwhValue > 0, () => `${at}: listed as binding with no value`);
+    if (value.gpuHourValue > 0) {
+      check.that(gpusAt[value.site][value.hour] >= site.gpuCapacity - absoluteTolerance, () => `${at}: GPU capacity has value ${value.gpuHourValue} but only ${gpusAt[value.site][value.hour]} of ${site.gpuCapacity} GPUs are used`);
+    }
+    if (value.greenMwhValue > 0) {
+      const facility = site.pue * (loadMw[value.site][value.hour] + site.baseLoadMw[value.hour]);
+      check.that(facility >= site.greenSupplyMw[value.hour] - absoluteTolerance, () => `${at}: green supply has value ${value.greenMwhValue} but ${site.greenSupplyMw[value.hour] - facility} MW of it is curtailed`);
+    }
+  }
+  check.that(explanation.jobs.length === problem.jobs.length, () => `explanation: ${explanation.jobs.length} job values for ${problem.jobs.length} jobs`);
+  for (const value of explanation.jobs) {
+    const job = problem.jobs[value.job];
+    const at = `explanation job #${value.job}`;
+    check.that(job !== undefined, () => `${at}: no such job`);
+    if (!job) continue;
+    check.that(Number.isFinite(value.deadlineValue) && value.deadlineValue >= 0, () => `${at}: deadline value ${value.deadlineValue}; expected finite and >= 0`);
+    check.that(value.site === -1 || job.allowedSites.includes(value.site), () => `${at}: site #${value.site} is not allowed`);
+    if (job.windowEnd >= H) check.that(value.deadlineValue === 0, () => `${at}: deadline value ${value.deadlineValue} for a window that ends at the horizon end`);
+  }
 }

@@ -152,6 +152,24 @@ export interface StorageColumns {
   soc: Int32Array;
 }
 
+/**
+ * Where the rows of the constraint families are, for reading their duals: row indices into
+ * `model.rowNames`, -1 where the family has no row (a reduction left it out, or the job is
+ * non-interruptible / has no cells).
+ */
+export interface ModelRows {
+  /** workDone[j]: always present. */
+  workDone: number[];
+  /** jobCap[j,t], per job a map hour -> row (only hours with a row). */
+  jobCap: Map<number, number>[];
+  /** siteCapacity[s,t], -1 where R4 leaves it out (or R5: no job can use the site-hour). */
+  siteCapacity: Int32Array[];
+  /** powerBalance[s,t], -1 where R5 leaves it out. */
+  powerBalance: Int32Array[];
+  /** unmetTotal (stage 'lexicographic' only), else -1. */
+  unmetTotal: number;
+}
+
 /** A model and the index needed to read its solution back. */
 export interface BuiltModel {
   model: LinearModel;
@@ -159,6 +177,8 @@ export interface BuiltModel {
   /** [scenario][site]: storage columns, or undefined for a site without storage (one scenario without forecast scenarios). */
   storage: (StorageColumns | undefined)[][];
   stage: ModelStage;
+  /** Where each constraint family's rows are. */
+  rows: ModelRows;
 }
 
 /** How to build the model. */
@@ -203,6 +223,13 @@ export function buildModel(
     return terms;
   };
 
+  const rows: ModelRows = {
+    workDone: [],
+    jobCap: problem.jobs.map(() => new Map<number, number>()),
+    siteCapacity: problem.sites.map(() => new Int32Array(problem.hours).fill(-1)),
+    powerBalance: problem.sites.map(() => new Int32Array(problem.hours).fill(-1)),
+    unmetTotal: -1,
+  };
   const jobs: JobColumns[] = problem.jobs.map((job, j) => {
     const shape = jobShape(problem, job);
     const unmetCost = stage.kind === 'weighted' ? stage.unmetPenalty : stage.kind === 'minUnmet' ? 1 : 0;
@@ -218,18 +245,18 @@ export function buildModel(
       : [];
     const workCols = cells.map((c) => c.col);
     const workCoef = job.interruptible ? cells.map(() => 1) : cells.map(() => job.gpuHours);
-    builder.addConstraint(names.job('workDone', j), job.gpuHours, job.gpuHours, [...workCols, unmetCol], [...workCoef, 1]);
+    rows.workDone.push(builder.addConstraint(names.job('workDone', j), job.gpuHours, job.gpuHours, [...workCols, unmetCol], [...workCoef, 1]));
     return { shape, cells, unmetCol };
   });
 
-  addJobCap(problem, builder, names, jobs, reduce);
+  addJobCap(problem, builder, names, jobs, reduce, rows);
   const views = scenarioViews(problem, stage);
   const risky = views[0].k !== undefined && stage.kind !== 'minUnmet' && (problem.objective.risk?.kind === 'worst' || problem.objective.risk?.kind === 'cvar');
-  const { gridCols, storage, costs } = addSiteRows(problem, builder, names, siteHour, views, !risky, reduce);
+  const { gridCols, storage, costs } = addSiteRows(problem, builder, names, siteHour, views, !risky, reduce, rows);
   if (risky) addRiskRows(problem, builder, names, views, costs);
 
   if (stage.kind === 'lexicographic') {
-    builder.addConstraint('unmetTotal', -Infinity, stage.unmetCap, jobs.map((j) => j.unmetCol), jobs.map(() => 1));
+    rows.unmetTotal = builder.addConstraint('unmetTotal', -Infinity, stage.unmetCap, jobs.map((j) => j.unmetCol), jobs.map(() => 1));
   }
   const model = builder.build();
   // Only the first stage: the later ones cap or price unmet work, which the greedy does not know.
@@ -238,7 +265,7 @@ export function buildModel(
     const start = greedyStart(problem, jobs, gridCols[0], model, storage[0]);
     if (start) model.start = start;
   }
-  return { model, jobs, storage, stage };
+  return { model, jobs, storage, stage, rows };
 }
 
 /**
@@ -339,7 +366,7 @@ function addBlockJob(
   return cells;
 }
 
-function addJobCap(problem: Problem, builder: ModelBuilder, names: Names, jobs: JobColumns[], reduce: boolean): void {
+function addJobCap(problem: Problem, builder: ModelBuilder, names: Names, jobs: JobColumns[], reduce: boolean, rows: ModelRows): void {
   problem.jobs.forEach((job, j) => {
     if (!job.interruptible) return;
     // R3: with one usable site the column bound min(G_j, C_s) already is the cap.
@@ -354,7 +381,7 @@ function addJobCap(problem: Problem, builder: ModelBuilder, names: Names, jobs: 
     for (const [t, { cols, sumOfBounds }] of byHour) {
       // R3: the cells' bounds cannot add up to more than maxGpus.
       if (reduce && sumOfBounds <= job.maxGpus) continue;
-      builder.addConstraint(names.jobHour('jobCap', j, t), -Infinity, job.maxGpus, cols, cols.map(() => 1));
+      rows.jobCap[j].set(t, builder.addConstraint(names.jobHour('jobCap', j, t), -Infinity, job.maxGpus, cols, cols.map(() => 1)));
     }
   });
 }
@@ -420,8 +447,9 @@ function addSiteRows(
   views: readonly ScenarioView[],
   pricesInObjective: boolean,
   reduce: boolean,
+  rows: ModelRows,
 ): SiteRows {
-  const rows: SiteRows = { gridCols: [], storage: [], costs: [] };
+  const siteRows: SiteRows = { gridCols: [], storage: [], costs: [] };
   for (const [v, view] of views.entries()) {
     const weight = pricesInObjective ? view.probability : 0;
     const cost: ScenarioCost = { cols: [], coefs: [], offset: 0 };
@@ -449,7 +477,7 @@ function addSiteRows(
         // The jobs' schedule is one for all scenarios: siteCapacity once, with the first.
         // R4: only where the columns' bounds allow more than the site has.
         if (v === 0 && (!reduce || terms.maxGpus > site.gpuCapacity)) {
-          builder.addConstraint(names.siteHour('siteCapacity', s, t), -Infinity, site.gpuCapacity, terms.cols, terms.gpus);
+          rows.siteCapacity[s][t] = builder.addConstraint(names.siteHour('siteCapacity', s, t), -Infinity, site.gpuCapacity, terms.cols, terms.gpus);
         }
         const grid = builder.addVariable(names.siteHourScenario('grid', s, t, view.k), 0, site.gridImportLimitMw, weight * rate);
         gridCols[s][t] = grid;
@@ -459,18 +487,21 @@ function addSiteRows(
         }
         const facilityCoefs = terms.powerMw.map((p) => -site.pue * p);
         if (!battery) {
-          builder.addConstraint(names.siteHourScenario('powerBalance', s, t, view.k), baseNeedMw, Infinity, [grid, ...terms.cols], [1, ...facilityCoefs]);
+          const row = builder.addConstraint(names.siteHourScenario('powerBalance', s, t, view.k), baseNeedMw, Infinity, [grid, ...terms.cols], [1, ...facilityCoefs]);
+          // Duals are read without forecast scenarios only (one powerBalance per site-hour).
+          if (view.k === undefined) rows.powerBalance[s][t] = row;
           continue;
         }
         const charge = battery.charge[t];
         const discharge = battery.discharge[t];
-        builder.addConstraint(
+        const row = builder.addConstraint(
           names.siteHourScenario('powerBalance', s, t, view.k),
           baseNeedMw,
           Infinity,
           [grid, discharge, charge, ...terms.cols],
           [1, 1, -1, ...facilityCoefs],
         );
+        if (view.k === undefined) rows.powerBalance[s][t] = row;
         const fromGrid = site.storage?.chargeFromGrid === true;
         builder.addConstraint(
           names.siteHourScenario('noExport', s, t, view.k),
@@ -481,11 +512,11 @@ function addSiteRows(
         );
       }
     });
-    rows.gridCols.push(gridCols);
-    rows.storage.push(storage);
-    rows.costs.push(cost);
+    siteRows.gridCols.push(gridCols);
+    siteRows.storage.push(storage);
+    siteRows.costs.push(cost);
   }
-  return rows;
+  return siteRows;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { SolverStatus, TerminationCondition } from '../solve/SolveOutcome.js';
+import type { Explanation } from './Explanation.js';
 
 /**
  * The complete answer of the solver core, in horizon hours and site indices.
@@ -21,6 +22,8 @@ export interface PlanResult {
    * `baseline` and `summary` then hold expected values (probability-weighted means) over them.
    */
   scenarios?: ScenarioReport;
+  /** Shadow prices and deadline values (only when options.explain asked for them). */
+  explanation?: Explanation;
 }
 
 /** The plan and the baseline judged in one forecast scenario. */

@@ -15,6 +15,8 @@ import { solveModel } from '../solve/solveModel.js';
 import { checkPlanResult } from '../check/checkPlanResult.js';
 import { CoschedError } from '../errors/CoschedError.js';
 import { explainUnmet } from './explainUnmet.js';
+import { explainDuals, unavailableExplanation } from './explainDuals.js';
+import type { Explanation } from './Explanation.js';
 import { planWarnings } from './planWarnings.js';
 
 /**
@@ -52,6 +54,7 @@ export async function planProblem(problem: Problem, callbacks: PlanCallbacks = {
       timeLimitSeconds: Math.max(0.001, (deadlineMs - performance.now()) / 1000),
       mipGap: problem.options.mipGap,
       signal: callbacks.signal,
+      duals: problem.options.explain === true,
       // Only when someone listens: HiGHS's progress callbacks cost time (about 4 s of the 31 s that
       // the week-ahead LP's 41,000 simplex iterations take).
       onProgress: callbacks.onEvent ? (progress) => callbacks.onEvent?.({ kind: 'solver_progress', stage: thisStage, progress }) : undefined,
@@ -114,6 +117,7 @@ export async function planProblem(problem: Problem, callbacks: PlanCallbacks = {
     mipGap: final.outcome.mipGap,
     stages: outcomes.length,
   };
+  const explanation = problem.options.explain ? explainPlan(problem, final, jobs) : undefined;
   const withoutCheck = {
     status,
     termination,
@@ -123,6 +127,7 @@ export async function planProblem(problem: Problem, callbacks: PlanCallbacks = {
     solve,
     warnings: planWarnings(problem, plan, baseline),
     ...(scenarios ? { scenarios } : {}),
+    ...(explanation ? { explanation } : {}),
   } satisfies Omit<PlanResult, 'check'>;
 
   const check = checkPlanResult(problem, withoutCheck);
@@ -133,6 +138,15 @@ export async function planProblem(problem: Problem, callbacks: PlanCallbacks = {
     });
   }
   return { ...withoutCheck, check };
+}
+
+/** The explanation of the final solve, or one that says why there is none. */
+function explainPlan(problem: Problem, final: { built: BuiltModel; outcome: SolveOutcome }, jobs: JobOutcome[] | undefined): Explanation {
+  if (problem.options.solver === 'jslp') return unavailableExplanation(problem, 'not available with jslp (it gives no duals)');
+  if (problem.scenarios?.length) return unavailableExplanation(problem, 'not available with forecast scenarios (each scenario has shadow prices of its own)');
+  if (!jobs || final.outcome.termination !== 'optimal') return unavailableExplanation(problem, `not available: the final solve ended ${final.outcome.termination}, not optimal`);
+  if (final.built.stage.kind === 'minUnmet') return unavailableExplanation(problem, "not available: the plan is the 'minUnmet' stage's, which has no carbon objective");
+  return explainDuals(problem, final.built, final.outcome, jobs);
 }
 
 function totalUnmet(jobs: JobOutcome[]): number {

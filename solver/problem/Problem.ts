@@ -126,6 +126,11 @@ export interface SolveOptions {
   /** Relative MIP gap. */
   mipGap: number;
   solver: 'highs' | 'jslp';
+  /**
+   * true: explain the plan from the final solve's duals (PlanResult.explanation). Free for an LP;
+   * one more LP solve per stage for a MILP. Absent: false.
+   */
+  explain?: boolean;
 }
 
 /** Defaults used when a request leaves an option unset. */

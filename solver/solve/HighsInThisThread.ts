@@ -68,7 +68,13 @@ export class HighsInThisThread {
     try {
       const run = solveHighsInThisThread(
         highs,
-        { model, timeLimitSeconds: options.timeLimitSeconds, mipGap: options.mipGap, progressIntervalMs: options.onProgress ? this.progressIntervalMs : 0 },
+        {
+          model,
+          timeLimitSeconds: options.timeLimitSeconds,
+          mipGap: options.mipGap,
+          progressIntervalMs: options.onProgress ? this.progressIntervalMs : 0,
+          duals: options.duals ?? false,
+        },
         (progress) => {
           try {
             options.onProgress?.({ elapsedMs: performance.now() - startedMs, ...withoutUndefined(progress) });

@@ -253,7 +253,7 @@ function transferableRequest(
     .filter((array) => array !== undefined)
     .map((array) => array.buffer as ArrayBuffer);
   return {
-    message: { kind: 'solve', id, model: copy, timeLimitSeconds: options.timeLimitSeconds, mipGap: options.mipGap, progressIntervalMs },
+    message: { kind: 'solve', id, model: copy, timeLimitSeconds: options.timeLimitSeconds, mipGap: options.mipGap, progressIntervalMs, duals: options.duals ?? false },
     transfer,
   };
 }

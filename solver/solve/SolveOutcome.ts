@@ -30,6 +30,20 @@ export interface SolveOutcome {
   solveMs: number;
   /** True when the engine started from the model's start (LinearModel.start); absent when it did not. */
   startUsed?: boolean;
+  /**
+   * Row duals (shadow prices), one per row, when `SolveRunOptions.duals` asked for them and the
+   * solve ended optimal: rowDuals[r] = d(objective) / d(the active bound of row r), HiGHS's sign
+   * convention for a minimisation (>= 0 at an active lower bound, <= 0 at an active upper bound,
+   * 0 for a row strictly between its bounds). Absent otherwise (and always with jslp).
+   */
+  rowDuals?: Float64Array;
+  /** Column reduced costs c - Aᵀ·rowDuals, one per column; present exactly when rowDuals is. */
+  colDuals?: Float64Array;
+  /**
+   * Where the duals come from: 'lp' (the model is an LP) or 'lp_with_integers_fixed' (a MILP:
+   * every integer column fixed at its rounded optimal value and the resulting LP re-solved).
+   */
+  dualsFrom?: 'lp' | 'lp_with_integers_fixed';
 }
 
 /** A progress event from a running solve (MIP bound/incumbent where the engine gives one). */
@@ -49,4 +63,10 @@ export interface SolveRunOptions {
   /** Aborting stops the solve promptly and frees its worker; the outcome is 'cancelled'. */
   signal?: AbortSignal;
   onProgress?: (progress: SolveProgress) => void;
+  /**
+   * true: return row duals and reduced costs (SolveOutcome.rowDuals) for an optimal solve. Free
+   * for an LP; for a MILP it costs one more LP solve (the integers fixed). Engines without duals
+   * (jslp) ignore it.
+   */
+  duals?: boolean;
 }

@@ -7,7 +7,8 @@ import { highsTermination } from './terminationTable.js';
  * The SolveOutcome of a finished HiGHS run, through the termination table. Values and objective
  * are kept only when the termination has a solution (optimal, time limit with a feasible point);
  * the gap is 0 for an LP, HiGHS's for a MILP with a solution, and Infinity (unknown) without one.
- * `startedMs` (performance.now() when the solve was asked for) gives `solveMs`.
+ * `startedMs` (performance.now() when the solve was asked for) gives `solveMs`. Duals are kept
+ * only for an optimal termination.
  */
 export function highsRunOutcome(run: HighsRunResult, startedMs: number): SolveOutcome {
   const mapped = highsTermination({ modelStatus: run.modelStatus, primalFeasible: run.primalFeasible });
@@ -27,5 +28,6 @@ export function highsRunOutcome(run: HighsRunResult, startedMs: number): SolveOu
         : mapped.text,
     solveMs: performance.now() - startedMs,
     ...(run.startUsed ? { startUsed: true } : {}),
+    ...(mapped.termination === 'optimal' && run.rowDuals && run.colDuals ? { rowDuals: run.rowDuals, colDuals: run.colDuals, dualsFrom: run.dualsFrom } : {}),
   };
 }

@@ -40,7 +40,8 @@ function solve(highs: Highs, request: HighsWorkerRequest): void {
   const { id } = request;
   try {
     const result = solveHighsInThisThread(highs, request, (progress) => post({ kind: 'progress', id, progress }));
-    post({ kind: 'result', id, ...result }, result.values ? [result.values.buffer as ArrayBuffer] : []);
+    const transfer = [result.values, result.rowDuals, result.colDuals].filter((array) => array !== undefined).map((array) => array.buffer as ArrayBuffer);
+    post({ kind: 'result', id, ...result }, transfer);
   } catch (error) {
     post({ kind: 'error', id, message: error instanceof Error ? error.message : String(error) });
   }

@@ -10,6 +10,8 @@ export interface HighsSolveRequest {
   mipGap: number;
   /** Minimum ms between progress reports; 0 sends none. */
   progressIntervalMs: number;
+  /** true: return duals of an optimal solve (for a MILP, of the LP with its integers fixed). */
+  duals?: boolean;
 }
 
 /** What one HiGHS run ended with, before the termination table reads it (see highsRunOutcome). */
@@ -33,6 +35,12 @@ export interface HighsRunResult {
    * point known. The planner's independent checker checks it like any other solution.
    */
   valuesFromStart: boolean;
+  /** Row duals when asked for and the solve is optimal (see SolveOutcome.rowDuals). */
+  rowDuals?: Float64Array;
+  /** Column reduced costs, with rowDuals. */
+  colDuals?: Float64Array;
+  /** With rowDuals: 'lp', or 'lp_with_integers_fixed' for a MILP. */
+  dualsFrom?: 'lp' | 'lp_with_integers_fixed';
 }
 
 /**
@@ -116,19 +124,23 @@ export function solveHighsInThisThread(highs: Highs, request: HighsSolveRequest,
     // start (a feasible point of the model, by its contract) is the best plan there is.
     const valuesFromStart = !solverFeasible && start !== undefined && modelStatus === statuses.timeLimit;
     const primalFeasible = solverFeasible || valuesFromStart;
-    const values = solverFeasible ? model.getSolution().colValue : valuesFromStart ? start.slice() : undefined;
+    const solution = solverFeasible ? model.getSolution() : undefined;
+    const values = solution ? solution.colValue : valuesFromStart ? start.slice() : undefined;
     // HiGHS can return -0; -0 + 0 is +0, which keeps reports and equality checks plain.
     if (values) for (let j = 0; j < values.length; j++) values[j] += 0;
+    const objective = solverFeasible ? model.getObjectiveValue() : valuesFromStart ? objectiveAt(m, start) : undefined;
+    const duals = request.duals && solution && modelStatus === statuses.optimal ? dualsOf(highs, model, m, isMip, solution) : undefined;
     return {
       modelStatus,
       primalFeasible,
       isMip,
       values,
-      objective: solverFeasible ? model.getObjectiveValue() : valuesFromStart ? objectiveAt(m, start) : undefined,
+      objective,
       mipGap: isMip ? Number(model.info.get('mip_gap')) : undefined,
       resolvedWithoutPresolve,
       startUsed,
       valuesFromStart,
+      ...duals,
     };
   } catch (error) {
     throw new Error(withNames(error instanceof Error ? `${error.name}: ${error.message}` : String(error), m));
@@ -166,6 +178,47 @@ const lpCostPerturbationMultiplier = 10;
 /** HiGHS's `solver` option for a model: 'choose' (HiGHS's MIP solver or dual simplex) or 'ipm'. */
 function lpAlgorithm(isMip: boolean, numCols: number, hasStart: boolean): 'choose' | 'ipm' {
   return !isMip && numCols >= (hasStart ? ipmFromColumns.withStart : ipmFromColumns.withoutStart) ? 'ipm' : 'choose';
+}
+
+/**
+ * The duals of an optimal solve. An LP's come with its solution (no extra work). A MILP has none,
+ * so every integer column is fixed at its rounded value, integrality is cleared and that LP is
+ * solved (from the MILP's point, so it is quick): its duals are those of "the LP with the integer
+ * solution fixed". Undefined when HiGHS has no dual solution (e.g. the fixed LP did not end optimal).
+ */
+function dualsOf(
+  highs: Highs,
+  model: Model,
+  m: LinearModel,
+  isMip: boolean,
+  solution: { colValue: Float64Array; rowDual: Float64Array; colDual: Float64Array },
+): Pick<HighsRunResult, 'rowDuals' | 'colDuals' | 'dualsFrom'> | undefined {
+  const feasible = highs.constants.solutionStatus.feasible;
+  if (!isMip) {
+    if (model.info.get('dual_solution_status') !== feasible) return undefined;
+    return { rowDuals: plusZero(solution.rowDual), colDuals: plusZero(solution.colDual), dualsFrom: 'lp' };
+  }
+  const integerCols: number[] = [];
+  for (let c = 0; c < m.colInteger.length; c++) if (m.colInteger[c] !== 0) integerCols.push(c);
+  const fixed = Float64Array.from(integerCols, (c) => Math.round(solution.colValue[c]));
+  model.changeColsBounds({ kind: 'set', indices: Int32Array.from(integerCols) }, fixed, fixed);
+  model.clearIntegrality();
+  setOption(model, 'solver', 'simplex');
+  try {
+    model.setSolution({ colValue: solution.colValue });
+  } catch {
+    // Refused: the fixed LP is solved from HiGHS's own start, as quickly in practice.
+  }
+  model.run();
+  if (model.getModelStatus() !== highs.constants.modelStatus.optimal || model.info.get('dual_solution_status') !== feasible) return undefined;
+  const fixedLp = model.getSolution();
+  return { rowDuals: plusZero(fixedLp.rowDual), colDuals: plusZero(fixedLp.colDual), dualsFrom: 'lp_with_integers_fixed' };
+}
+
+/** `xs` with every -0 made +0 (in place). */
+function plusZero(xs: Float64Array): Float64Array {
+  for (let i = 0; i < xs.length; i++) xs[i] += 0;
+  return xs;
 }
 
 /** The model's objective at `x`: offset + Σ cost·x. */

@@ -4,7 +4,7 @@ export function usageText(version: string): string {
 
 Usage:
   cosched plan FILE.yaml|FILE.json [--json] [--dump-lp OUT.lp] [--time-limit SECONDS] [--solver highs|jslp]
-               [--server HOST:PORT [--tls-ca CA.pem] [--tls-cert CERT.pem --tls-key KEY.pem]
+               [--explain] [--server HOST:PORT [--tls-ca CA.pem] [--tls-cert CERT.pem --tls-key KEY.pem]
                [--token-file FILE]] [--report DIR]
   cosched compare BASE.yaml (--variant NAME:OVERRIDE[,OVERRIDE...])... [--variants FILE]
                   [--json] [--report DIR] [--time-limit SECONDS]
@@ -101,6 +101,10 @@ Options of plan:
   --dump-lp OUT.lp       Also write the model (first stage) in CPLEX LP format to OUT.lp.
   --time-limit SECONDS   Solver wall-clock limit; overrides options.timeLimitSeconds in FILE.
   --solver highs|jslp    Solver engine; overrides options.solver in FILE.
+  --explain              Also show "the binding hours": what one more GPU or MWh of green supply
+                         at a site-hour, or one more hour for a job's deadline, would save
+                         (shadow prices from the duals; sets options.explain). Free for an LP, one
+                         more LP solve for a MILP; not available with jslp.
   --server HOST:PORT     Plan on a running cosched server instead of here; same output.
   --tls-ca CA.pem        With --server: connect with TLS, trusting this CA certificate.
   --tls-cert CERT.pem, --tls-key KEY.pem

@@ -4,6 +4,7 @@ import type { TerminationCondition } from '../../solver/solve/SolveOutcome.js';
 import { Termination, type JobPlan, type PlanResponse, type SiteProfile } from '../generated/cosched/v1/plan_response.js';
 import type { Timestamp } from '../generated/google/protobuf/timestamp.js';
 import { RiskMeasure, type ScenarioSummary } from '../generated/cosched/v1/forecast_scenarios.js';
+import { explanationFromMessage } from './explanationFromMessage.js';
 
 const msPerHour = 3_600_000;
 
@@ -91,6 +92,7 @@ export function planResultFromResponse(problem: Problem, response: PlanResponse)
     check: { passed: check?.passed ?? false, checks: check?.checks ?? 0, violations: [...(check?.violations ?? [])] },
     warnings: [...response.warnings],
     ...(response.scenarios ? { scenarios: scenarioReportOf(response.scenarios, plan !== undefined) } : {}),
+    ...(response.explanation ? { explanation: explanationFromMessage(problem, response.explanation) } : {}),
   };
 }
 

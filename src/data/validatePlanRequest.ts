@@ -36,7 +36,8 @@ const solverByEnum = new Map<number, SolveOptions['solver']>([
  * jobs as in validateSites and validateJobs; forecastScenarios as in validateForecastScenarios;
  * objective weights in [0, 1e6], not both 0, riskMeasure a known value, cvarAlpha in [0, 1) and
  * set only with RISK_MEASURE_CVAR;
- * options.timeLimitSeconds 0..86400, mipGap in [0, 1), solver a known value.
+ * options.timeLimitSeconds 0..86400, mipGap in [0, 1), solver a known value; options.explain a
+ * bool (only `true` reaches the Problem).
  *
  * Defaults: no objective, or unset carbonWeight, means carbonWeight 1 (costWeight defaults to 0);
  * timeLimitSeconds 0 and mipGap 0 mean the defaultSolveOptions values; SOLVER_UNSPECIFIED means
@@ -171,5 +172,7 @@ function checkOptions(options: PlanOptions | undefined, violations: ViolationLis
     timeLimitSeconds: timeLimitSeconds === 0 ? defaultSolveOptions.timeLimitSeconds : timeLimitSeconds,
     mipGap: mipGap === 0 ? defaultSolveOptions.mipGap : mipGap,
     solver: solver ?? defaultSolveOptions.solver,
+    // Only when asked: a request without it validates to exactly the Problem it always did.
+    ...(options.explain === true ? { explain: true } : {}),
   };
 }

@@ -6,6 +6,7 @@ import { escapeHtml } from './escapeHtml.js';
 import { formatNumber, formatQuantity, quantityDecimals } from './formatNumber.js';
 import { formatUtcHour } from './formatUtcHour.js';
 import { accountingComparisonRows } from './accountingComparisonRows.js';
+import { bindingHoursHtml } from './bindingHoursHtml.js';
 
 /** One rendered chart of a report. */
 export interface ReportChart {
@@ -46,7 +47,8 @@ export interface PlanReportOptions {
  *
  * Sections, in order: key figures; warnings; plan versus baseline; per-site energy; storage (sites
  * with a battery only); Gantt charts; totals; accounting side by side; forecast scenarios (when
- * the request has them: `#scenarios-table tr[data-scenario]`); jobs; solve and check. Every number a test or a reader may want to pick out has a
+ * the request has them: `#scenarios-table tr[data-scenario]`); jobs; the binding hours (only with
+ * an explanation, see bindingHoursHtml); solve and check. Every number a test or a reader may want to pick out has a
  * stable handle:
  * - key figures: `#carbon-saved-kg`, `#carbon-saved-percent`, `#green-share`, `#cost`,
  *   `#unmet-gpu-hours`, `#check` with `data-value` holding the exact number (or `data-passed`);
@@ -76,6 +78,7 @@ export function formatPlanReportHtml(problem: Problem, result: PlanResult, chart
     section('accounting', 'Accounting side by side', [accountingTable(result)]),
     ...(result.scenarios ? [section('scenarios', 'Forecast scenarios', [scenariosTable(result)])] : []),
     section('jobs', 'Jobs', [jobsTable(problem, result)]),
+    ...(result.explanation ? [section('binding-hours', 'The binding hours', bindingHoursHtml(problem, result.explanation))] : []),
     section('solve', 'Solve and check', [solveTable(result), checkDetails(result)]),
   ];
   return `<!doctype html>

@@ -5,6 +5,7 @@ import type { TerminationCondition } from '../../solver/solve/SolveOutcome.js';
 import { hourToMs } from '../../solver/problem/formatHour.js';
 import { workTolerance } from '../../solver/model/jobShape.js';
 import { accountingComparisonRows } from './accountingComparisonRows.js';
+import { formatBindingHoursText } from './formatBindingHoursText.js';
 
 /** Options for `formatPlanText`. */
 export interface PlanTextOptions {
@@ -24,6 +25,7 @@ export interface PlanTextOptions {
  *   signal) marginal emissions, 24/7 CFE and annual matching, plan, baseline and difference;
  * - with forecast scenarios, plan and baseline emissions in each and their expected, worst and
  *   CVaR values;
+ * - with an explanation (options.explain), "The binding hours" (formatBindingHoursText);
  * - warnings.
  * Times are UTC (`2026-07-01 05:00Z`), numbers use thousands separators and a precision fitted to
  * their size. Deterministic: the same problem and result give the same text. No colour unless
@@ -37,6 +39,7 @@ export function formatPlanText(problem: Problem, result: PlanResult, options: Pl
   lines.push('', ...totalsTable(result, paint));
   lines.push('', ...accountingTable(result, paint));
   if (result.scenarios) lines.push('', ...scenarioTable(result.scenarios, paint));
+  if (result.explanation) lines.push('', ...formatBindingHoursText(problem, result.explanation, paint.bold));
   if (result.warnings.length > 0) {
     lines.push('', paint.bold('Warnings'));
     for (const warning of result.warnings) lines.push(`  - ${paint.yellow(warning)}`);

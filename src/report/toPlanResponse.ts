@@ -12,6 +12,7 @@ import {
 } from '../generated/cosched/v1/plan_response.js';
 import type { Timestamp } from '../generated/google/protobuf/timestamp.js';
 import { RiskMeasure, type ScenarioSummary } from '../generated/cosched/v1/forecast_scenarios.js';
+import { toExplanationMessage } from './toExplanationMessage.js';
 
 const terminationToProto: Record<TerminationCondition, Termination> = {
   optimal: Termination.TERMINATION_OPTIMAL,
@@ -86,6 +87,7 @@ export function toPlanResponse(problem: Problem, result: PlanResult): PlanRespon
     check: { passed: result.check.passed, checks: result.check.checks, violations: [...result.check.violations] },
     warnings: [...result.warnings],
     scenarios: result.scenarios ? toScenarioSummary(result.scenarios) : undefined,
+    explanation: result.explanation ? toExplanationMessage(problem, result.explanation) : undefined,
   };
 }
 
