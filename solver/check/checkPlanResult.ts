@@ -15,16 +15,20 @@ const absoluteTolerance = 1e-6;
  * - per-job GPU caps, minGpus, site capacities and grid import limits hold in every hour;
  * - non-interruptible jobs (and every baseline job) run one contiguous block at one site at
  *   maxGpus, the last hour possibly partial;
- * - done + unmet = gpuHours for every job, and unmet work has a reason;
+ * - executable schedules (options.integerGpus, checkpointMinutes): whole GPUs in every hour but a
+ *   job's last, where one cell may end mid-hour; one site per job-hour unless splitSites;
+ *   preemptions, migrations and checkpoint GPU-hours re-derived from the runs;
+ * - done + checkpoint GPU-hours = the runs' GPU-hours, done + unmet = gpuHours for every job, and
+ *   unmet work has a reason;
  * - hourly load, facility, green, grid, curtailment, emissions and cost, their totals and the
  *   summary (carbon saved, %, green share, unmet, missed deadlines) agree to 1e-6 relative.
  * Returns every violation found; never throws on a bad result.
  */
 export function checkPlanResult(problem: Problem, result: Omit<PlanResult, 'check'>): CheckReport {
   const check = new Checker();
-  if (result.plan) checkSchedule(problem, result.plan, 'plan', check);
-  checkSchedule(problem, result.baseline, 'baseline', check);
-  checkSummary(problem, result, check);
+  const planTotals = result.plan ? checkSchedule(problem, result.plan, 'plan', check) : undefined;
+  const baselineTotals = checkSchedule(problem, result.baseline, 'baseline', check);
+  checkSummary(problem, result, planTotals, baselineTotals, check);
   return { passed: check.violations.length === 0, checks: check.count, violations: check.violations };
 }
 
@@ -45,7 +49,16 @@ class Checker {
   }
 }
 
-function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'baseline', check: Checker): void {
+/** What checkSchedule re-derived from a schedule's runs, summed over its jobs. */
+interface DerivedTotals {
+  doneGpuHours: number;
+  preemptions: number;
+  migrations: number;
+  checkpointGpuHours: number;
+}
+
+function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'baseline', check: Checker): DerivedTotals {
+  const derived: DerivedTotals = { doneGpuHours: 0, preemptions: 0, migrations: 0, checkpointGpuHours: 0 };
   const H = problem.hours;
   const gpusAt = problem.sites.map(() => new Float64Array(H));
   const loadMw = problem.sites.map(() => new Float64Array(H));
@@ -55,7 +68,13 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
     const job = problem.jobs[outcome.job];
     const where = `${label} job ${job.id}`;
     const perHour = new Float64Array(H);
-    let done = 0;
+    // GPU-hours per site in each hour of this job, for the executable rules.
+    const cellsByHour = new Map<number, Map<number, number>>();
+    const wholeGpus = label === 'plan' && job.interruptible && problem.options.integerGpus === true;
+    const checkpointGpuHours = label === 'plan' && job.interruptible ? ((job.checkpointMinutes ?? 0) / 60) * job.maxGpus : 0;
+    const oneSitePerHour = label === 'plan' && job.interruptible && (wholeGpus || checkpointGpuHours > 0) && job.splitSites !== true;
+    const jobLastHour = outcome.runs.reduce((end, r) => Math.max(end, r.startHour + r.hours - 1), -1);
+    let used = 0;
     for (const run of outcome.runs) {
       const runWhere = `${where} run at site #${run.site} from hour ${run.startHour} for ${run.hours} h`;
       const inHorizon = Number.isInteger(run.startHour) && Number.isInteger(run.hours) && run.hours >= 1 && run.startHour >= 0 && run.startHour + run.hours <= H;
@@ -65,7 +84,10 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
         check.that(job.allowedSites.includes(run.site), () => `${runWhere}: site not allowed`);
         check.that(run.startHour >= job.windowStart && run.startHour + run.hours <= job.windowEnd, () => `${runWhere}: outside window [${job.windowStart}, ${job.windowEnd})`);
         if (job.interruptible && job.minGpus > 0) {
-          check.that(run.gpus >= job.minGpus - absoluteTolerance, () => `${runWhere}: ${run.gpus} GPUs below minGpus ${job.minGpus}`);
+          // With whole GPUs the last hour may end mid-hour: its GPUs (rounded up) are still >= minGpus.
+          const partialLastHour = wholeGpus && run.startHour + run.hours - 1 === jobLastHour && run.hours === 1;
+          const gpusHeld = partialLastHour ? Math.ceil(run.gpus - absoluteTolerance) : run.gpus;
+          check.that(gpusHeld >= job.minGpus - absoluteTolerance, () => `${runWhere}: ${run.gpus} GPUs below minGpus ${job.minGpus}`);
         }
       } else {
         check.that(run.site === job.homeSite, () => `${runWhere}: not the home site`);
@@ -75,9 +97,22 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
         perHour[t] += run.gpus;
         gpusAt[run.site][t] += run.gpus;
         loadMw[run.site][t] += (run.gpus * job.gpuPowerKw) / 1000;
+        const sites = cellsByHour.get(t) ?? new Map<number, number>();
+        sites.set(run.site, (sites.get(run.site) ?? 0) + run.gpus);
+        cellsByHour.set(t, sites);
       }
-      done += run.gpus * run.hours;
+      used += run.gpus * run.hours;
     }
+    const changes = checkExecutable(cellsByHour, { wholeGpus, oneSitePerHour }, where, check);
+    const checkpoint = checkpointGpuHours * Math.max(0, changes.siteStarts - 1);
+    const done = used - checkpoint;
+    check.that((outcome.preemptions ?? 0) === changes.preemptions, () => `${where} preemptions: reported ${outcome.preemptions}, recomputed ${changes.preemptions}`);
+    check.that((outcome.migrations ?? 0) === changes.migrations, () => `${where} migrations: reported ${outcome.migrations}, recomputed ${changes.migrations}`);
+    check.close(`${where} checkpointGpuHours`, outcome.checkpointGpuHours ?? 0, checkpoint);
+    derived.doneGpuHours += done;
+    derived.preemptions += changes.preemptions;
+    derived.migrations += changes.migrations;
+    derived.checkpointGpuHours += checkpoint;
     for (let t = 0; t < H; t++) {
       if (perHour[t] > job.maxGpus + absoluteTolerance) check.that(false, () => `${where}: ${perHour[t]} GPUs in hour ${t} exceed maxGpus ${job.maxGpus}`);
     }
@@ -94,6 +129,7 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
     }
     if (!job.interruptible || label === 'baseline') checkBlock(job.maxGpus, outcome, where, check);
     check.close(`${where} done GPU-hours`, outcome.doneGpuHours, done);
+    check.close(`${where} runs' GPU-hours`, used, outcome.doneGpuHours + (outcome.checkpointGpuHours ?? 0));
     check.that(done <= job.gpuHours * (1 + relativeTolerance) + absoluteTolerance, () => `${where}: did ${done} GPU-hours of ${job.gpuHours}`);
     check.close(`${where} done + unmet`, outcome.doneGpuHours + outcome.unmetGpuHours, job.gpuHours);
     if (label === 'plan') {
@@ -142,6 +178,40 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
   check.close(`${label} jobItEnergyMwh`, schedule.totals.jobItEnergyMwh, siteTotals.jobIt);
   check.close(`${label} emissionsKg`, schedule.totals.emissionsKg, siteTotals.emissions);
   check.close(`${label} cost`, schedule.totals.cost, siteTotals.cost);
+  return derived;
+}
+
+/**
+ * The executable rules on one job's GPU-hours per hour and site: whole GPUs in every hour but the
+ * last (where at most one cell may end mid-hour), one site per hour; and the job's site starts,
+ * preemptions (pauses followed by more work) and migrations (running hours at a site not used in
+ * the previous running hour), counted here on purpose apart from the planner's own count.
+ */
+function checkExecutable(
+  cellsByHour: Map<number, Map<number, number>>,
+  rules: { wholeGpus: boolean; oneSitePerHour: boolean },
+  where: string,
+  check: Checker,
+): { siteStarts: number; preemptions: number; migrations: number } {
+  const hours = [...cellsByHour.keys()].sort((a, b) => a - b);
+  const lastHour = hours[hours.length - 1];
+  let siteStarts = 0, preemptions = 0, migrations = 0;
+  hours.forEach((t, i) => {
+    const cells = cellsByHour.get(t) as Map<number, number>;
+    if (rules.oneSitePerHour) check.that(cells.size <= 1, () => `${where}: runs at ${cells.size} sites in hour ${t}; one site per hour (splitSites is false)`);
+    if (rules.wholeGpus) {
+      const fractional = [...cells.values()].filter((g) => Math.abs(g - Math.round(g)) > absoluteTolerance);
+      const allowed = t === lastHour ? 1 : 0;
+      check.that(fractional.length <= allowed, () => `${where}: ${fractional.join(', ')} GPUs in hour ${t}; expected whole GPUs (integerGpus)${t === lastHour ? ' in all but one site of the last hour' : ''}`);
+    }
+    const before = cellsByHour.get(t - 1);
+    for (const s of cells.keys()) if (!before?.has(s)) siteStarts++;
+    if (i === 0) return;
+    if (hours[i - 1] !== t - 1) preemptions++;
+    const previous = cellsByHour.get(hours[i - 1]) as Map<number, number>;
+    if ([...cells.keys()].some((s) => !previous.has(s))) migrations++;
+  });
+  return { siteStarts, preemptions, migrations };
 }
 
 /** One block at one site, consecutive hours, maxGpus in every hour but possibly the last. */
@@ -156,7 +226,13 @@ function checkBlock(maxGpus: number, outcome: JobOutcome, where: string, check: 
   check.that(hours.slice(0, -1).every((g) => Math.abs(g - maxGpus) <= absoluteTolerance), () => `${where}: the block does not run at maxGpus ${maxGpus} before its last hour`);
 }
 
-function checkSummary(problem: Problem, result: Omit<PlanResult, 'check'>, check: Checker): void {
+function checkSummary(
+  problem: Problem,
+  result: Omit<PlanResult, 'check'>,
+  planDerived: DerivedTotals | undefined,
+  baselineDerived: DerivedTotals,
+  check: Checker,
+): void {
   const s = result.summary;
   const planTotals = result.plan?.totals;
   const baseline = result.baseline.totals;
@@ -168,9 +244,11 @@ function checkSummary(problem: Problem, result: Omit<PlanResult, 'check'>, check
   check.close('summary carbonSavedPercent', s.carbonSavedPercent, baseline.emissionsKg > 0 ? (100 * saved) / baseline.emissionsKg : 0);
   check.close('summary curtailedMwh', s.curtailedMwh, planTotals?.curtailedMwh ?? 0);
   check.close('summary jobItEnergyMwh', s.jobItEnergyMwh, planTotals?.jobItEnergyMwh ?? 0);
-  const done = (jobs: JobOutcome[]) => jobs.reduce((sum, j) => sum + j.runs.reduce((d, r) => d + r.gpus * r.hours, 0), 0);
-  const planDone = result.plan ? done(result.plan.jobs) : 0;
-  const baselineDone = done(result.baseline.jobs);
+  const planDone = planDerived?.doneGpuHours ?? 0;
+  const baselineDone = baselineDerived.doneGpuHours;
+  check.that((s.preemptions ?? 0) === (planDerived?.preemptions ?? 0), () => `summary preemptions: reported ${s.preemptions}, recomputed ${planDerived?.preemptions ?? 0}`);
+  check.that((s.migrations ?? 0) === (planDerived?.migrations ?? 0), () => `summary migrations: reported ${s.migrations}, recomputed ${planDerived?.migrations ?? 0}`);
+  check.close('summary checkpointGpuHours', s.checkpointGpuHours ?? 0, planDerived?.checkpointGpuHours ?? 0);
   check.close('summary doneGpuHours', s.doneGpuHours, planDone);
   check.close('summary baselineDoneGpuHours', s.baselineDoneGpuHours, baselineDone);
   const allWork = problem.jobs.reduce((sum, j) => sum + j.gpuHours, 0);

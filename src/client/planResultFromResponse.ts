@@ -64,6 +64,9 @@ export function planResultFromResponse(problem: Problem, response: PlanResponse)
       baselineDoneGpuHours: summary?.baselineDoneGpuHours ?? 0,
       baselineMissedDeadlines: summary?.baselineMissedDeadlines ?? 0,
       sameWork: summary?.sameWork ?? false,
+      preemptions: summary?.preemptions ?? 0,
+      migrations: summary?.migrations ?? 0,
+      checkpointGpuHours: summary?.checkpointGpuHours ?? 0,
     },
     solve: {
       solver: solve?.solver ?? '',
@@ -100,6 +103,9 @@ function toSchedule(problem: Problem, jobPlans: JobPlan[], profiles: SiteProfile
       finishHour: jobPlan.finish ? hourOf(problem, jobPlan.finish) : undefined,
       lateHours: jobPlan.lateHours,
       reason: jobPlan.reason,
+      preemptions: jobPlan.preemptions,
+      migrations: jobPlan.migrations,
+      checkpointGpuHours: jobPlan.checkpointGpuHours,
     };
   });
   const sites: SiteAccounts[] = problem.sites.map((site, s) => {

@@ -32,7 +32,7 @@ const solverByEnum = new Map<number, SolveOptions['solver']>([
  *
  * Rules: horizon required, its start on a whole UTC hour, its hours an integer 1..8784; sites and
  * jobs as in validateSites and validateJobs; objective weights in [0, 1e6], not both 0;
- * options.timeLimitSeconds 0..86400, mipGap in [0, 1), solver a known value.
+ * options.timeLimitSeconds 0..86400, mipGap in [0, 1), solver a known value, integerGpus a boolean.
  *
  * Defaults: no objective, or unset carbonWeight, means carbonWeight 1 (costWeight defaults to 0);
  * timeLimitSeconds 0 and mipGap 0 mean the defaultSolveOptions values; SOLVER_UNSPECIFIED means
@@ -129,7 +129,11 @@ function checkOptions(options: PlanOptions | undefined, violations: ViolationLis
     const known = [...solverByEnum.keys()].map((value) => solverToJSON(value)).join(', ');
     violations.add('options.solver', `got ${describeJsonValue(options.solver)}; expected one of ${known}`);
   }
+  if (options.integerGpus !== undefined && typeof options.integerGpus !== 'boolean') {
+    violations.add('options.integerGpus', `got ${describeJsonValue(options.integerGpus)}; expected true or false`);
+  }
   return {
+    ...(options.integerGpus === true ? { integerGpus: true } : {}),
     timeLimitSeconds: timeLimitSeconds === 0 ? defaultSolveOptions.timeLimitSeconds : timeLimitSeconds,
     mipGap: mipGap === 0 ? defaultSolveOptions.mipGap : mipGap,
     solver: solver ?? defaultSolveOptions.solver,

@@ -59,6 +59,9 @@ export function toPlanResponse(problem: Problem, result: PlanResult): PlanRespon
       doneGpuHours: result.summary.doneGpuHours,
       baselineDoneGpuHours: result.summary.baselineDoneGpuHours,
       sameWork: result.summary.sameWork,
+      preemptions: result.summary.preemptions ?? 0,
+      migrations: result.summary.migrations ?? 0,
+      checkpointGpuHours: result.summary.checkpointGpuHours ?? 0,
     },
     solve: {
       solver: result.solve.solver,
@@ -107,6 +110,9 @@ function toJobPlans(problem: Problem, schedule: Schedule): JobPlan[] {
       reason: outcome.reason,
       doneGpuHours: outcome.doneGpuHours,
       lateHours: outcome.lateHours,
+      preemptions: outcome.preemptions ?? 0,
+      migrations: outcome.migrations ?? 0,
+      checkpointGpuHours: outcome.checkpointGpuHours ?? 0,
     };
   });
 }
@@ -147,5 +153,8 @@ function noScheduleJobPlan(jobId: string, gpuHours: number, termination: Termina
     reason: `no schedule: the solve ended with ${termination}`,
     doneGpuHours: 0,
     lateHours: 0,
+    preemptions: 0,
+    migrations: 0,
+    checkpointGpuHours: 0,
   };
 }
