@@ -56,6 +56,8 @@ export type CommandLine =
       timeLimitSeconds?: number;
       /** Overrides the file's options.solver. */
       solver?: 'highs' | 'jslp';
+      /** --integer-gpus: sets options.integerGpus (executable schedules). */
+      integerGpus?: boolean;
       /** HOST:PORT of a cosched server to plan on instead of planning locally. */
       server?: string;
       /** With `server`: a PEM CA certificate to trust, for TLS. */
@@ -130,12 +132,12 @@ const serveFlagNames = {
   'health-reflection': 'healthReflection',
   'otlp-endpoint': 'otlpEndpoint',
 } as const satisfies Record<string, keyof ServeFlags>;
-const planFlagNames = ['json', 'dump-lp', 'time-limit', 'solver', 'server', 'tls-ca', 'token-file', 'report'] as const;
+const planFlagNames = ['json', 'dump-lp', 'time-limit', 'solver', 'integer-gpus', 'server', 'tls-ca', 'token-file', 'report'] as const;
 const whatIfFlagNames = ['variant', 'variants', 'points'] as const;
 
 /**
  * Parses `argv` (without node and the script) with node's strict `util.parseArgs`:
- * `plan FILE [--json] [--dump-lp OUT.lp] [--time-limit SECONDS] [--solver highs|jslp]
+ * `plan FILE [--json] [--dump-lp OUT.lp] [--time-limit SECONDS] [--solver highs|jslp] [--integer-gpus]
  * [--server HOST:PORT [--tls-ca CA.pem] [--tls-cert CERT.pem --tls-key KEY.pem] [--token-file FILE]]`, `serve [--host H] [--port P] [--workers N] ...`
  * (see usageText), `--help` / `-h` / `help`, `--version` / `-v`. `--help` and `--version` win
  * over everything else.
@@ -159,6 +161,7 @@ export function parseCommandLine(argv: string[]): CommandLine {
         'dump-lp': { type: 'string' },
         'time-limit': { type: 'string' },
         solver: { type: 'string' },
+        'integer-gpus': { type: 'boolean' },
         server: { type: 'string' },
         'tls-ca': { type: 'string' },
         'token-file': { type: 'string' },
@@ -218,6 +221,7 @@ export function parseCommandLine(argv: string[]): CommandLine {
     dumpLpPath: values['dump-lp'],
     timeLimitSeconds,
     solver: solver as (typeof solvers)[number] | undefined,
+    ...(values['integer-gpus'] === true ? { integerGpus: true } : {}),
     server,
     tlsCaPath: values['tls-ca'],
     tlsCertPath: values['tls-cert'],

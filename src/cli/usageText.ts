@@ -3,7 +3,7 @@ export function usageText(version: string): string {
   return `cosched ${version}: carbon-aware planning of AI training jobs across data-center sites (算电协同)
 
 Usage:
-  cosched plan FILE.yaml|FILE.json [--json] [--dump-lp OUT.lp] [--time-limit SECONDS] [--solver highs|jslp]
+  cosched plan FILE.yaml|FILE.json [--json] [--dump-lp OUT.lp] [--time-limit SECONDS] [--solver highs|jslp] [--integer-gpus]
                [--server HOST:PORT [--tls-ca CA.pem] [--tls-cert CERT.pem --tls-key KEY.pem]
                [--token-file FILE]] [--report DIR]
   cosched compare BASE.yaml (--variant NAME:OVERRIDE[,OVERRIDE...])... [--variants FILE]
@@ -88,6 +88,9 @@ Options of plan:
   --dump-lp OUT.lp       Also write the model (first stage) in CPLEX LP format to OUT.lp.
   --time-limit SECONDS   Solver wall-clock limit; overrides options.timeLimitSeconds in FILE.
   --solver highs|jslp    Solver engine; overrides options.solver in FILE.
+  --integer-gpus         Executable schedules (a MILP): whole GPUs, one site per job-hour unless a
+                         job sets splitSites; sets options.integerGpus in FILE. Jobs' own
+                         checkpointMinutes price restarts and moves (README, "Executable schedules").
   --server HOST:PORT     Plan on a running cosched server instead of here; same output.
   --tls-ca CA.pem        With --server: connect with TLS, trusting this CA certificate.
   --tls-cert CERT.pem, --tls-key KEY.pem
