@@ -84,10 +84,10 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
         check.that(job.allowedSites.includes(run.site), () => `${runWhere}: site not allowed`);
         check.that(run.startHour >= job.windowStart && run.startHour + run.hours <= job.windowEnd, () => `${runWhere}: outside window [${job.windowStart}, ${job.windowEnd})`);
         if (job.interruptible && job.minGpus > 0) {
-          // With whole GPUs the last hour may end mid-hour: its GPUs (rounded up) are still >= minGpus.
+          // With whole GPUs the last hour may end mid-hour: it holds minGpus or more whole GPUs for
+          // part of the hour, so its GPU-hours may be fewer.
           const partialLastHour = wholeGpus && run.startHour + run.hours - 1 === jobLastHour && run.hours === 1;
-          const gpusHeld = partialLastHour ? Math.ceil(run.gpus - absoluteTolerance) : run.gpus;
-          check.that(gpusHeld >= job.minGpus - absoluteTolerance, () => `${runWhere}: ${run.gpus} GPUs below minGpus ${job.minGpus}`);
+          check.that(partialLastHour || run.gpus >= job.minGpus - absoluteTolerance, () => `${runWhere}: ${run.gpus} GPUs below minGpus ${job.minGpus}`);
         }
       } else {
         check.that(run.site === job.homeSite, () => `${runWhere}: not the home site`);

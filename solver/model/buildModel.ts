@@ -24,8 +24,8 @@
  *   begin[j,s,t]  in [0,1]                 k_j > 0, t > windowStart_j: j starts running at s in t
  *                                          (begin[j,s,windowStart_j] is run[j,s,windowStart_j] itself)
  *   ran[j]        in {0,1}                 k_j > 0: j runs at all
- *   idle[j]       in [0, 1 - 1e-6]         whole_j: GPU-hours its whole GPUs leave undone when the
- *                                          job ends mid-hour
+ *   idle[j]       in [0, max(1, m_j) - 1e-4]   whole_j: GPU-hours its whole GPUs leave undone when
+ *                                          the job ends mid-hour (every running hour holds >= max(1, m_j))
  *   start[j,s,t]  in {0,1}                 non-interruptible j: its block starts at s in hour t,
  *                                          t in [windowStart_j, windowEnd_j - D_j]
  *   unmet[j]      in [W_j - maxDoable_j, W_j]   work not done (GPU-hours); the lower bound is the
@@ -312,7 +312,7 @@ function addInterruptibleJob(
   }
   if (rules.wholeGpus && cells.length > 0) {
     // The last hour may end mid-hour: the whole GPUs do up to maxIdleGpuHours less than they could.
-    extraCols.push(builder.addVariable(names.job('idle', j), 0, maxIdleGpuHours, 0));
+    extraCols.push(builder.addVariable(names.job('idle', j), 0, maxIdleGpuHours(job), 0));
     extraCoefs.push(-1);
   }
   if (checkpoint && cells.length > 0) {

@@ -67,8 +67,10 @@ export function decodeSolution(problem: Problem, built: BuiltModel, values: Floa
 
 /**
  * Whole GPUs do whole GPU-hours; the job's work need not be a whole number of them. The GPU-hours
- * beyond `neededGpuHours` (idle[j] in the model, less than one) come off the job's last hour:
- * its largest cell there ends mid-hour. Never takes a cell to zero (which would change the runs).
+ * beyond `neededGpuHours` (idle[j] in the model, less than the max(1, minGpus) GPUs any running
+ * hour holds) come off the job's last hour: its largest cell there ends mid-hour. Never takes a
+ * cell to zero (which would change the runs); round-off beyond idle[j] comes off too, so that the
+ * runs' GPU-hours are exactly the work plus the checkpoints.
  */
 function endLastHourEarly(hourly: { site: number; hour: number; gpus: number }[], neededGpuHours: number): void {
   if (hourly.length === 0) return;
@@ -76,7 +78,7 @@ function endLastHourEarly(hourly: { site: number; hour: number; gpus: number }[]
   if (!(excess > snapTolerance)) return;
   const lastHour = Math.max(...hourly.map((h) => h.hour));
   const last = hourly.filter((h) => h.hour === lastHour).reduce((a, b) => (b.gpus > a.gpus ? b : a));
-  last.gpus -= Math.min(excess, last.gpus - offHourTolerance);
+  last.gpus -= Math.min(excess, last.gpus - snapTolerance);
 }
 
 /**

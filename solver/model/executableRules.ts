@@ -25,8 +25,12 @@ export function executableRules(problem: Problem, job: JobData): ExecutableRules
 }
 
 /**
- * The largest fraction of a GPU-hour an executable job may leave idle in its last hour (idle[j]'s
- * upper bound): just below 1, so that the hour keeps some work; a fraction it cannot express
- * (below 1e-6 of a GPU-hour) is left unmet, within workTolerance.
+ * idle[j]'s upper bound: the GPU-hours a job with whole GPUs may leave undone in its last hour.
+ * Every hour it runs holds at least max(1, minGpus) GPUs, so the hour keeps some work. The margin
+ * (1e-4 GPU-hours) keeps the solver's feasibility tolerance (1e-6 per row, times the checkpoint's
+ * GPU-hours in workDone) from passing off a whole extra GPU-hour as idle; a job whose work is
+ * within 1e-4 above a whole number of GPU-hours (with its checkpoints) leaves that sliver unmet.
  */
-export const maxIdleGpuHours = 1 - 1e-6;
+export function maxIdleGpuHours(job: JobData): number {
+  return Math.max(1, job.minGpus) - 1e-4;
+}
