@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkPlanResult } from '../solver/check/checkPlanResult.js';
+import { buildModel } from '../solver/model/buildModel.js';
+import { modelSize } from '../solver/model/LinearModel.js';
+import { naiveModelSize } from '../solver/model/naiveModelSize.js';
+import { solveModel } from '../solver/solve/solveModel.js';
 import { CoschedError } from '../solver/errors/CoschedError.js';
 import type { PlanResult, Run } from '../solver/plan/PlanResult.js';
 import { planProblem } from '../solver/plan/planProblem.js';
@@ -155,9 +159,25 @@ describe('executable schedules on random instances', () => {
         fc.pre(lp.summary.unmetGpuHours <= 1e-6 && whole.summary.unmetGpuHours <= 1e-6);
         expect(whole.summary.emissionsKg).toBeGreaterThanOrEqual(lp.summary.emissionsKg - 1e-6 * Math.max(1, lp.summary.emissionsKg));
       }),
-      { numRuns: 30 },
+      { numRuns: 20 },
     );
-  }, 300_000);
+  }, 120_000);
+
+  it('the reduced model (R1..R7) has the optimum of the naive one, which naiveModelSize counts', async () => {
+    await fc.assert(
+      fc.asyncProperty(instances, async (p0) => {
+        const p = executable(p0);
+        const naive = buildModel(p, undefined, { reductions: false });
+        const reduced = buildModel(p);
+        expect(naiveModelSize(p)).toEqual(modelSize(naive.model));
+        const options = { timeLimitSeconds: 10, mipGap: 1e-9 };
+        const [a, b] = [await solveModel(naive.model, 'highs', options), await solveModel(reduced.model, 'highs', options)];
+        expect(b.termination).toBe('optimal');
+        expect(Math.abs(a.objective! - b.objective!)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(a.objective!)));
+      }),
+      { numRuns: 20 },
+    );
+  }, 120_000);
 });
 
 describe('the checker on executable schedules', () => {
