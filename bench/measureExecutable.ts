@@ -5,7 +5,9 @@
  * non-interruptible; prints carbon saved, solve time, MIP gap and the LP plan's fractional GPUs,
  * site changes and split hours.
  *
- *   node --import tsx bench/measureExecutable.ts scenarios/two-hubs-48h.yaml [timeLimitSeconds]
+ *   node --import tsx bench/measureExecutable.ts scenarios/two-hubs-48h.yaml [timeLimitSeconds] [variant...]
+ *
+ * Variants (all when none are named): lp, integer, one-site, checkpoint, blocks.
  */
 import { readPlanRequestFile } from '../src/data/loadPlanRequest.js';
 import { validatePlanRequest } from '../src/data/validatePlanRequest.js';
@@ -13,18 +15,19 @@ import { planProblem } from '../solver/plan/planProblem.js';
 import type { Problem } from '../solver/problem/Problem.js';
 import type { PlanResult } from '../solver/plan/PlanResult.js';
 
-const [path, limitArg] = process.argv.slice(2);
+const [path, limitArg, ...only] = process.argv.slice(2);
 const timeLimitSeconds = Number(limitArg ?? 60);
 const base = validatePlanRequest(await readPlanRequestFile(path));
 const withOptions = (p: Problem, integerGpus: boolean): Problem => ({ ...p, options: { ...p.options, timeLimitSeconds, mipGap: 1e-4, integerGpus } });
 
-const variants: [string, Problem][] = [
-  ['LP (today)', withOptions(base, false)],
-  ['integer GPUs (may split sites)', withOptions({ ...base, jobs: base.jobs.map((j) => ({ ...j, splitSites: true })) }, true)],
-  ['integer + one site per hour', withOptions(base, true)],
-  ['+ checkpoint 10 min', withOptions({ ...base, jobs: base.jobs.map((j) => (j.interruptible ? { ...j, checkpointMinutes: 10 } : j)) }, true)],
-  ['all jobs non-interruptible', withOptions({ ...base, jobs: base.jobs.map((j) => ({ ...j, interruptible: false })) }, false)],
+const allVariants: [string, string, Problem][] = [
+  ['lp', 'LP (today)', withOptions(base, false)],
+  ['integer', 'integer GPUs (may split sites)', withOptions({ ...base, jobs: base.jobs.map((j) => ({ ...j, splitSites: true })) }, true)],
+  ['one-site', 'integer + one site per hour', withOptions(base, true)],
+  ['checkpoint', '+ checkpoint 10 min', withOptions({ ...base, jobs: base.jobs.map((j) => (j.interruptible ? { ...j, checkpointMinutes: 10 } : j)) }, true)],
+  ['blocks', 'all jobs non-interruptible', withOptions({ ...base, jobs: base.jobs.map((j) => ({ ...j, interruptible: false })) }, false)],
 ];
+const variants = allVariants.filter(([key]) => only.length === 0 || only.includes(key)).map(([, name, p]) => [name, p] as const);
 
 console.log(`${path}: ${base.jobs.length} jobs (${base.jobs.filter((j) => j.interruptible).length} interruptible), ${base.sites.length} sites, ${base.hours} h, time limit ${timeLimitSeconds} s`);
 console.log('| variant | carbon saved | solve | termination | MIP gap | integers | fractional cells | split hours | migrations | preemptions | checkpoint GPU-h | unmet GPU-h |');
