@@ -13,8 +13,8 @@
  * Executable schedules (README, "Executable schedules"; executableRules): for an interruptible j,
  * whole_j (options.integerGpus) makes gpus integer; oneSite_j (integerGpus or k_j > 0, and not
  * splitSites) allows one site per hour; k_j = checkpointMinutes_j / 60 · G_j is the work (GPU-hours)
- * each start after the first adds. Let R_j = whole_j or not (m_j > 0 or k_j > 0 or oneSite_j with
- * |S_j| >= 2): the jobs that need run[j,s,t]; lo_j = m_j if m_j > 0, else 1 if whole_j, else min(1, W_j).
+ * each start after the first adds; lo_j = m_j if m_j > 0, else 1 if whole_j, else min(1, W_j): the
+ * fewest GPU-hours in an hour the job runs (with run, runMin makes run = 1 exactly when it works).
  *
  * Variables
  *   gpus[j,s,t]   in [0, min(G_j, C_s)]   interruptible j, s in S_j, t in T_j: GPU-hours in hour t
@@ -60,6 +60,9 @@
  * the optimum has grid = max(0, F - g) = F - min(F, g): exactly the accounting in the README.
  * If the first solve leaves work unmet, unmet work is minimised exactly (stage 'minUnmet':
  * min Σ unmet) and then the objective with the cap unmetTotal: Σ_j unmet[j] <= U* (stage 'lexicographic').
+ * The idle GPU-hours are priced as if the GPUs worked the whole last hour (the model's power term
+ * is p_j·gpus): the objective may overstate the plan's emissions by at most idle·u_s·p_j·w per job;
+ * the accounts (accountSchedule) count the decoded GPU-hours exactly.
  *
  * Reductions (exact; `buildModel(problem, stage, { reductions: false })` builds the model without them)
  * The naive model has gpus/start cells at every allowed site A_j (every hour of T_j; every start
@@ -90,9 +93,6 @@
  * Stage 'minUnmet' has w = 0, so R5's offset is 0 there.
  *
  * Starting point (not part of the model's maths; `{ start: false }` leaves it out)
- * The idle GPU-hours are priced as if the GPUs worked the whole last hour (the model's power term
- * is p_j·gpus): the objective may overstate the plan's emissions by at most idle·u_s·p_j·w per job;
- * the accounts (accountSchedule) count the decoded GPU-hours exactly.
  * A pure LP of stage 'weighted' carries LinearModel.start = greedyStart(...): every job placed
  * greedily, shortest window first, on its cheapest cells (rate × the power the remaining green
  * supply cannot cover), within jobCap, siteCapacity and the grid import limit;
