@@ -265,6 +265,7 @@ describe('executable schedules at the edges', () => {
   it('takes --integer-gpus on the command line and reports stops and moves', async () => {
     const command = parseCommandLine(['plan', 'x.yaml', '--integer-gpus']);
     expect(command).toMatchObject({ kind: 'plan', integerGpus: true });
+    expect(() => parseCommandLine(['frontier', 'x.yaml', '--integer-gpus'])).toThrow(/integer-gpus/);
     const req = applyCommandLineOptions(oneSiteFourHours(), command as { integerGpus?: boolean });
     expect(req.options?.integerGpus).toBe(true);
     const p = validatePlanRequest(req);

@@ -238,7 +238,8 @@ function parseWhatIf(
   extra: string[],
   values: { json?: boolean; report?: string; variant?: string[]; variants?: string; points?: string; 'time-limit'?: string } & Record<string, unknown>,
 ): CommandLine {
-  rejectFlags(values, [...Object.keys(serveFlagNames), 'dump-lp', 'server', 'tls-ca', 'token-file', 'solver'], command);
+  // --integer-gpus is plan's: a what-if sets options.integerGpus in its base FILE or a variant.
+  rejectFlags(values, [...Object.keys(serveFlagNames), 'dump-lp', 'server', 'tls-ca', 'token-file', 'solver', 'integer-gpus'], command);
   if (file === undefined) throw new UsageError(`${command}: missing FILE (the base PlanRequest in YAML or JSON)`);
   if (extra.length > 0) throw new UsageError(`${command}: unexpected argument '${extra[0]}': give one FILE (variants go in --variant)`);
   const timeLimitSeconds = parseTimeLimit(values['time-limit']);
