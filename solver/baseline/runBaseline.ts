@@ -55,7 +55,7 @@ export function runBaseline(problem: Problem): JobOutcome[] {
       const reason = job.maxGpus > site.gpuCapacity
         ? `baseline: maxGpus ${job.maxGpus} exceeds home site ${site.id} capacity ${site.gpuCapacity}`
         : `baseline: home site ${site.id} never had ${job.maxGpus} GPUs free for the block between release and the horizon end`;
-      outcomes[j] = { job: j, runs: [], doneGpuHours: 0, unmetGpuHours: job.gpuHours, lateHours: 0, reason };
+      outcomes[j] = { job: j, runs: [], doneGpuHours: 0, unmetGpuHours: job.gpuHours, lateHours: 0, reason, preemptions: 0, migrations: 0, checkpointGpuHours: 0 };
       continue;
     }
 
@@ -85,6 +85,10 @@ export function runBaseline(problem: Problem): JobOutcome[] {
       finishHour: Math.min(endHour, problem.hours),
       lateHours,
       reason: reasons.join('; '),
+      // One block at one site: never paused, never moved.
+      preemptions: 0,
+      migrations: 0,
+      checkpointGpuHours: 0,
     };
   }
   return outcomes;

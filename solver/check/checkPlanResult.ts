@@ -22,6 +22,11 @@ const absoluteTolerance = 1e-6;
  *   hour within [0, energy] and at least the final minimum at the end, no export, no charging
  *   from the grid unless allowed (then the charge is at most the hour's green supply and the
  *   grid and the battery together serve at most the load);
+ * - executable schedules (options.integerGpus, checkpointMinutes): whole GPUs in every hour but a
+ *   job's last, where one cell may end mid-hour; one site per job-hour unless splitSites;
+ *   preemptions, migrations and checkpoint GPU-hours re-derived from the runs;
+ * - done + checkpoint GPU-hours = the runs' GPU-hours, done + unmet = gpuHours for every job, and
+ *   unmet work has a reason;
  * - hourly load, facility, green, grid, curtailment, emissions and cost, their totals and the
  *   summary (carbon saved, %, green share, unmet, missed deadlines) agree to 1e-6 relative;
  * - side-by-side accounting: hourly CFE served (F − min(grid, F)) and marginal emissions (grid ×
@@ -36,13 +41,15 @@ const absoluteTolerance = 1e-6;
  */
 export function checkPlanResult(problem: Problem, result: Omit<PlanResult, 'check'>): CheckReport {
   const check = new Checker();
+  let planTotals: DerivedTotals | undefined;
+  let baselineTotals: DerivedTotals;
   if (problem.scenarios?.length) {
-    checkScenarios(problem, result, check);
+    ({ planTotals, baselineTotals } = checkScenarios(problem, result, check));
   } else {
-    if (result.plan) checkSchedule(problem, result.plan, 'plan', check);
-    checkSchedule(problem, result.baseline, 'baseline', check);
+    planTotals = result.plan ? checkSchedule(problem, result.plan, 'plan', check) : undefined;
+    baselineTotals = checkSchedule(problem, result.baseline, 'baseline', check);
   }
-  checkSummary(problem, result, check);
+  checkSummary(problem, result, planTotals, baselineTotals, check);
   if (result.explanation?.available) checkExplanation(problem, result, check);
   return { passed: check.violations.length === 0, checks: check.count, violations: check.violations };
 }
@@ -60,9 +67,9 @@ export function checkPlanResult(problem: Problem, result: Omit<PlanResult, 'chec
 export function checkEvaluation(problem: Problem, evaluation: Omit<EvaluationResult, 'check'>): CheckReport {
   const check = new Checker();
   const breaches = new Map<string, Breach>();
-  checkSchedule(problem, evaluation.judged, 'judged', check, breaches);
-  checkSchedule(problem, evaluation.baseline, 'baseline', check);
-  checkSummary(problem, { plan: evaluation.judged, baseline: evaluation.baseline, summary: evaluation.summary }, check);
+  const judgedTotals = checkSchedule(problem, evaluation.judged, 'judged', check, breaches);
+  const baselineTotals = checkSchedule(problem, evaluation.baseline, 'baseline', check);
+  checkSummary(problem, { plan: evaluation.judged, baseline: evaluation.baseline, summary: evaluation.summary }, judgedTotals, baselineTotals, check);
   const reported = new Set<string>();
   for (const violation of evaluation.violations) {
     const key = breachKey(violation.kind, violation.job, violation.site, violation.hour);
@@ -111,11 +118,15 @@ class Checker {
  * scenario's forecasts, the same jobs in each, the reported schedules the probability-weighted
  * means of the scenarios', and the risk figures recomputed.
  */
-function checkScenarios(problem: Problem, result: Omit<PlanResult, 'check'>, check: Checker): void {
+function checkScenarios(problem: Problem, result: Omit<PlanResult, 'check'>, check: Checker): { planTotals?: DerivedTotals; baselineTotals: DerivedTotals } {
   const scenarios = problem.scenarios ?? [];
   const report = result.scenarios;
   check.that(report !== undefined && report.outcomes.length === scenarios.length, () => `scenarios: ${report?.outcomes.length ?? 'no'} outcomes for ${scenarios.length} forecast scenarios`);
-  if (!report || report.outcomes.length !== scenarios.length) return;
+  const none = { doneGpuHours: NaN, preemptions: NaN, migrations: NaN, checkpointGpuHours: NaN };
+  if (!report || report.outcomes.length !== scenarios.length) return { planTotals: result.plan ? none : undefined, baselineTotals: none };
+  // The jobs are the same in every scenario: the first scenario's re-derived totals stand for all.
+  let planTotals: DerivedTotals | undefined;
+  let baselineTotals: DerivedTotals = none;
   const inScenario = scenarios.map((_, k) => scenarioProblem(problem, k));
   const probabilities = scenarios.map((scenario) => scenario.probability);
   report.outcomes.forEach((outcome, k) => {
@@ -123,10 +134,12 @@ function checkScenarios(problem: Problem, result: Omit<PlanResult, 'check'>, che
     check.that(outcome.name === name && outcome.probability === probabilities[k], () => `scenario ${k}: reported ${outcome.name} (${outcome.probability}), expected ${name} (${probabilities[k]})`);
     check.that((outcome.plan === undefined) === (result.plan === undefined), () => `scenario ${name}: a plan in the scenario but not overall, or the other way round`);
     if (outcome.plan && result.plan) {
-      checkSchedule(inScenario[k], outcome.plan, 'plan', check, undefined, `plan in scenario ${name}`);
+      const derived = checkSchedule(inScenario[k], outcome.plan, 'plan', check, undefined, `plan in scenario ${name}`);
+      if (k === 0) planTotals = derived;
       check.that(JSON.stringify(outcome.plan.jobs) === JSON.stringify(result.plan.jobs), () => `scenario ${name}: the plan's jobs differ from the reported plan's`);
     }
-    checkSchedule(inScenario[k], outcome.baseline, 'baseline', check, undefined, `baseline in scenario ${name}`);
+    const derivedBaseline = checkSchedule(inScenario[k], outcome.baseline, 'baseline', check, undefined, `baseline in scenario ${name}`);
+    if (k === 0) baselineTotals = derivedBaseline;
   });
   const meanOf = (label: string, reported: Schedule, schedules: Schedule[]) => {
     problem.sites.forEach((site, s) => {
@@ -154,6 +167,7 @@ function checkScenarios(problem: Problem, result: Omit<PlanResult, 'check'>, che
   check.close('scenarios baselineWorstEmissionsKg', report.baselineWorstEmissionsKg, Math.max(...baselineKg));
   check.close('scenarios cvarEmissionsKg', report.cvarEmissionsKg, tailMean(planKg, probabilities, report.cvarLevel));
   check.close('scenarios baselineCvarEmissionsKg', report.baselineCvarEmissionsKg, tailMean(baselineKg, probabilities, report.cvarLevel));
+  return { planTotals, baselineTotals };
 }
 
 /** Mean of the worst (1 − level) of the probability, by brute force over the sorted values. */
@@ -169,12 +183,21 @@ function tailMean(values: number[], probabilities: number[], level: number): num
   return sum / (1 - level);
 }
 
+/** What checkSchedule re-derived from a schedule's runs, summed over its jobs. */
+interface DerivedTotals {
+  doneGpuHours: number;
+  preemptions: number;
+  migrations: number;
+  checkpointGpuHours: number;
+}
+
 /**
  * Checks one schedule (see checkPlanResult). `name` labels its messages (default: `label`).
  * `plan` and `judged` follow the plan's rules; for `judged`, breaking a feasibility rule is
  * recorded in `breaches` instead of failing.
  */
-function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'baseline' | 'judged', check: Checker, breaches?: Map<string, Breach>, name: string = label): void {
+function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'baseline' | 'judged', check: Checker, breaches?: Map<string, Breach>, name: string = label): DerivedTotals {
+  const derived: DerivedTotals = { doneGpuHours: 0, preemptions: 0, migrations: 0, checkpointGpuHours: 0 };
   const H = problem.hours;
   const feasible = (ok: boolean, kind: ScheduleViolationKind, where: { job?: number; site?: number; hour?: number }, figures: Breach, message: () => string): void => {
     if (label !== 'judged' || !breaches) return check.that(ok, message);
@@ -190,7 +213,13 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
     const job = problem.jobs[outcome.job];
     const where = `${name} job ${job.id}`;
     const perHour = new Float64Array(H);
-    let done = 0;
+    // GPU-hours per site in each hour of this job, for the executable rules.
+    const cellsByHour = new Map<number, Map<number, number>>();
+    const wholeGpus = label === 'plan' && job.interruptible && problem.options.integerGpus === true;
+    const checkpointGpuHours = label === 'plan' && job.interruptible ? ((job.checkpointMinutes ?? 0) / 60) * job.maxGpus : 0;
+    const oneSitePerHour = label === 'plan' && job.interruptible && (wholeGpus || checkpointGpuHours > 0) && job.splitSites !== true;
+    const jobLastHour = outcome.runs.reduce((end, r) => Math.max(end, r.startHour + r.hours - 1), -1);
+    let used = 0;
     for (const run of outcome.runs) {
       const runWhere = `${where} run at site #${run.site} from hour ${run.startHour} for ${run.hours} h`;
       const inHorizon = Number.isInteger(run.startHour) && Number.isInteger(run.hours) && run.hours >= 1 && run.startHour >= 0 && run.startHour + run.hours <= H;
@@ -203,7 +232,10 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
         for (let t = run.startHour; t < run.startHour + run.hours; t++) if (t < job.windowStart || t >= job.windowEnd) hoursOutside++;
         feasible(hoursOutside === 0, 'outside_window', at, { value: hoursOutside, limit: 0 }, () => `${runWhere}: outside window [${job.windowStart}, ${job.windowEnd})`);
         if (job.interruptible && job.minGpus > 0) {
-          feasible(run.gpus >= job.minGpus - absoluteTolerance, 'below_min_gpus', at, { value: run.gpus, limit: job.minGpus }, () => `${runWhere}: ${run.gpus} GPUs below minGpus ${job.minGpus}`);
+          // With whole GPUs the last hour may end mid-hour: it holds minGpus or more whole GPUs for
+          // part of the hour, so its GPU-hours may be fewer.
+          const partialLastHour = wholeGpus && run.startHour + run.hours - 1 === jobLastHour && run.hours === 1;
+          feasible(partialLastHour || run.gpus >= job.minGpus - absoluteTolerance, 'below_min_gpus', at, { value: run.gpus, limit: job.minGpus }, () => `${runWhere}: ${run.gpus} GPUs below minGpus ${job.minGpus}`);
         }
       } else {
         check.that(run.site === job.homeSite, () => `${runWhere}: not the home site`);
@@ -213,9 +245,22 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
         perHour[t] += run.gpus;
         gpusAt[run.site][t] += run.gpus;
         loadMw[run.site][t] += (run.gpus * job.gpuPowerKw) / 1000;
+        const sites = cellsByHour.get(t) ?? new Map<number, number>();
+        sites.set(run.site, (sites.get(run.site) ?? 0) + run.gpus);
+        cellsByHour.set(t, sites);
       }
-      done += run.gpus * run.hours;
+      used += run.gpus * run.hours;
     }
+    const changes = checkExecutable(cellsByHour, { wholeGpus, oneSitePerHour }, where, check);
+    const checkpoint = checkpointGpuHours * Math.max(0, changes.siteStarts - 1);
+    const done = used - checkpoint;
+    check.that((outcome.preemptions ?? 0) === changes.preemptions, () => `${where} preemptions: reported ${outcome.preemptions}, recomputed ${changes.preemptions}`);
+    check.that((outcome.migrations ?? 0) === changes.migrations, () => `${where} migrations: reported ${outcome.migrations}, recomputed ${changes.migrations}`);
+    check.close(`${where} checkpointGpuHours`, outcome.checkpointGpuHours ?? 0, checkpoint);
+    derived.doneGpuHours += done;
+    derived.preemptions += changes.preemptions;
+    derived.migrations += changes.migrations;
+    derived.checkpointGpuHours += checkpoint;
     for (let t = 0; t < H; t++) {
       if (perHour[t] > job.maxGpus + absoluteTolerance) {
         feasible(false, 'job_max_gpus', { job: outcome.job, hour: t }, { value: perHour[t], limit: job.maxGpus }, () => `${where}: ${perHour[t]} GPUs in hour ${t} exceed maxGpus ${job.maxGpus}`);
@@ -239,6 +284,7 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
       checkBlock(job.maxGpus, outcome, where, check);
     }
     check.close(`${where} done GPU-hours`, outcome.doneGpuHours, done);
+    check.close(`${where} runs' GPU-hours`, used, outcome.doneGpuHours + (outcome.checkpointGpuHours ?? 0));
     feasible(done <= job.gpuHours * (1 + relativeTolerance) + absoluteTolerance, 'excess_work', { job: outcome.job }, { value: done, limit: job.gpuHours }, () => `${where}: did ${done} GPU-hours of ${job.gpuHours}`);
     if (label === 'judged') check.close(`${where} unmet`, outcome.unmetGpuHours, Math.max(0, job.gpuHours - done));
     else check.close(`${where} done + unmet`, outcome.doneGpuHours + outcome.unmetGpuHours, job.gpuHours);
@@ -347,7 +393,9 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
   check.close(`${name} cfeScore`, schedule.totals.cfeScore, siteTotals.energy > 0 ? siteTotals.cfe / siteTotals.energy : 0);
   check.that(schedule.totals.cfeScore >= 0 && schedule.totals.cfeScore <= 1 + relativeTolerance, () => `${name} cfeScore ${schedule.totals.cfeScore} outside [0, 1]`);
   check.close(`${name} annualMatchingScore`, schedule.totals.annualMatchingScore, siteTotals.energy > 0 ? Math.min(1, siteTotals.supply / siteTotals.energy) : 0);
+  return derived;
 }
+
 
 /** What the checker takes from a site's storage: the request's own figures, not the model's. */
 interface CheckedStorage {
@@ -381,6 +429,39 @@ function checkStorageShape(problem: Problem, s: number, accounts: Schedule['site
   };
 }
 
+/**
+ * The executable rules on one job's GPU-hours per hour and site: whole GPUs in every hour but the
+ * last (where at most one cell may end mid-hour), one site per hour; and the job's site starts,
+ * preemptions (pauses followed by more work) and migrations (running hours at a site not used in
+ * the previous running hour), counted here on purpose apart from the planner's own count.
+ */
+function checkExecutable(
+  cellsByHour: Map<number, Map<number, number>>,
+  rules: { wholeGpus: boolean; oneSitePerHour: boolean },
+  where: string,
+  check: Checker,
+): { siteStarts: number; preemptions: number; migrations: number } {
+  const hours = [...cellsByHour.keys()].sort((a, b) => a - b);
+  const lastHour = hours[hours.length - 1];
+  let siteStarts = 0, preemptions = 0, migrations = 0;
+  hours.forEach((t, i) => {
+    const cells = cellsByHour.get(t) as Map<number, number>;
+    if (rules.oneSitePerHour) check.that(cells.size <= 1, () => `${where}: runs at ${cells.size} sites in hour ${t}; one site per hour (splitSites is false)`);
+    if (rules.wholeGpus) {
+      const fractional = [...cells.values()].filter((g) => Math.abs(g - Math.round(g)) > absoluteTolerance);
+      const allowed = t === lastHour ? 1 : 0;
+      check.that(fractional.length <= allowed, () => `${where}: ${fractional.join(', ')} GPUs in hour ${t}; expected whole GPUs (integerGpus)${t === lastHour ? ' in all but one site of the last hour' : ''}`);
+    }
+    const before = cellsByHour.get(t - 1);
+    for (const s of cells.keys()) if (!before?.has(s)) siteStarts++;
+    if (i === 0) return;
+    if (hours[i - 1] !== t - 1) preemptions++;
+    const previous = cellsByHour.get(hours[i - 1]) as Map<number, number>;
+    if ([...cells.keys()].some((s) => !previous.has(s))) migrations++;
+  });
+  return { siteStarts, preemptions, migrations };
+}
+
 /** One block at one site, consecutive hours, maxGpus in every hour but possibly the last. */
 function checkBlock(maxGpus: number, outcome: JobOutcome, where: string, check: Checker): void {
   const runs = outcome.runs;
@@ -405,7 +486,13 @@ function oneBlockFault(maxGpus: number, outcome: JobOutcome): string {
   return hours.slice(0, -1).every((g) => Math.abs(g - maxGpus) <= absoluteTolerance) ? '' : `the block does not run at maxGpus ${maxGpus} before its last hour`;
 }
 
-function checkSummary(problem: Problem, result: Pick<PlanResult, 'plan' | 'baseline' | 'summary'>, check: Checker): void {
+function checkSummary(
+  problem: Problem,
+  result: Pick<PlanResult, 'plan' | 'baseline' | 'summary'>,
+  planDerived: DerivedTotals | undefined,
+  baselineDerived: DerivedTotals,
+  check: Checker,
+): void {
   const s = result.summary;
   const planTotals = result.plan?.totals;
   const baseline = result.baseline.totals;
@@ -417,9 +504,11 @@ function checkSummary(problem: Problem, result: Pick<PlanResult, 'plan' | 'basel
   check.close('summary carbonSavedPercent', s.carbonSavedPercent, baseline.emissionsKg > 0 ? (100 * saved) / baseline.emissionsKg : 0);
   check.close('summary curtailedMwh', s.curtailedMwh, planTotals?.curtailedMwh ?? 0);
   check.close('summary jobItEnergyMwh', s.jobItEnergyMwh, planTotals?.jobItEnergyMwh ?? 0);
-  const done = (jobs: JobOutcome[]) => jobs.reduce((sum, j) => sum + j.runs.reduce((d, r) => d + r.gpus * r.hours, 0), 0);
-  const planDone = result.plan ? done(result.plan.jobs) : 0;
-  const baselineDone = done(result.baseline.jobs);
+  const planDone = planDerived?.doneGpuHours ?? 0;
+  const baselineDone = baselineDerived.doneGpuHours;
+  check.that((s.preemptions ?? 0) === (planDerived?.preemptions ?? 0), () => `summary preemptions: reported ${s.preemptions}, recomputed ${planDerived?.preemptions ?? 0}`);
+  check.that((s.migrations ?? 0) === (planDerived?.migrations ?? 0), () => `summary migrations: reported ${s.migrations}, recomputed ${planDerived?.migrations ?? 0}`);
+  check.close('summary checkpointGpuHours', s.checkpointGpuHours ?? 0, planDerived?.checkpointGpuHours ?? 0);
   check.close('summary doneGpuHours', s.doneGpuHours, planDone);
   check.close('summary baselineDoneGpuHours', s.baselineDoneGpuHours, baselineDone);
   const allWork = problem.jobs.reduce((sum, j) => sum + j.gpuHours, 0);

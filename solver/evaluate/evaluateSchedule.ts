@@ -2,6 +2,7 @@ import type { Problem } from '../problem/Problem.js';
 import type { JobOutcome } from '../plan/PlanResult.js';
 import { accountSchedule } from '../accounting/accountSchedule.js';
 import { runBaseline } from '../baseline/runBaseline.js';
+import { countRunChanges } from '../model/countRunChanges.js';
 import { dispatchSelfConsumption } from '../baseline/dispatchSelfConsumption.js';
 import { checkEvaluation } from '../check/checkPlanResult.js';
 import { CoschedError } from '../errors/CoschedError.js';
@@ -35,7 +36,9 @@ export function evaluateSchedule(problem: Problem, schedule: FixedSchedule): Eva
     const unmet = Math.max(0, job.gpuHours - done);
     const finishHour = runs.length === 0 ? undefined : Math.max(...runs.map((run) => run.startHour + run.hours));
     const reason = unmet > workTolerance * Math.max(1, job.gpuHours) ? `the fixed plan does ${round(done)} of the job's ${round(job.gpuHours)} GPU-hours` : '';
-    return { job: j, runs, doneGpuHours: done, unmetGpuHours: unmet, finishHour, lateHours: 0, reason };
+    // A fixed plan's pauses and moves are what its runs show; it pays no checkpoint here.
+    const changes = countRunChanges(runs.flatMap((run) => Array.from({ length: run.hours }, (_, k) => ({ site: run.site, hour: run.startHour + k }))));
+    return { job: j, runs, doneGpuHours: done, unmetGpuHours: unmet, finishHour, lateHours: 0, reason, preemptions: changes.preemptions, migrations: changes.migrations, checkpointGpuHours: 0 };
   });
   // Batteries cannot follow a plan's dispatch made for other weather: on the realised data both
   // the judged plan and the baseline run them for self-consumption.

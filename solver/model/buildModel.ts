@@ -10,9 +10,22 @@
  * A non-interruptible job runs one block of D_j = ceil(W_j / G_j) hours at G_j GPUs, doing
  * q_j(k) GPU-hours in hour k of the block: G_j, except r_j = W_j - G_j·(D_j-1) in the last.
  *
+ * Executable schedules (README, "Executable schedules"; executableRules): for an interruptible j,
+ * whole_j (options.integerGpus) makes gpus integer; oneSite_j (integerGpus or k_j > 0, and not
+ * splitSites) allows one site per hour; k_j = checkpointMinutes_j / 60 · G_j is the work (GPU-hours)
+ * each start after the first adds; lo_j = m_j if m_j > 0, else 1 if whole_j, else min(1, W_j): the
+ * fewest GPU-hours in an hour the job runs (with run, runMin makes run = 1 exactly when it works).
+ *
  * Variables
  *   gpus[j,s,t]   in [0, min(G_j, C_s)]   interruptible j, s in S_j, t in T_j: GPU-hours in hour t
- *   run[j,s,t]    in {0,1}                 interruptible j with m_j > 0: the job runs at s in t
+ *                                          (integer when whole_j: whole GPUs)
+ *   run[j,s,t]    in {0,1}                 interruptible j with m_j > 0, k_j > 0, or oneSite_j and
+ *                                          |S_j| >= 2: the job runs at s in t
+ *   begin[j,s,t]  in [0,1]                 k_j > 0, t > windowStart_j: j starts running at s in t
+ *                                          (begin[j,s,windowStart_j] is run[j,s,windowStart_j] itself)
+ *   ran[j]        in {0,1}                 k_j > 0: j runs at all
+ *   idle[j]       in [0, max(1, m_j) - 1e-4]   whole_j: GPU-hours its whole GPUs leave undone when
+ *                                          the job ends mid-hour (every running hour holds >= max(1, m_j))
  *   start[j,s,t]  in {0,1}                 non-interruptible j: its block starts at s in hour t,
  *                                          t in [windowStart_j, windowEnd_j - D_j]
  *   unmet[j]      in [W_j - maxDoable_j, W_j]   work not done (GPU-hours); the lower bound is the
@@ -28,11 +41,18 @@
  *   L[s,t] = Σ_j p_j·gpus[j,s,t] + Σ_j Σ_{k<D_j} p_j·q_j(k)·start[j,s,t-k]   (job IT load, MW)
  *
  * Constraints
- *   workDone[j]:          Σ_{s,t} gpus[j,s,t] + unmet[j] = W_j              (interruptible)
+ *   workDone[j]:          Σ_{s,t} gpus[j,s,t] - idle[j] - k_j·(Σ_{s,t} begin[j,s,t] - ran[j]) + unmet[j] = W_j
+ *                                                                            (interruptible; idle, begin, ran only where defined)
  *                         W_j·Σ_{s,t} start[j,s,t] + unmet[j] = W_j        (non-interruptible; so Σ start <= 1)
  *   jobCap[j,t]:          Σ_s gpus[j,s,t] <= G_j           (only where j can use several sites in t)
  *   runMax[j,s,t]:        gpus[j,s,t] - min(G_j, C_s)·run[j,s,t] <= 0
- *   runMin[j,s,t]:        gpus[j,s,t] - m_j·run[j,s,t] >= 0
+ *   runMin[j,s,t]:        gpus[j,s,t] - lo_j·run[j,s,t] >= 0      (m_j > 0 or k_j > 0: run = 1 iff it works)
+ *   oneSite[j,t]:         Σ_s run[j,s,t] <= 1                      (oneSite_j, |S_j| >= 2)
+ *   beginFrom[j,s,t]:     begin[j,s,t] - run[j,s,t] + run[j,s,t-1] >= 0
+ *   beginOnly[j,s,t]:     begin[j,s,t] - run[j,s,t] <= 0
+ *   beginAfterPause[j,s,t]: begin[j,s,t] + run[j,s,t-1] <= 1     (the three: begin = run_t·(1 - run_{t-1}))
+ *   ranIfRun[j]:          Σ_{s,t} run[j,s,t] - |cells_j|·ran[j] <= 0
+ *   ranIfBegun[j]:        ran[j] - Σ_{s,t} begin[j,s,t] <= 0       (the two: ran = 1 iff j runs)
  *   siteCapacity[s,t]:    N[s,t] <= C_s                     (only where the jobs could exceed C_s)
  *   powerBalance[s,t]:    grid[s,t] - u_s·L[s,t] >= u_s·B[s,t] - g[s,t]
  *                         with grid <= I_s this is also the grid import limit
@@ -82,6 +102,9 @@
  *
  * If the first solve leaves work unmet, unmet work is minimised exactly (stage 'minUnmet':
  * min Σ unmet) and then the objective with the cap unmetTotal: Σ_j unmet[j] <= U* (stage 'lexicographic').
+ * The idle GPU-hours are priced as if the GPUs worked the whole last hour (the model's power term
+ * is p_j·gpus): the objective may overstate the plan's emissions by at most idle·u_s·p_j·w per job;
+ * the accounts (accountSchedule) count the decoded GPU-hours exactly.
  *
  * Reductions (exact; `buildModel(problem, stage, { reductions: false })` builds the model without them)
  * The naive model has gpus/start cells at every allowed site A_j (every hour of T_j; every start
@@ -108,6 +131,8 @@
  *   R6 gpus[j,s,t] <= min(G_j, C_s) and runMax with min(G_j, C_s) instead of G_j: siteCapacity
  *      already implies gpus <= C_s, so this only tightens bounds (and the big-M); it is what makes
  *      skipping siteCapacity (R4) and jobCap (R3) exact.
+ *   R7 no jobCap[j,t] for a job with oneSite rows: runMax and oneSite keep the hour's GPUs at
+ *      max_s min(G_j, C_s) <= G_j.
  * Stage 'minUnmet' has w = 0, so R5's offset is 0 there.
  *
  * Starting point (not part of the model's maths; `{ start: false }` leaves it out)
@@ -123,6 +148,7 @@ import { ModelBuilder } from './ModelBuilder.js';
 import { blockGpus, jobShape, type JobShape } from './jobShape.js';
 import { greedyStart } from './greedyStart.js';
 import { modelNames } from './modelNames.js';
+import { executableRules, maxIdleGpuHours } from './executableRules.js';
 
 /** Which objective a model is built for (see the maths above). */
 export type ModelStage =
@@ -143,6 +169,8 @@ export interface JobColumns {
   /** gpus[j,s,t] (interruptible) or start[j,s,t] (non-interruptible) columns. */
   cells: CellColumn[];
   unmetCol: number;
+  /** true when the job has oneSite[j,t] rows (so jobCap is implied; R7). */
+  oneSiteRows: boolean;
 }
 
 /** Where a site's storage columns are, hour by hour. */
@@ -238,15 +266,25 @@ export function buildModel(
     const unmetCol = builder.addVariable(names.job('unmet', j), unmetLower, job.gpuHours, unmetCost);
     // R1: only sites with room for the job.
     const sites = reduce ? shape.usableSites : job.allowedSites;
-    const cells = !reduce || shape.maxDoableGpuHours > 0
+    const hasCells = !reduce || shape.maxDoableGpuHours > 0;
+    const columns: InterruptibleColumns = hasCells
       ? job.interruptible
         ? addInterruptibleJob(problem, builder, names, j, job, sites, reduce, termsAt)
-        : addBlockJob(problem, builder, names, j, job, shape, sites, termsAt)
-      : [];
+        : { cells: addBlockJob(problem, builder, names, j, job, shape, sites, termsAt), extraCols: [], extraCoefs: [], oneSiteRows: false }
+      : { cells: [], extraCols: [], extraCoefs: [], oneSiteRows: false };
+    const { cells } = columns;
     const workCols = cells.map((c) => c.col);
     const workCoef = job.interruptible ? cells.map(() => 1) : cells.map(() => job.gpuHours);
-    rows.workDone.push(builder.addConstraint(names.job('workDone', j), job.gpuHours, job.gpuHours, [...workCols, unmetCol], [...workCoef, 1]));
-    return { shape, cells, unmetCol };
+    rows.workDone.push(
+      builder.addConstraint(
+        names.job('workDone', j),
+        job.gpuHours,
+        job.gpuHours,
+        [...workCols, unmetCol, ...columns.extraCols],
+        [...workCoef, 1, ...columns.extraCoefs],
+      ),
+    );
+    return { shape, cells, unmetCol, oneSiteRows: columns.oneSiteRows };
   });
 
   addJobCap(problem, builder, names, jobs, reduce, rows);
@@ -297,6 +335,16 @@ interface SiteHourTerms {
 
 type Names = ReturnType<typeof modelNames>;
 
+/** An interruptible job's columns: its cells and the extra terms of its workDone row. */
+interface InterruptibleColumns {
+  cells: CellColumn[];
+  /** Columns and coefficients of workDone[j] beyond the cells and unmet (idle, begin, ran). */
+  extraCols: number[];
+  extraCoefs: number[];
+  /** true when every hour with 2+ cells has a oneSite row (which implies jobCap; R7). */
+  oneSiteRows: boolean;
+}
+
 function addInterruptibleJob(
   problem: Problem,
   builder: ModelBuilder,
@@ -306,28 +354,70 @@ function addInterruptibleJob(
   sites: readonly number[],
   reduce: boolean,
   termsAt: (s: number, t: number) => SiteHourTerms,
-): CellColumn[] {
+): InterruptibleColumns {
   const cells: CellColumn[] = [];
+  const extraCols: number[] = [];
+  const extraCoefs: number[] = [];
   const powerMw = job.gpuPowerKw / 1000;
+  const rules = executableRules(problem, job);
+  const checkpoint = rules.checkpointGpuHours > 0;
+  const oneSite = rules.oneSitePerHour && sites.length >= 2;
+  // run[j,s,t] where something needs it: minGpus, the checkpoint's starts, or one site per hour.
+  const needRun = job.minGpus > 0 || checkpoint || oneSite;
+  // With run, a running cell has at least minGpus, or (checkpoint) one GPU: so run = 1 exactly when it works.
+  const runLower = job.minGpus > 0 ? job.minGpus : checkpoint ? (rules.wholeGpus ? 1 : Math.min(1, job.gpuHours)) : 0;
+  const runCols = sites.map(() => [] as number[]);
   for (let t = job.windowStart; t < job.windowEnd; t++) {
-    for (const s of sites) {
+    const runsInHour: number[] = [];
+    sites.forEach((s, k) => {
       // R6: no cell can hold more than its site has.
       const upper = reduce ? Math.min(job.maxGpus, problem.sites[s].gpuCapacity) : job.maxGpus;
-      const col = builder.addVariable(names.jobSiteHour('gpus', j, s, t), 0, upper, 0);
+      const col = builder.addVariable(names.jobSiteHour('gpus', j, s, t), 0, upper, 0, rules.wholeGpus);
       cells.push({ site: s, hour: t, col });
       const terms = termsAt(s, t);
       terms.cols.push(col);
       terms.gpus.push(1);
       terms.powerMw.push(powerMw);
       terms.maxGpus += upper;
-      if (job.minGpus > 0) {
+      if (needRun) {
         const run = builder.addVariable(names.jobSiteHour('run', j, s, t), 0, 1, 0, true);
         builder.addConstraint(names.jobSiteHour('runMax', j, s, t), -Infinity, 0, [col, run], [1, -upper]);
-        builder.addConstraint(names.jobSiteHour('runMin', j, s, t), 0, Infinity, [col, run], [1, -job.minGpus]);
+        if (runLower > 0) builder.addConstraint(names.jobSiteHour('runMin', j, s, t), 0, Infinity, [col, run], [1, -runLower]);
+        runsInHour.push(run);
+        runCols[k].push(run);
       }
-    }
+    });
+    if (oneSite) builder.addConstraint(names.jobHour('oneSite', j, t), -Infinity, 1, runsInHour, runsInHour.map(() => 1));
   }
-  return cells;
+  if (rules.wholeGpus && cells.length > 0) {
+    // The last hour may end mid-hour: the whole GPUs do up to maxIdleGpuHours less than they could.
+    extraCols.push(builder.addVariable(names.job('idle', j), 0, maxIdleGpuHours(job), 0));
+    extraCoefs.push(-1);
+  }
+  if (checkpoint && cells.length > 0) {
+    const allRuns = runCols.flat();
+    const begins: number[] = [];
+    sites.forEach((s, k) => {
+      const runs = runCols[k];
+      // The window's first hour: begin = run.
+      begins.push(runs[0]);
+      for (let i = 1; i < runs.length; i++) {
+        const t = job.windowStart + i;
+        const begin = builder.addVariable(names.jobSiteHour('begin', j, s, t), 0, 1, 0);
+        builder.addConstraint(names.jobSiteHour('beginFrom', j, s, t), 0, Infinity, [begin, runs[i], runs[i - 1]], [1, -1, 1]);
+        builder.addConstraint(names.jobSiteHour('beginOnly', j, s, t), -Infinity, 0, [begin, runs[i]], [1, -1]);
+        builder.addConstraint(names.jobSiteHour('beginAfterPause', j, s, t), -Infinity, 1, [begin, runs[i - 1]], [1, 1]);
+        begins.push(begin);
+      }
+    });
+    const ran = builder.addVariable(names.job('ran', j), 0, 1, 0, true);
+    builder.addConstraint(names.job('ranIfRun', j), -Infinity, 0, [...allRuns, ran], [...allRuns.map(() => 1), -allRuns.length]);
+    builder.addConstraint(names.job('ranIfBegun', j), -Infinity, 0, [ran, ...begins], [1, ...begins.map(() => -1)]);
+    // Each begin after the first adds checkpointGpuHours of work: − k·(Σ begin − ran).
+    extraCols.push(...begins, ran);
+    extraCoefs.push(...begins.map(() => -rules.checkpointGpuHours), rules.checkpointGpuHours);
+  }
+  return { cells, extraCols, extraCoefs, oneSiteRows: oneSite };
 }
 
 function addBlockJob(
@@ -371,6 +461,8 @@ function addJobCap(problem: Problem, builder: ModelBuilder, names: Names, jobs: 
     if (!job.interruptible) return;
     // R3: with one usable site the column bound min(G_j, C_s) already is the cap.
     if (reduce && jobs[j].shape.usableSites.length < 2) return;
+    // R7: oneSite with runMax already caps the hour at max_s min(G_j, C_s) <= G_j.
+    if (reduce && jobs[j].oneSiteRows) return;
     const byHour = new Map<number, { cols: number[]; sumOfBounds: number }>();
     for (const cell of jobs[j].cells) {
       const entry = byHour.get(cell.hour) ?? { cols: [], sumOfBounds: 0 };

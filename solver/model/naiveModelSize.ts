@@ -2,6 +2,7 @@ import type { Problem } from '../problem/Problem.js';
 import type { ModelStage } from './buildModel.js';
 import type { ModelSize } from './LinearModel.js';
 import { jobShape } from './jobShape.js';
+import { executableRules } from './executableRules.js';
 
 /**
  * The size of the naive model, `buildModel(problem, stage, { reductions: false })`, counted
@@ -16,7 +17,9 @@ import { jobShape } from './jobShape.js';
  *
  * Counts, with A_j = allowed sites, h_j = window hours, D_j = block hours, S sites, H hours:
  *   interruptible j: h_j·|A_j| gpus cells, one jobCap row per window hour, and for minGpus > 0 a
- *     run binary and runMin/runMax rows per cell;
+ *     run binary and runMin/runMax rows per cell; with the executable rules (executableRules) also
+ *     run/runMax where one site per hour applies, a oneSite row per hour, idle[j], and for a
+ *     checkpoint begin[j,s,t] with its three rows, ran[j] and its two rows;
  *   non-interruptible j: (h_j - D_j + 1)·|A_j| start binaries (when the block fits), each in D_j
  *     siteCapacity and D_j powerBalance rows;
  *   every job: unmet and workDone; every site-hour: grid, siteCapacity and powerBalance.
@@ -39,11 +42,32 @@ export function naiveModelSize(problem: Problem, stage?: ModelStage): ModelSize 
       constraints += windowHours; // jobCap[j,t]
       // workDone + jobCap + siteCapacity + powerBalance: one entry each per cell.
       nonzeros += 4 * cells;
-      if (job.minGpus > 0) {
+      const rules = executableRules(problem, job);
+      const checkpoint = rules.checkpointGpuHours > 0;
+      const oneSite = rules.oneSitePerHour && sites >= 2;
+      if (rules.wholeGpus) integerVariables += cells;
+      if (job.minGpus > 0 || checkpoint || oneSite) {
+        const runMin = job.minGpus > 0 || checkpoint;
         variables += cells;
         integerVariables += cells;
-        constraints += 2 * cells; // runMax, runMin
-        nonzeros += 4 * cells;
+        constraints += (runMin ? 2 : 1) * cells; // runMax, runMin
+        nonzeros += (runMin ? 4 : 2) * cells;
+      }
+      if (oneSite) {
+        constraints += windowHours; // oneSite[j,t]
+        nonzeros += cells;
+      }
+      if (rules.wholeGpus && cells > 0) {
+        variables += 1; // idle[j], in workDone
+        nonzeros += 1;
+      }
+      if (checkpoint && cells > 0) {
+        const begins = sites * (windowHours - 1);
+        variables += begins + 1; // begin[j,s,t], ran[j]
+        integerVariables += 1;
+        constraints += 3 * begins + 2; // beginFrom, beginOnly, beginAfterPause; ranIfRun, ranIfBegun
+        nonzeros += 7 * begins + (cells + 1) + (1 + cells);
+        nonzeros += cells + 1; // begin terms (the first hour's are run) and ran in workDone
       }
     } else {
       const blockHours = jobShape(problem, job).blockHours;

@@ -56,7 +56,10 @@ export interface Run {
   site: number;
   startHour: number;
   hours: number;
-  /** GPU-hours done per hour of the run (may be fractional in an LP). */
+  /**
+   * GPU-hours done per hour of the run (may be fractional in an LP; with options.integerGpus whole
+   * GPUs, except in the job's last hour, which may end mid-hour).
+   */
   gpus: number;
 }
 
@@ -74,6 +77,15 @@ export interface JobOutcome {
   lateHours: number;
   /** Why work is unmet, or why the baseline is late; '' otherwise. */
   reason: string;
+  /** Pauses followed by more work: the running hours form preemptions + 1 stretches. Absent: 0. */
+  preemptions?: number;
+  /** Running hours at a site the job did not run at in its previous running hour. Absent: 0. */
+  migrations?: number;
+  /**
+   * GPU-hours spent restoring checkpoints (in the runs and the energy, not in doneGpuHours):
+   * Σ runs' GPU-hours = doneGpuHours + checkpointGpuHours. Absent: 0.
+   */
+  checkpointGpuHours?: number;
 }
 
 /** How a site's battery runs: power into and out of it at the bus, per hour (MW = MWh). */
@@ -153,6 +165,10 @@ export interface PlanSummary extends EnergyTotals {
   baselineDoneGpuHours: number;
   baselineMissedDeadlines: number;
   sameWork: boolean;
+  /** Sums over the plan's jobs of JobOutcome.preemptions, migrations, checkpointGpuHours. Absent: 0. */
+  preemptions?: number;
+  migrations?: number;
+  checkpointGpuHours?: number;
 }
 
 /** The solve itself. */

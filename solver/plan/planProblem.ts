@@ -222,5 +222,8 @@ export function summarise(problem: Problem, plan: Schedule | undefined, baseline
     baselineDoneGpuHours,
     baselineMissedDeadlines: baseline.jobs.filter((j) => j.lateHours > 0 || j.unmetGpuHours > workTolerance).length,
     sameWork: plan !== undefined && Math.abs(doneGpuHours - baselineDoneGpuHours) <= workTolerance * Math.max(1, allWork),
+    preemptions: plan ? plan.jobs.reduce((sum, j) => sum + (j.preemptions ?? 0), 0) : 0,
+    migrations: plan ? plan.jobs.reduce((sum, j) => sum + (j.migrations ?? 0), 0) : 0,
+    checkpointGpuHours: plan ? plan.jobs.reduce((sum, j) => sum + (j.checkpointGpuHours ?? 0), 0) : 0,
   };
 }

@@ -107,6 +107,13 @@ export interface JobData {
   /** Index into Problem.sites; always one of allowedSites. */
   homeSite: number;
   interruptible: boolean;
+  /**
+   * Minutes spent restoring a checkpoint at maxGpus each time an interruptible job starts at a
+   * site after its first start (README, "Executable schedules"). Unset or 0: free restarts.
+   */
+  checkpointMinutes?: number;
+  /** true: may run at several sites in one hour even in executable mode. Unset: false. */
+  splitSites?: boolean;
 }
 
 /** objective = carbonWeight·emissionsKg + costWeight·cost, after unmet work is minimised first. */
@@ -131,6 +138,11 @@ export interface SolveOptions {
    * one more LP solve per stage for a MILP. Absent: false.
    */
   explain?: boolean;
+  /**
+   * true: executable schedules (whole GPUs, one site per job-hour unless splitSites). Unset or
+   * false: the LP. See executableRules.
+   */
+  integerGpus?: boolean;
 }
 
 /** Defaults used when a request leaves an option unset. */

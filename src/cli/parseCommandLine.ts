@@ -58,6 +58,8 @@ export type CommandLine =
       solver?: 'highs' | 'jslp';
       /** true: sets options.explain (the binding hours, from the duals); absent: the file's value. */
       explain?: boolean;
+      /** --integer-gpus: sets options.integerGpus (executable schedules). */
+      integerGpus?: boolean;
       /** HOST:PORT of a cosched server to plan on instead of planning locally. */
       server?: string;
       /** With `server`: a PEM CA certificate to trust, for TLS. */
@@ -150,13 +152,13 @@ const serveFlagNames = {
   'health-reflection': 'healthReflection',
   'otlp-endpoint': 'otlpEndpoint',
 } as const satisfies Record<string, keyof ServeFlags>;
-const planFlagNames = ['json', 'dump-lp', 'time-limit', 'solver', 'explain', 'server', 'tls-ca', 'token-file', 'report'] as const;
+const planFlagNames = ['json', 'dump-lp', 'time-limit', 'solver', 'explain', 'integer-gpus', 'server', 'tls-ca', 'token-file', 'report'] as const;
 const whatIfFlagNames = ['variant', 'variants', 'points'] as const;
 const evaluateFlagNames = ['actuals', 'planned'] as const;
 
 /**
  * Parses `argv` (without node and the script) with node's strict `util.parseArgs`:
- * `plan FILE [--json] [--dump-lp OUT.lp] [--time-limit SECONDS] [--solver highs|jslp] [--explain]
+ * `plan FILE [--json] [--dump-lp OUT.lp] [--time-limit SECONDS] [--solver highs|jslp] [--explain] [--integer-gpus]
  * [--server HOST:PORT [--tls-ca CA.pem] [--tls-cert CERT.pem --tls-key KEY.pem] [--token-file FILE]]`, `serve [--host H] [--port P] [--workers N] ...`
  * (see usageText), `--help` / `-h` / `help`, `--version` / `-v`. `--help` and `--version` win
  * over everything else.
@@ -181,6 +183,7 @@ export function parseCommandLine(argv: string[]): CommandLine {
         'time-limit': { type: 'string' },
         solver: { type: 'string' },
         explain: { type: 'boolean' },
+        'integer-gpus': { type: 'boolean' },
         server: { type: 'string' },
         'tls-ca': { type: 'string' },
         'token-file': { type: 'string' },
@@ -244,6 +247,7 @@ export function parseCommandLine(argv: string[]): CommandLine {
     timeLimitSeconds,
     solver: solver as (typeof solvers)[number] | undefined,
     ...(values.explain === true ? { explain: true } : {}),
+    ...(values['integer-gpus'] === true ? { integerGpus: true } : {}),
     server,
     tlsCaPath: values['tls-ca'],
     tlsCertPath: values['tls-cert'],
@@ -260,7 +264,8 @@ function parseWhatIf(
   extra: string[],
   values: { json?: boolean; report?: string; variant?: string[]; variants?: string; points?: string; 'time-limit'?: string } & Record<string, unknown>,
 ): CommandLine {
-  rejectFlags(values, [...Object.keys(serveFlagNames), 'dump-lp', 'server', 'tls-ca', 'token-file', 'solver', ...evaluateFlagNames, 'explain'], command);
+  // --integer-gpus is plan's: a what-if sets options.integerGpus in its base FILE or a variant.
+  rejectFlags(values, [...Object.keys(serveFlagNames), 'dump-lp', 'server', 'tls-ca', 'token-file', 'solver', ...evaluateFlagNames, 'explain', 'integer-gpus'], command);
   if (file === undefined) throw new UsageError(`${command}: missing FILE (the base PlanRequest in YAML or JSON)`);
   if (extra.length > 0) throw new UsageError(`${command}: unexpected argument '${extra[0]}': give one FILE (variants go in --variant)`);
   const timeLimitSeconds = parseTimeLimit(values['time-limit']);

@@ -4,7 +4,7 @@ export function usageText(version: string): string {
 
 Usage:
   cosched plan FILE.yaml|FILE.json [--json] [--dump-lp OUT.lp] [--time-limit SECONDS] [--solver highs|jslp]
-               [--explain] [--server HOST:PORT [--tls-ca CA.pem] [--tls-cert CERT.pem --tls-key KEY.pem]
+               [--explain] [--integer-gpus] [--server HOST:PORT [--tls-ca CA.pem] [--tls-cert CERT.pem --tls-key KEY.pem]
                [--token-file FILE]] [--report DIR]
   cosched compare BASE.yaml (--variant NAME:OVERRIDE[,OVERRIDE...])... [--variants FILE]
                   [--json] [--report DIR] [--time-limit SECONDS]
@@ -105,6 +105,9 @@ Options of plan:
                          at a site-hour, or one more hour for a job's deadline, would save
                          (shadow prices from the duals; sets options.explain). Free for an LP, one
                          more LP solve for a MILP; not available with jslp.
+  --integer-gpus         Executable schedules (a MILP): whole GPUs, one site per job-hour unless a
+                         job sets splitSites; sets options.integerGpus in FILE. Jobs' own
+                         checkpointMinutes price restarts and moves (README, "Executable schedules").
   --server HOST:PORT     Plan on a running cosched server instead of here; same output.
   --tls-ca CA.pem        With --server: connect with TLS, trusting this CA certificate.
   --tls-cert CERT.pem, --tls-key KEY.pem

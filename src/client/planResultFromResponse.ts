@@ -76,6 +76,9 @@ export function planResultFromResponse(problem: Problem, response: PlanResponse)
       annualMatchingScore: summary?.annualMatchingScore ?? 0,
       baselineCfeScore: summary?.baselineCfeScore ?? 0,
       baselineAnnualMatchingScore: response.baseline?.annualMatchingScore ?? 0,
+      preemptions: summary?.preemptions ?? 0,
+      migrations: summary?.migrations ?? 0,
+      checkpointGpuHours: summary?.checkpointGpuHours ?? 0,
     },
     solve: {
       solver: solve?.solver ?? '',
@@ -114,6 +117,9 @@ function toSchedule(problem: Problem, jobPlans: JobPlan[], profiles: SiteProfile
       finishHour: jobPlan.finish ? hourOf(problem, jobPlan.finish) : undefined,
       lateHours: jobPlan.lateHours,
       reason: jobPlan.reason,
+      preemptions: jobPlan.preemptions,
+      migrations: jobPlan.migrations,
+      checkpointGpuHours: jobPlan.checkpointGpuHours,
     };
   });
   const sites: SiteAccounts[] = problem.sites.map((site, s) => {

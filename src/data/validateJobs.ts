@@ -12,6 +12,8 @@ import type { ViolationList } from './ViolationList.js';
 
 const msPerHour = 3_600_000;
 const maxListedSiteIds = 10;
+/** A day: a restore taking longer is not a checkpoint. */
+const maxCheckpointMinutes = 1_440;
 
 /**
  * Checks the request's jobs and converts them to JobData, adding every violation to `violations`
@@ -19,7 +21,10 @@ const maxListedSiteIds = 10;
  * integer 1..1e6; minGpus, if set, an integer 0..maxGpus; gpuPowerKw in [0.001, 100] kW (bounds:
  * physicalBounds); release and
  * deadline present, valid, and deadline after release; allowedSites naming existing sites, each
- * once; homeSite present, an existing site, and one of allowedSites when that is non-empty.
+ * once; homeSite present, an existing site, and one of allowedSites when that is non-empty;
+ * checkpointMinutes, if set, in [0, 1440] and only on an interruptible job (a block never
+ * restarts); splitSites true or false. minGpus on a non-interruptible job is accepted and honoured:
+ * its block runs at maxGpus >= minGpus GPUs (the last hour may end mid-hour).
  *
  * Conversion: release/deadline become horizon hours (releaseHour, deadlineHour; may be fractional
  * or outside the horizon) and the window rounds them inward and clips them to the horizon:
@@ -55,6 +60,10 @@ function validateJob(job: Partial<Job>, path: string, sites: ValidatedSites, hin
   if (job.interruptible !== undefined && typeof job.interruptible !== 'boolean') {
     violations.add(`${path}.interruptible`, `got ${describeJsonValue(job.interruptible)}; expected true or false`);
   }
+  const checkpointMinutes = checkCheckpointMinutes(job, path, violations);
+  if (job.splitSites !== undefined && typeof job.splitSites !== 'boolean') {
+    violations.add(`${path}.splitSites`, `got ${describeJsonValue(job.splitSites)}; expected true or false`);
+  }
 
   const releaseMs = checkRequiredTimestamp(job.release, `${path}.release`, 'release', violations);
   const deadlineMs = checkRequiredTimestamp(job.deadline, `${path}.deadline`, 'deadline', violations);
@@ -86,7 +95,23 @@ function validateJob(job: Partial<Job>, path: string, sites: ValidatedSites, hin
     allowedSites: allowedSites.length > 0 ? allowedSites : sites.sites.map((_, i) => i),
     homeSite: homeSite ?? 0,
     interruptible: job.interruptible === true,
+    ...(checkpointMinutes > 0 ? { checkpointMinutes } : {}),
+    ...(job.splitSites === true ? { splitSites: true } : {}),
   };
+}
+
+/** Checks checkpointMinutes (if set) and returns it, 0 when unset or bad. */
+function checkCheckpointMinutes(job: Partial<Job>, path: string, violations: ViolationList): number {
+  if (job.checkpointMinutes === undefined || job.checkpointMinutes === null) return 0;
+  const ok = checkNumber(job.checkpointMinutes, { min: 0, max: maxCheckpointMinutes, unit: 'minutes' }, `${path}.checkpointMinutes`, violations);
+  if (ok && job.checkpointMinutes > 0 && job.interruptible !== true) {
+    violations.add(
+      `${path}.checkpointMinutes`,
+      `got ${job.checkpointMinutes} on a non-interruptible job; expected it only on an interruptible job (a block runs once and never restarts)`,
+    );
+    return 0;
+  }
+  return ok ? job.checkpointMinutes : 0;
 }
 
 /** Ascending indices of the allowed sites that exist; reports unknown and repeated ids. */

@@ -36,7 +36,7 @@ const solverByEnum = new Map<number, SolveOptions['solver']>([
  * jobs as in validateSites and validateJobs; forecastScenarios as in validateForecastScenarios;
  * objective weights in [0, 1e6], not both 0, riskMeasure a known value, cvarAlpha in [0, 1) and
  * set only with RISK_MEASURE_CVAR;
- * options.timeLimitSeconds 0..86400, mipGap in [0, 1), solver a known value; options.explain a
+ * options.timeLimitSeconds 0..86400, mipGap in [0, 1), solver a known value, integerGpus a boolean; options.explain a
  * bool (only `true` reaches the Problem).
  *
  * Defaults: no objective, or unset carbonWeight, means carbonWeight 1 (costWeight defaults to 0);
@@ -168,7 +168,11 @@ function checkOptions(options: PlanOptions | undefined, violations: ViolationLis
     const known = [...solverByEnum.keys()].map((value) => solverToJSON(value)).join(', ');
     violations.add('options.solver', `got ${describeJsonValue(options.solver)}; expected one of ${known}`);
   }
+  if (options.integerGpus !== undefined && typeof options.integerGpus !== 'boolean') {
+    violations.add('options.integerGpus', `got ${describeJsonValue(options.integerGpus)}; expected true or false`);
+  }
   return {
+    ...(options.integerGpus === true ? { integerGpus: true } : {}),
     timeLimitSeconds: timeLimitSeconds === 0 ? defaultSolveOptions.timeLimitSeconds : timeLimitSeconds,
     mipGap: mipGap === 0 ? defaultSolveOptions.mipGap : mipGap,
     solver: solver ?? defaultSolveOptions.solver,

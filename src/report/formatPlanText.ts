@@ -16,11 +16,13 @@ export interface PlanTextOptions {
 /**
  * A compact terminal summary of a plan, for a person:
  * - a header: termination, solver, solve and build time, model size, horizon, check verdict;
- * - a job table in request order (site(s), start, finish, GPUs, done and unmet GPU-hours), with
- *   the reason for unmet work on its own line under the job;
+ * - a job table in request order (site(s), start, finish, GPUs, done and unmet GPU-hours; for an
+ *   executable plan, options.integerGpus or a job with checkpointMinutes, also its preemptions,
+ *   migrations and checkpoint GPU-hours), with the reason for unmet work on its own line under
+ *   the job;
  * - plan-versus-baseline totals (energy, green and its share, grid, emissions, cost, storage
- *   charged, discharged and lost when a site has a battery, unmet work, missed deadlines) and the
- *   carbon saved in kg and %;
+ *   charged, discharged and lost when a site has a battery, unmet work, missed deadlines; for an
+ *   executable plan, preemptions, migrations, checkpoint GPU-hours) and the carbon saved in kg and %;
  * - accounting side by side (accountingComparisonRows): location-based and (with a marginal
  *   signal) marginal emissions, 24/7 CFE and annual matching, plan, baseline and difference;
  * - with forecast scenarios, plan and baseline emissions in each and their expected, worst and
@@ -36,7 +38,7 @@ export function formatPlanText(problem: Problem, result: PlanResult, options: Pl
   const lines: string[] = [];
   lines.push(...header(problem, result, paint));
   lines.push('', paint.bold('Jobs'), ...jobTable(problem, result.plan, paint));
-  lines.push('', ...totalsTable(result, paint));
+  lines.push('', ...totalsTable(result, paint, isExecutable(problem)));
   lines.push('', ...accountingTable(result, paint));
   if (result.scenarios) lines.push('', ...scenarioTable(result.scenarios, paint));
   if (result.explanation) lines.push('', ...formatBindingHoursText(problem, result.explanation, paint.bold));
@@ -78,8 +80,9 @@ function header(problem: Problem, result: PlanResult, paint: Painter): string[] 
 
 function jobTable(problem: Problem, plan: Schedule | undefined, paint: Painter): string[] {
   const outcomes = new Map<number, JobOutcome>((plan?.jobs ?? []).map((o) => [o.job, o]));
-  const headings = ['job', 'site(s)', 'start', 'finish', 'GPUs', 'done GPU-h', 'unmet GPU-h'];
-  const rightAligned = [false, false, false, false, true, true, true];
+  const executable = isExecutable(problem);
+  const headings = ['job', 'site(s)', 'start', 'finish', 'GPUs', 'done GPU-h', 'unmet GPU-h', ...(executable ? ['stops', 'moves', 'ckpt GPU-h'] : [])];
+  const rightAligned = [false, false, false, false, true, true, true, true, true, true];
   const rows: string[][] = [];
   const reasons: string[] = [];
   problem.jobs.forEach((job, j) => {
@@ -97,6 +100,9 @@ function jobTable(problem: Problem, plan: Schedule | undefined, paint: Painter):
       runs.length === 0 ? '-' : lowGpus === highGpus ? formatGpus(highGpus) : `${formatGpus(lowGpus)}-${formatGpus(highGpus)}`,
       formatGpuHours(outcome?.doneGpuHours ?? 0),
       formatGpuHours(outcome ? outcome.unmetGpuHours : job.gpuHours),
+      ...(executable
+        ? [formatNumber(outcome?.preemptions ?? 0, 0), formatNumber(outcome?.migrations ?? 0, 0), formatGpuHours(outcome?.checkpointGpuHours ?? 0)]
+        : []),
     ]);
     reasons.push(outcome ? outcome.reason : '');
   });
@@ -143,7 +149,12 @@ function storageRows(result: PlanResult): [string, string, string, string][] {
   ];
 }
 
-function totalsTable(result: PlanResult, paint: Painter): string[] {
+/** An executable plan: whole GPUs, or a job that pays for its restarts (README, "Executable schedules"). */
+function isExecutable(problem: Problem): boolean {
+  return problem.options.integerGpus === true || problem.jobs.some((job) => (job.checkpointMinutes ?? 0) > 0);
+}
+
+function totalsTable(result: PlanResult, paint: Painter, executable: boolean): string[] {
   const s = result.summary;
   const base = result.baseline.totals;
   const planMissed = result.plan
@@ -161,6 +172,13 @@ function totalsTable(result: PlanResult, paint: Painter): string[] {
     ...storageRows(result).map((row): [string, string, string, string] => [row[0], row[1], ...planOnly([row[2], row[3]])]),
     ['unmet work', 'GPU-h', formatGpuHours(s.unmetGpuHours), formatGpuHours(s.baselineUnmetGpuHours)],
     ['missed deadlines', 'jobs', formatNumber(planMissed, 0), formatNumber(s.baselineMissedDeadlines, 0)],
+    ...(executable
+      ? ([
+          ['preemptions', 'stops', ...planOnly([formatNumber(s.preemptions ?? 0, 0), '0'])],
+          ['migrations', 'moves', ...planOnly([formatNumber(s.migrations ?? 0, 0), '0'])],
+          ['checkpoint', 'GPU-h', ...planOnly([formatGpuHours(s.checkpointGpuHours ?? 0), '0'])],
+        ] as [string, string, string, string][])
+      : []),
   ];
   const labelWidth = Math.max(...rows.map((r) => r[0].length));
   const unitWidth = Math.max(...rows.map((r) => r[1].length));

@@ -70,6 +70,9 @@ export function toPlanResponse(problem: Problem, result: PlanResult): PlanRespon
       cfeScore: result.summary.cfeScore,
       baselineCfeScore: result.summary.baselineCfeScore,
       annualMatchingScore: result.summary.annualMatchingScore,
+      preemptions: result.summary.preemptions ?? 0,
+      migrations: result.summary.migrations ?? 0,
+      checkpointGpuHours: result.summary.checkpointGpuHours ?? 0,
     },
     solve: {
       solver: result.solve.solver,
@@ -152,6 +155,9 @@ function toJobPlans(problem: Problem, schedule: Schedule): JobPlan[] {
       reason: outcome.reason,
       doneGpuHours: outcome.doneGpuHours,
       lateHours: outcome.lateHours,
+      preemptions: outcome.preemptions ?? 0,
+      migrations: outcome.migrations ?? 0,
+      checkpointGpuHours: outcome.checkpointGpuHours ?? 0,
     };
   });
 }
@@ -203,5 +209,8 @@ function noScheduleJobPlan(jobId: string, gpuHours: number, termination: Termina
     reason: `no schedule: the solve ended with ${termination}`,
     doneGpuHours: 0,
     lateHours: 0,
+    preemptions: 0,
+    migrations: 0,
+    checkpointGpuHours: 0,
   };
 }
