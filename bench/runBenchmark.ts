@@ -11,7 +11,7 @@
  *    to an LP file, with read/validate/build/LP-writing times. If the CLI run needed more than
  *    one stage (work left unmet), the probe also solves stage 1 with HiGHS, so that the objective
  *    compared with CBC is always that of the same model.
- * 3. native CBC (`cbc FILE.lp -sec C -ratio GAP -solve`) on that LP file: wall clock of the
+ * 3. native CBC (`cbc FILE.lp -sec C -ratio GAP -solve`, bench/nativeCbc.ts) on that LP file: wall clock of the
  *    process (reading the LP included), its status and objective.
  * Medians over the runs go into a Markdown table, printed and written to bench/results/latest.md
  * (raw runs in bench/results/latest.json). bench/results/ is git-ignored.
@@ -34,6 +34,7 @@ import type { ProbeReport } from './probeStage.js';
 import { scaleOutMarkdown, scaleOutTargets, type ScaleOutReport } from './scaleOut.js';
 import { sustainedLoadMarkdown, type SustainedLoadReport } from './sustainedLoad.js';
 import { machineBusySeconds } from './machineBusySeconds.js';
+import { cbcArguments, parseCbcOutput, type CbcAnswer } from './nativeCbc.js';
 import { processCpuSeconds } from './processCpuSeconds.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -528,14 +529,10 @@ interface CoschedRun {
   error?: string;
 }
 
-interface CbcRun {
+interface CbcRun extends CbcAnswer {
   wallMs: number;
   maxRssKb?: number;
-  status: 'optimal' | 'time_limit' | 'infeasible' | 'failed';
-  objective?: number;
-  reportedWallSeconds?: number;
   killed: boolean;
-  error?: string;
 }
 
 interface Comparison {
@@ -626,7 +623,7 @@ async function runCbc(lpPath: string, gap: number, settings: Settings): Promise<
   // CBC checks its limit only now and then (not while reading the LP or in presolve): on the big
   // LPs it overruns -sec by minutes. The watchdog allows that, then stops it.
   const timeoutMs = (3 * settings.cbcTimeLimitSeconds + 120) * 1000;
-  const child = await runChild('cbc', [lpPath, '-sec', String(settings.cbcTimeLimitSeconds), '-ratio', String(gap), '-solve', '-quit'], {
+  const child = await runChild('cbc', cbcArguments(lpPath, { timeLimitSeconds: settings.cbcTimeLimitSeconds, mipGap: gap }), {
     timeoutMs,
     measureRss: true,
   });
@@ -636,26 +633,6 @@ async function runCbc(lpPath: string, gap: number, settings: Settings): Promise<
     return { ...result, status: 'time_limit', error: `killed by the harness ${Math.round(timeoutMs / 1000)} s after start` };
   }
   return { ...result, ...parseCbcOutput(child.stdout) };
-}
-
-/**
- * CBC 2.10's output: MILPs end with `Result - Optimal solution found` / `Result - Stopped on time
- * limit` and `Objective value: X`; LPs with `Optimal objective X - N iterations ...` (or
- * `Stopped objective X`, not a feasible point) and no Result line when optimal.
- */
-export function parseCbcOutput(text: string): Pick<CbcRun, 'status' | 'objective' | 'reportedWallSeconds' | 'error'> {
-  const resultLine = /^Result - (.*)$/m.exec(text)?.[1] ?? '';
-  const mipObjective = /^Objective value:\s+(\S+)/m.exec(text)?.[1];
-  const lpOptimal = /^Optimal objective (\S+) - /m.exec(text)?.[1];
-  const reportedWallSeconds = Number(/\(Wallclock seconds\):\s+(\S+)/.exec(text)?.[1] ?? NaN);
-  const wall = Number.isFinite(reportedWallSeconds) ? reportedWallSeconds : undefined;
-  if (/infeasible/i.test(resultLine) || /^(Problem is infeasible|Infeasible)/m.test(text)) return { status: 'infeasible', reportedWallSeconds: wall };
-  if (/Optimal solution found/.test(resultLine) && mipObjective !== undefined) return { status: 'optimal', objective: Number(mipObjective), reportedWallSeconds: wall };
-  if (/time limit/i.test(resultLine)) {
-    return { status: 'time_limit', objective: mipObjective !== undefined ? Number(mipObjective) : undefined, reportedWallSeconds: wall };
-  }
-  if (lpOptimal !== undefined) return { status: 'optimal', objective: Number(lpOptimal), reportedWallSeconds: wall };
-  return { status: 'failed', reportedWallSeconds: wall, error: text.trim().split('\n').slice(-3).join(' | ') };
 }
 
 function compare(cosched: CoschedRun, probe: Run['probe'], cbc: CbcRun | undefined): Comparison {
