@@ -28,7 +28,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { cpus, release, totalmem, type as osType } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchmarkSizes, generateInstance, parseSolarTrace, sizeNames, type InstanceSpec, type SizeName, type SolarTrace } from './generateInstance.js';
+import { benchmarkSizes, extendedSizes, generateInstance, parseSolarTrace, sizeNames, type InstanceSpec, type SizeName, type SolarTrace } from './generateInstance.js';
 import type { GrpcLoadReport } from './grpcLoad.js';
 import type { ProbeReport } from './probeStage.js';
 import { scaleOutMarkdown, scaleOutTargets, type ScaleOutReport } from './scaleOut.js';
@@ -696,7 +696,33 @@ interface Target {
 const isLp = (spec: InstanceSpec) => spec.nonInterruptibleShare === 0;
 const allOptimal = (r: SizeResult) => r.runs.every((x) => x.cosched.termination === 'optimal');
 
-function targetsFor(r: SizeResult, cbcUsed: boolean): Target[] {
+/** `storage` (and, once links exist, `links`): the extensions an instance spec switches on. */
+function extensionNames(spec: InstanceSpec): string[] {
+  return Object.entries(spec.extensions ?? {})
+    .filter(([, on]) => on === true)
+    .map(([name]) => name);
+}
+
+/**
+ * Issue 13: "the day-ahead benchmark with storage and links on stays within 2x of its time without
+ * them": end to end, median against median, on the same instance without extensions (its base
+ * size in extendedSizes, e.g. day-ahead for day-ahead-storage), which must be in this run too.
+ */
+function extensionsTarget(r: SizeResult, all: SizeResult[]): Target | undefined {
+  const extensions = extensionNames(r.spec);
+  const baseName = extendedSizes[r.size];
+  if (extensions.length === 0 || baseName === undefined) return undefined;
+  const text = `${r.size} (${extensions.join(' and ')} on; links when merged) ≤ 2× ${baseName}'s end-to-end time`;
+  const base = all.find((x) => x.size === baseName);
+  if (!base) return { text, measured: `run ${baseName} too (--only ${baseName},${r.size})`, met: undefined };
+  const withMs = median(r.runs.map((x) => x.cosched.wallMs));
+  const withoutMs = median(base.runs.map((x) => x.cosched.wallMs));
+  if (withMs === undefined || withoutMs === undefined) return { text, measured: 'no time', met: undefined };
+  const ratio = withMs / withoutMs;
+  return { text, measured: `${fmtS(withMs)} s / ${fmtS(withoutMs)} s = ${ratio.toFixed(2)}×, ${describeTerminations(r.runs)}`, met: allOptimal(r) && allOptimal(base) && ratio <= 2 };
+}
+
+function targetsFor(r: SizeResult, cbcUsed: boolean, all: SizeResult[]): Target[] {
   const targets: Target[] = [];
   const e2e = median(r.runs.map((x) => x.cosched.wallMs));
   const rssMb = median(r.runs.map((x) => kbToMb(x.cosched.maxRssKb)));
@@ -725,6 +751,8 @@ function targetsFor(r: SizeResult, cbcUsed: boolean): Target[] {
     default:
       break;
   }
+  const extensions = extensionsTarget(r, all);
+  if (extensions) targets.push(extensions);
   if (cbcUsed) {
     const compared = r.runs.filter((x) => x.cbc?.status === 'optimal');
     if (compared.length === 0) {
@@ -841,7 +869,7 @@ function renderMarkdown(results: SizeResult[], settings: Settings, machine: Mach
     const cbcMs = median(r.runs.map((x) => x.cbc?.wallMs));
     const cbcTimedOut = r.runs.some((x) => x.cbc && x.cbc.status !== 'optimal');
     const diffs = r.runs.map((x) => x.comparison?.relDiff).filter((d): d is number => d !== undefined);
-    const targets = targetsFor(r, cbcUsed);
+    const targets = targetsFor(r, cbcUsed, results);
     lines.push(
       `| ${r.size} | ${r.spec.sites}×${r.spec.hours}×${r.spec.jobs.toLocaleString('en-US')}${r.spec.nonInterruptibleShare > 0 ? ` (${Math.round(100 * r.spec.nonInterruptibleShare)}% non-int.)` : ''} ` +
         `| ${first ? `${fmtInt(first.variables)} / ${fmtInt(first.constraints)} / ${fmtInt(first.integerVariables)}` : '—'} ` +
@@ -858,7 +886,7 @@ function renderMarkdown(results: SizeResult[], settings: Settings, machine: Mach
   lines.push('');
   lines.push('| case | target | measured (median) | met |');
   lines.push('|---|---|---|---|');
-  for (const r of results) for (const t of targetsFor(r, cbcUsed)) lines.push(`| ${r.size} | ${t.text} | ${t.measured} | ${mark(t.met)} |`);
+  for (const r of results) for (const t of targetsFor(r, cbcUsed, results)) lines.push(`| ${r.size} | ${t.text} | ${t.measured} | ${mark(t.met)} |`);
   for (const t of grpc) lines.push(`| gRPC | ${t.text} | ${t.measured} | ${mark(t.met)} |`);
   for (const t of scaleOutTargets(scaleOut?.report, !settings.scaleOut, scaleOut?.error)) lines.push(`| scale-out | ${t.text} | ${t.measured} | ${mark(t.met)} |`);
   if (results.length > 0) {
