@@ -712,7 +712,7 @@ function extensionsTarget(r: SizeResult, all: SizeResult[]): Target | undefined 
   const extensions = extensionNames(r.spec);
   const baseName = extendedSizes[r.size];
   if (extensions.length === 0 || baseName === undefined) return undefined;
-  const text = `${r.size} (${extensions.join(' and ')} on; links when merged) ≤ 2× ${baseName}'s end-to-end time`;
+  const text = `${r.size} (${extensions.join(' and ')} on) ≤ 2× ${baseName}'s end-to-end time`;
   const base = all.find((x) => x.size === baseName);
   if (!base) return { text, measured: `run ${baseName} too (--only ${baseName},${r.size})`, met: undefined };
   const withMs = median(r.runs.map((x) => x.cosched.wallMs));
