@@ -23,6 +23,7 @@
  *   flat otherwise) around a site base of 300-700. Reported; the objective is carbon unless
  *   `costWeight` is set.
  * - Base load: 3%-10% of the site's full GPU power, constant with a small diurnal swing.
+ * - Extensions (issue 13, InstanceSpec.extensions), drawn last: batteries sized from the green supply.
  * Jobs:
  * - release: a whole hour uniform in [0, hours - 12]; window 12-72 h (uniform), cut at the horizon
  *   end, so no job is cut by the horizon's end and every window holds at least 12 h;
@@ -40,8 +41,22 @@
  */
 import { seededRandom } from '../scripts/seededRandom.js';
 
-/** The benchmark sizes of issue 5. */
-export type SizeName = 'tiny' | 'day-ahead' | 'week-ahead' | 'stress' | 'milp-small' | 'milp-mixed';
+/** The benchmark sizes of issue 5, and day-ahead with issue 13's extensions. */
+export type SizeName = 'tiny' | 'day-ahead' | 'day-ahead-storage' | 'week-ahead' | 'stress' | 'milp-small' | 'milp-mixed';
+
+/**
+ * Issue 13's model extensions an instance may have on top of the base instance. Each is drawn
+ * after everything else, from the same PRNG: switching one on leaves the rest of the instance
+ * (sites, curves, jobs) exactly as without it, so that timings compare like with like.
+ */
+export interface InstanceExtensions {
+  /**
+   * A battery at every site: power 15% of the site's peak green supply, 2-4 h of it (uniform),
+   * round trip 0.85-0.92, half full at the start and at least half full at the end, charging
+   * from the site's green supply only.
+   */
+  storage?: boolean;
+}
 
 /** What to generate. */
 export interface InstanceSpec {
@@ -52,11 +67,17 @@ export interface InstanceSpec {
   nonInterruptibleShare: number;
   /** options.mipGap written into the request (omitted when undefined: cosched's default 1e-4). */
   mipGap?: number;
+  /** Issue 13's extensions; none when undefined. */
+  extensions?: InstanceExtensions;
 }
 
 export const benchmarkSizes: Record<SizeName, InstanceSpec> = {
   tiny: { sites: 3, hours: 24, jobs: 10, nonInterruptibleShare: 0 },
   'day-ahead': { sites: 10, hours: 48, jobs: 500, nonInterruptibleShare: 0 },
+  // The same instance as day-ahead (same seed, same jobs and curves) with batteries: issue 13's
+  // target is that it stays within 2x of day-ahead's time (with links too, once they exist).
+  // Links: add `links: true` here once they are merged (and a generator for them below).
+  'day-ahead-storage': { sites: 10, hours: 48, jobs: 500, nonInterruptibleShare: 0, extensions: { storage: true } },
   'week-ahead': { sites: 10, hours: 168, jobs: 2_000, nonInterruptibleShare: 0 },
   stress: { sites: 20, hours: 168, jobs: 5_000, nonInterruptibleShare: 0 },
   // The MILP targets are "gap <= 0.1%" and "gap <= 1%": the solver is asked for exactly that.
@@ -65,6 +86,9 @@ export const benchmarkSizes: Record<SizeName, InstanceSpec> = {
 };
 
 export const sizeNames = Object.keys(benchmarkSizes) as SizeName[];
+
+/** Sizes that are another size with extensions on (same seed, same instance otherwise): size -> base size. */
+export const extendedSizes: Partial<Record<SizeName, SizeName>> = { 'day-ahead-storage': 'day-ahead' };
 
 /** Hourly normalised PV output (0..1) per city, from solar_example.csv. */
 export interface SolarTrace {
@@ -107,6 +131,17 @@ export interface SiteJson {
   carbonIntensityGPerKwh: number[];
   pricePerMwh: number[];
   baseLoadMw: number[];
+  storage?: SiteStorageJson;
+}
+
+/** proto3 JSON of cosched.v1.SiteStorage. */
+export interface SiteStorageJson {
+  energyMwh: number;
+  powerMw: number;
+  roundTripEfficiency: number;
+  initialMwh: number;
+  finalMwhMin: number;
+  chargeFromGrid: boolean;
 }
 
 export interface JobJson {
@@ -315,6 +350,11 @@ export function generateInstance(spec: InstanceSpec, options: GenerateOptions = 
     };
   });
 
+  // 6. Extensions, last, so that the draws above do not depend on them.
+  if (spec.extensions?.storage) {
+    for (const site of sites) site.storage = siteStorage(rng, site.greenSupplyMw);
+  }
+
   const request: PlanRequestJson = { horizon: { start: isoHour(startMs, 0), hours }, sites, jobs };
   if (options.costWeight !== undefined && options.costWeight !== 0) request.objective = { carbonWeight: 1, costWeight: options.costWeight };
   const planOptions: NonNullable<PlanRequestJson['options']> = {};
@@ -353,6 +393,14 @@ export function parseSolarTrace(csvText: string): SolarTrace {
     Array.from({ length: hoursAvailable }, (_, h) => (counts[c][h] ? round(sums[c][h] / counts[c][h], 4) : 0)),
   );
   return { cities: names, hourly };
+}
+
+/** A battery sized from the site's green supply (see InstanceExtensions.storage). */
+function siteStorage(rng: Rng, greenSupplyMw: number[]): SiteStorageJson {
+  const powerMw = round(Math.max(0.15 * Math.max(...greenSupplyMw), 0.01), 4);
+  const energyMwh = round(powerMw * rng.uniform(2, 4), 4);
+  const initialMwh = round(energyMwh / 2, 4);
+  return { energyMwh, powerMw, roundTripEfficiency: round(rng.uniform(0.85, 0.92), 3), initialMwh, finalMwhMin: initialMwh, chargeFromGrid: false };
 }
 
 /** Local-hour time-of-use multiplier: valley 00-08, peak 09-12 and 17-22, flat otherwise. */

@@ -11,7 +11,7 @@
  *    to an LP file, with read/validate/build/LP-writing times. If the CLI run needed more than
  *    one stage (work left unmet), the probe also solves stage 1 with HiGHS, so that the objective
  *    compared with CBC is always that of the same model.
- * 3. native CBC (`cbc FILE.lp -sec C -ratio GAP -solve`) on that LP file: wall clock of the
+ * 3. native CBC (`cbc FILE.lp -sec C -ratio GAP -solve`, bench/nativeCbc.ts) on that LP file: wall clock of the
  *    process (reading the LP included), its status and objective.
  * Medians over the runs go into a Markdown table, printed and written to bench/results/latest.md
  * (raw runs in bench/results/latest.json). bench/results/ is git-ignored.
@@ -28,12 +28,13 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { cpus, release, totalmem, type as osType } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchmarkSizes, generateInstance, parseSolarTrace, sizeNames, type InstanceSpec, type SizeName, type SolarTrace } from './generateInstance.js';
+import { benchmarkSizes, extendedSizes, generateInstance, parseSolarTrace, sizeNames, type InstanceSpec, type SizeName, type SolarTrace } from './generateInstance.js';
 import type { GrpcLoadReport } from './grpcLoad.js';
 import type { ProbeReport } from './probeStage.js';
 import { scaleOutMarkdown, scaleOutTargets, type ScaleOutReport } from './scaleOut.js';
 import { sustainedLoadMarkdown, type SustainedLoadReport } from './sustainedLoad.js';
 import { machineBusySeconds } from './machineBusySeconds.js';
+import { cbcArguments, parseCbcOutput, type CbcAnswer } from './nativeCbc.js';
 import { processCpuSeconds } from './processCpuSeconds.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -528,14 +529,10 @@ interface CoschedRun {
   error?: string;
 }
 
-interface CbcRun {
+interface CbcRun extends CbcAnswer {
   wallMs: number;
   maxRssKb?: number;
-  status: 'optimal' | 'time_limit' | 'infeasible' | 'failed';
-  objective?: number;
-  reportedWallSeconds?: number;
   killed: boolean;
-  error?: string;
 }
 
 interface Comparison {
@@ -626,7 +623,7 @@ async function runCbc(lpPath: string, gap: number, settings: Settings): Promise<
   // CBC checks its limit only now and then (not while reading the LP or in presolve): on the big
   // LPs it overruns -sec by minutes. The watchdog allows that, then stops it.
   const timeoutMs = (3 * settings.cbcTimeLimitSeconds + 120) * 1000;
-  const child = await runChild('cbc', [lpPath, '-sec', String(settings.cbcTimeLimitSeconds), '-ratio', String(gap), '-solve', '-quit'], {
+  const child = await runChild('cbc', cbcArguments(lpPath, { timeLimitSeconds: settings.cbcTimeLimitSeconds, mipGap: gap }), {
     timeoutMs,
     measureRss: true,
   });
@@ -636,26 +633,6 @@ async function runCbc(lpPath: string, gap: number, settings: Settings): Promise<
     return { ...result, status: 'time_limit', error: `killed by the harness ${Math.round(timeoutMs / 1000)} s after start` };
   }
   return { ...result, ...parseCbcOutput(child.stdout) };
-}
-
-/**
- * CBC 2.10's output: MILPs end with `Result - Optimal solution found` / `Result - Stopped on time
- * limit` and `Objective value: X`; LPs with `Optimal objective X - N iterations ...` (or
- * `Stopped objective X`, not a feasible point) and no Result line when optimal.
- */
-export function parseCbcOutput(text: string): Pick<CbcRun, 'status' | 'objective' | 'reportedWallSeconds' | 'error'> {
-  const resultLine = /^Result - (.*)$/m.exec(text)?.[1] ?? '';
-  const mipObjective = /^Objective value:\s+(\S+)/m.exec(text)?.[1];
-  const lpOptimal = /^Optimal objective (\S+) - /m.exec(text)?.[1];
-  const reportedWallSeconds = Number(/\(Wallclock seconds\):\s+(\S+)/.exec(text)?.[1] ?? NaN);
-  const wall = Number.isFinite(reportedWallSeconds) ? reportedWallSeconds : undefined;
-  if (/infeasible/i.test(resultLine) || /^(Problem is infeasible|Infeasible)/m.test(text)) return { status: 'infeasible', reportedWallSeconds: wall };
-  if (/Optimal solution found/.test(resultLine) && mipObjective !== undefined) return { status: 'optimal', objective: Number(mipObjective), reportedWallSeconds: wall };
-  if (/time limit/i.test(resultLine)) {
-    return { status: 'time_limit', objective: mipObjective !== undefined ? Number(mipObjective) : undefined, reportedWallSeconds: wall };
-  }
-  if (lpOptimal !== undefined) return { status: 'optimal', objective: Number(lpOptimal), reportedWallSeconds: wall };
-  return { status: 'failed', reportedWallSeconds: wall, error: text.trim().split('\n').slice(-3).join(' | ') };
 }
 
 function compare(cosched: CoschedRun, probe: Run['probe'], cbc: CbcRun | undefined): Comparison {
@@ -719,7 +696,33 @@ interface Target {
 const isLp = (spec: InstanceSpec) => spec.nonInterruptibleShare === 0;
 const allOptimal = (r: SizeResult) => r.runs.every((x) => x.cosched.termination === 'optimal');
 
-function targetsFor(r: SizeResult, cbcUsed: boolean): Target[] {
+/** `storage` (and, once links exist, `links`): the extensions an instance spec switches on. */
+function extensionNames(spec: InstanceSpec): string[] {
+  return Object.entries(spec.extensions ?? {})
+    .filter(([, on]) => on === true)
+    .map(([name]) => name);
+}
+
+/**
+ * Issue 13: "the day-ahead benchmark with storage and links on stays within 2x of its time without
+ * them": end to end, median against median, on the same instance without extensions (its base
+ * size in extendedSizes, e.g. day-ahead for day-ahead-storage), which must be in this run too.
+ */
+function extensionsTarget(r: SizeResult, all: SizeResult[]): Target | undefined {
+  const extensions = extensionNames(r.spec);
+  const baseName = extendedSizes[r.size];
+  if (extensions.length === 0 || baseName === undefined) return undefined;
+  const text = `${r.size} (${extensions.join(' and ')} on) ≤ 2× ${baseName}'s end-to-end time`;
+  const base = all.find((x) => x.size === baseName);
+  if (!base) return { text, measured: `run ${baseName} too (--only ${baseName},${r.size})`, met: undefined };
+  const withMs = median(r.runs.map((x) => x.cosched.wallMs));
+  const withoutMs = median(base.runs.map((x) => x.cosched.wallMs));
+  if (withMs === undefined || withoutMs === undefined) return { text, measured: 'no time', met: undefined };
+  const ratio = withMs / withoutMs;
+  return { text, measured: `${fmtS(withMs)} s / ${fmtS(withoutMs)} s = ${ratio.toFixed(2)}×, ${describeTerminations(r.runs)}`, met: allOptimal(r) && allOptimal(base) && ratio <= 2 };
+}
+
+function targetsFor(r: SizeResult, cbcUsed: boolean, all: SizeResult[]): Target[] {
   const targets: Target[] = [];
   const e2e = median(r.runs.map((x) => x.cosched.wallMs));
   const rssMb = median(r.runs.map((x) => kbToMb(x.cosched.maxRssKb)));
@@ -748,6 +751,8 @@ function targetsFor(r: SizeResult, cbcUsed: boolean): Target[] {
     default:
       break;
   }
+  const extensions = extensionsTarget(r, all);
+  if (extensions) targets.push(extensions);
   if (cbcUsed) {
     const compared = r.runs.filter((x) => x.cbc?.status === 'optimal');
     if (compared.length === 0) {
@@ -864,7 +869,7 @@ function renderMarkdown(results: SizeResult[], settings: Settings, machine: Mach
     const cbcMs = median(r.runs.map((x) => x.cbc?.wallMs));
     const cbcTimedOut = r.runs.some((x) => x.cbc && x.cbc.status !== 'optimal');
     const diffs = r.runs.map((x) => x.comparison?.relDiff).filter((d): d is number => d !== undefined);
-    const targets = targetsFor(r, cbcUsed);
+    const targets = targetsFor(r, cbcUsed, results);
     lines.push(
       `| ${r.size} | ${r.spec.sites}×${r.spec.hours}×${r.spec.jobs.toLocaleString('en-US')}${r.spec.nonInterruptibleShare > 0 ? ` (${Math.round(100 * r.spec.nonInterruptibleShare)}% non-int.)` : ''} ` +
         `| ${first ? `${fmtInt(first.variables)} / ${fmtInt(first.constraints)} / ${fmtInt(first.integerVariables)}` : '—'} ` +
@@ -881,7 +886,7 @@ function renderMarkdown(results: SizeResult[], settings: Settings, machine: Mach
   lines.push('');
   lines.push('| case | target | measured (median) | met |');
   lines.push('|---|---|---|---|');
-  for (const r of results) for (const t of targetsFor(r, cbcUsed)) lines.push(`| ${r.size} | ${t.text} | ${t.measured} | ${mark(t.met)} |`);
+  for (const r of results) for (const t of targetsFor(r, cbcUsed, results)) lines.push(`| ${r.size} | ${t.text} | ${t.measured} | ${mark(t.met)} |`);
   for (const t of grpc) lines.push(`| gRPC | ${t.text} | ${t.measured} | ${mark(t.met)} |`);
   for (const t of scaleOutTargets(scaleOut?.report, !settings.scaleOut, scaleOut?.error)) lines.push(`| scale-out | ${t.text} | ${t.measured} | ${mark(t.met)} |`);
   if (results.length > 0) {

@@ -92,6 +92,22 @@ describe('bench/generateInstance', () => {
     });
   }
 
+  it('day-ahead-storage is the day-ahead instance plus a battery per site sized from its green supply', () => {
+    const plain = generateInstance(benchmarkSizes['day-ahead'], { seed: 4 });
+    const withStorage = generateInstance(benchmarkSizes['day-ahead-storage'], { seed: 4 });
+    expect({ ...withStorage, sites: withStorage.sites.map(({ storage: _, ...site }) => site) }).toEqual(plain);
+    for (const site of withStorage.sites) {
+      const storage = site.storage!;
+      expect(storage.powerMw).toBeCloseTo(0.15 * Math.max(...site.greenSupplyMw), 3);
+      expect(storage.energyMwh / storage.powerMw).toBeGreaterThanOrEqual(2 - 1e-3);
+      expect(storage.energyMwh / storage.powerMw).toBeLessThanOrEqual(4 + 1e-3);
+      expect(storage.finalMwhMin).toBe(storage.initialMwh);
+      expect(storage.chargeFromGrid).toBe(false);
+    }
+    const problem = validatePlanRequest(PlanRequest.fromJSON(withStorage));
+    expect(problem.sites.every((site) => site.storage !== undefined)).toBe(true);
+  });
+
   it('rejects specs that cannot make a valid request', () => {
     expect(() => generateInstance({ sites: 0, hours: 24, jobs: 1, nonInterruptibleShare: 0 })).toThrow(RangeError);
     expect(() => generateInstance({ sites: 1, hours: 6, jobs: 1, nonInterruptibleShare: 0 })).toThrow(RangeError);

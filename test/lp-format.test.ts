@@ -37,7 +37,9 @@ describe('LP format', () => {
       const column = fromText.Columns[name];
       expect(column && 'Primal' in column ? column.Primal : undefined).toBeCloseTo(value, 9);
     }
-    expect(Object.keys(fromText.Columns)).toHaveLength(model.colNames.length);
+    // The offset (100) rides on one extra column fixed at 1: CBC's reader drops a bare constant.
+    expect(Object.keys(fromText.Columns)).toHaveLength(model.colNames.length + 1);
+    expect(text).toContain(' objectiveConstant = 1\n');
     expect(text).toContain(' gridMw(siteA,h0001) free');
     expect(text).toContain(' fixed(siteB) = 1.5');
     expect(text).toContain(' -4 <= shift(j1) <= 4');
@@ -46,7 +48,7 @@ describe('LP format', () => {
     expect(text).toContain(' empty(siteA)~lo: 0 gpus(j1,siteA,h0001) >= -1');
     expect(text).not.toContain('unbounded(siteA)');
     expect(text).toMatch(/ \+ 0 idle\(siteA\)/);
-    expect(text).toMatch(/ \+ 100\n/);
+    expect(text).toMatch(/ \+ 100 objectiveConstant\n/);
   });
 
   it('round-trips a MILP with Generals and Binary sections', async () => {
@@ -69,6 +71,13 @@ describe('LP format', () => {
     const text = writeLpFormat(model);
     expect(text).toBe('Minimize\n obj: + 0 x\nSubject To\nBounds\n x >= 2\nEnd\n');
     expect(solveText(text).Status).toBe('Optimal');
+  });
+
+  it('writes the objective offset on a fixed column whose name stays clear of the model\'s own', () => {
+    const model = linearModel({ columns: [{ name: 'objectiveConstant', cost: 1, lower: 2 }], rows: [], offset: -3.5 });
+    const text = writeLpFormat(model);
+    expect(text).toBe('Minimize\n obj: + objectiveConstant - 3.5 objectiveConstant~2\nSubject To\nBounds\n objectiveConstant >= 2\n objectiveConstant~2 = 1\nEnd\n');
+    expect(solveText(text).ObjectiveValue).toBe(-1.5);
   });
 
   it('keeps the objective label clear of a row called obj', () => {

@@ -2,6 +2,8 @@ import type { LinearModel } from './LinearModel.js';
 
 /** CPLEX and CBC refuse longer lines; stay safely under 255 characters. */
 const maxLineChars = 250;
+/** The fixed column that carries the objective offset (see writeLpFormat). */
+const objectiveConstant = 'objectiveConstant';
 /** Numbers longer than this are written with an exponent. */
 const maxNumberChars = 32;
 /** Leaves room on one line for `lower <= name <= upper` with the longest numbers. */
@@ -12,9 +14,10 @@ const maxNameChars = 176;
  * `End`, using the model's own (LP-safe) names, e.g. `gpus(j17,helingeer,h0042)`.
  *
  * Contract:
- * - Reading the text back gives the same model: the same columns, bounds, integrality, costs and
- *   offset, and the same feasible set (tested with HiGHS's reader; the syntax is the plain CPLEX
- *   subset that CBC and CPLEX also read). Columns keep the model's names, but readers number
+ * - Reading the text back gives the same model: the same columns, bounds, integrality and costs
+ *   (the offset as below), and the same feasible set (tested with HiGHS's reader; the syntax is the plain CPLEX
+ *   subset that CBC and CPLEX also read, and
+ *   tested against native CBC in test/cbc-cross-check.test.ts). Columns keep the model's names, but readers number
  *   columns by first appearance, so column order may differ.
  * - Numbers round-trip exactly (shortest representation) and are never written with an `e+`
  *   exponent: magnitudes from 1e21 and below 1e-6 are written positionally when that takes at most
@@ -23,9 +26,14 @@ const maxNameChars = 176;
  * - Ranged rows (finite lower < finite upper) have no portable LP syntax; each becomes two rows,
  *   `name~lo: … >= lower` and `name~up: … <= upper`. Rows bounded on neither side
  *   are left out (they constrain nothing). Rows without entries get a `0` term on the first column.
- * - The objective offset is a constant term at the end of the objective. A column that appears
- *   in no row and has no cost is written into the objective with coefficient 0 so that readers
- *   still create it.
+ * - A nonzero objective offset becomes one extra column, `objectiveConstant` (or `objectiveConstant~2`…
+ *   if the model has a column of that name), fixed at 1 in Bounds, with the offset as its cost: the
+ *   only spelling every reader counts. A bare constant term in the objective is read by HiGHS and
+ *   CPLEX but dropped by CBC's reader (CoinLpIO), which then reports an objective short by the
+ *   offset; Pyomo's LP writer does the same with its ONE_VAR_CONSTANT. So the text read back has
+ *   the model's columns plus that one when the offset is nonzero, and the same optimal objective.
+ *   A column that appears in no row and has no cost is written into the objective with
+ *   coefficient 0 so that readers still create it.
  * - Integer columns with bounds exactly 0..1 go to `Binary`, other integer columns to `Generals`.
  * - Bounds follow the LP default of 0 <= x <= +inf: `x free`, `x = v` for fixed columns,
  *   `-inf <= x <= u` when only an upper bound is finite, `l <= x <= u` otherwise.
@@ -96,8 +104,16 @@ function writeObjective(model: LinearModel, out: string[]): void {
     }
   }
   const offset = checked(model.objectiveOffset, 'objectiveOffset');
-  if (offset !== 0 || terms === 0) line.add(` ${offset < 0 ? '-' : '+'} ${formatLpNumber(Math.abs(offset))}`);
+  const constant = objectiveConstantName(model);
+  if (constant !== undefined) line.add(term(offset, constant));
+  else if (terms === 0) line.add(' + 0');
   line.end();
+}
+
+/** The name of the fixed column that carries a nonzero objective offset; undefined when the offset is 0. */
+function objectiveConstantName(model: LinearModel): string | undefined {
+  if (model.objectiveOffset === 0) return undefined;
+  return model.colNames.includes(objectiveConstant) ? freshLabel(objectiveConstant, new Set(model.colNames)) : objectiveConstant;
 }
 
 function writeConstraints(model: LinearModel, out: string[]): void {
@@ -156,6 +172,8 @@ function writeBounds(model: LinearModel, out: string[]): void {
       out.push(` ${formatLpNumber(lower)} <= ${colName} <= ${formatLpNumber(upper)}\n`);
     }
   }
+  const constant = objectiveConstantName(model);
+  if (constant !== undefined) out.push(` ${constant} = 1\n`);
 }
 
 function writeIntegrality(model: LinearModel, out: string[]): void {

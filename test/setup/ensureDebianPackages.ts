@@ -3,14 +3,15 @@
  * test command works on a fresh Debian machine by itself:
  * - python3-grpcio, python3-protobuf, protobuf-compiler, protobuf-compiler-grpc: the independent
  *   Python client (test/python-client-interop.test.ts, with /usr/bin/python3);
- * - chromium, fonts-dejavu-core: the report's browser test (test/report-in-browser.test.ts).
+ * - chromium, fonts-dejavu-core: the report's browser test (test/report-in-browser.test.ts);
+ * - coinor-cbc: native CBC, against which test/cbc-cross-check.test.ts checks every optimum.
  * When all are installed it only asks dpkg (tens of milliseconds). When some are missing it runs
  * `apt-get update` and `apt-get install` as root; when not root it fails with the one command to run.
  * (PostgreSQL is test/setup/ensurePostgres.ts's job.)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 
-export const testDebianPackages = ['python3-grpcio', 'python3-protobuf', 'protobuf-compiler', 'protobuf-compiler-grpc', 'chromium', 'fonts-dejavu-core'] as const;
+export const testDebianPackages = ['python3-grpcio', 'python3-protobuf', 'protobuf-compiler', 'protobuf-compiler-grpc', 'chromium', 'fonts-dejavu-core', 'coinor-cbc'] as const;
 
 export default function ensureDebianPackages(): void {
   const missing = testDebianPackages.filter((name) => !installed(name));
