@@ -363,7 +363,7 @@ class Checks:
         expect("cosched/v1/co_scheduler_service.proto" in served, f"served files: {sorted(served)}")
         service = next(s for s in served["cosched/v1/co_scheduler_service.proto"].service if s.name == "CoSchedulerService")
         methods = {m.name: m for m in service.method}
-        expect(sorted(methods) == ["CompareScenarios", "Plan", "SweepFrontier", "ValidatePlanRequest", "WatchPlan"], f"methods: {sorted(methods)}")
+        expect(sorted(methods) == ["CompareScenarios", "EvaluatePlan", "Plan", "SweepFrontier", "ValidatePlanRequest", "WatchPlan"], f"methods: {sorted(methods)}")
         expect(methods["WatchPlan"].server_streaming and not methods["Plan"].server_streaming, "streaming flags")
         ours = {"cosched/v1/co_scheduler_service.proto": self.s.service, "cosched/v1/plan_request.proto": self.s.request,
                 "cosched/v1/plan_response.proto": self.s.response}
