@@ -159,7 +159,7 @@ describe('executable schedules on random instances', () => {
         fc.pre(lp.summary.unmetGpuHours <= 1e-6 && whole.summary.unmetGpuHours <= 1e-6);
         expect(whole.summary.emissionsKg).toBeGreaterThanOrEqual(lp.summary.emissionsKg - 1e-6 * Math.max(1, lp.summary.emissionsKg));
       }),
-      { numRuns: 15 },
+      { numRuns: 8 },
     );
   }, 120_000);
 
@@ -175,7 +175,7 @@ describe('executable schedules on random instances', () => {
         expect(b.termination).toBe('optimal');
         expect(Math.abs(a.objective! - b.objective!)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(a.objective!)));
       }),
-      { numRuns: 20 },
+      { numRuns: 10 },
     );
   }, 120_000);
 });
