@@ -2,6 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Problem, RiskMeasureData } from '../solver/problem/Problem.js';
 import { planProblem } from '../solver/plan/planProblem.js';
+import { buildModel } from '../solver/model/buildModel.js';
+import { modelSize } from '../solver/model/LinearModel.js';
+import { naiveModelSize } from '../solver/model/naiveModelSize.js';
 import { validatePlanRequest } from '../src/data/validatePlanRequest.js';
 import { CoschedError } from '../solver/errors/CoschedError.js';
 import { RiskMeasure } from '../src/generated/cosched/v1/forecast_scenarios.js';
@@ -157,6 +160,35 @@ describe('forecast scenarios on random instances', () => {
         expect(tail(cvarOf(cvar))).toBeLessThanOrEqual(tail(cvarOf(worst)) + slack(tail(cvarOf(worst))));
       }),
       { numRuns: 20 },
+    );
+  });
+});
+
+describe('naiveModelSize with batteries and forecast scenarios', () => {
+  it('counts the naive model exactly, in every stage and under every risk measure', () => {
+    const instances = arbitraryProblem({ withStorage: true, withMinGpus: true }).chain((p) =>
+      fc.record({ k: fc.integer({ min: 0, max: 3 }), risk: fc.constantFrom<RiskMeasureData | undefined>(undefined, { kind: 'worst' }, { kind: 'cvar', alpha: 0.8 }) }).map(({ k, risk }): Problem => ({
+        ...p,
+        objective: { ...p.objective, ...(risk ? { risk } : {}) },
+        ...(k > 0
+          ? {
+              scenarios: Array.from({ length: k }, (_, i) => ({
+                name: `k${i}`,
+                probability: 1 / k,
+                greenSupplyMw: p.sites.map((site) => site.greenSupplyMw.map((g) => g * (i + 1) / 2)),
+                carbonIntensityGPerKwh: p.sites.map((site) => site.carbonIntensityGPerKwh.map((c) => (i === 0 ? 0 : c))),
+              })),
+            }
+          : {}),
+      })),
+    );
+    fc.assert(
+      fc.property(instances, (p) => {
+        for (const stage of [undefined, { kind: 'minUnmet' } as const, { kind: 'lexicographic', unmetCap: 1 } as const]) {
+          expect(naiveModelSize(p, stage)).toEqual(modelSize(buildModel(p, stage, { reductions: false }).model));
+        }
+      }),
+      { numRuns: 60 },
     );
   });
 });

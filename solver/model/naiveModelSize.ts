@@ -22,7 +22,10 @@ import { executableRules } from './executableRules.js';
  *     checkpoint begin[j,s,t] with its three rows, ran[j] and its two rows;
  *   non-interruptible j: (h_j - D_j + 1)·|A_j| start binaries (when the block fits), each in D_j
  *     siteCapacity and D_j powerBalance rows;
- *   every job: unmet and workDone; every site-hour: grid, siteCapacity and powerBalance.
+ *   every job: unmet and workDone; every site-hour: grid, siteCapacity and powerBalance;
+ *   with K forecast scenarios: grid and powerBalance (and the job cells' entries in it) K times;
+ *   sites with storage: per scenario and hour charge, discharge, soc, stateOfCharge and noExport
+ *     (which holds the job cells too); the worst-case or CVaR rows over the scenarios.
  */
 export function naiveModelSize(problem: Problem, stage?: ModelStage): ModelSize {
   let variables = 0;
@@ -79,12 +82,66 @@ export function naiveModelSize(problem: Problem, stage?: ModelStage): ModelSize 
     }
   }
   const siteHours = problem.sites.length * problem.hours;
-  variables += siteHours; // grid[s,t]
-  constraints += 2 * siteHours; // siteCapacity[s,t], powerBalance[s,t]
-  nonzeros += siteHours; // grid in powerBalance
+  const scenarios = Math.max(1, problem.scenarios?.length ?? 0);
+  // Job cells enter powerBalance (counted once above) in every scenario, and noExport at sites
+  // with storage in every scenario.
+  const extraEntries = jobCellEntriesPerSite(problem);
+  problem.sites.forEach((site, s) => {
+    nonzeros += (scenarios - 1) * extraEntries[s];
+    if (site.storage) nonzeros += scenarios * extraEntries[s];
+  });
+  variables += scenarios * siteHours; // grid[s,t(,k)]
+  constraints += siteHours + scenarios * siteHours; // siteCapacity[s,t], powerBalance[s,t(,k)]
+  nonzeros += scenarios * siteHours; // grid in powerBalance
+  const H = problem.hours;
+  for (const site of problem.sites) {
+    if (!site.storage) continue;
+    variables += scenarios * 3 * H; // charge, discharge, soc
+    constraints += scenarios * 2 * H; // stateOfCharge, noExport
+    // stateOfCharge: soc, charge, discharge (+ soc[t-1] after the first hour); powerBalance:
+    // discharge and charge; noExport: grid and discharge (+ charge when it may come from the grid).
+    nonzeros += scenarios * ((4 * H - 1) + 2 * H + (site.storage.chargeFromGrid ? 3 : 2) * H);
+  }
+  const risk = problem.objective.risk?.kind;
+  if ((problem.scenarios?.length ?? 0) > 0 && stage?.kind !== 'minUnmet' && (risk === 'worst' || risk === 'cvar')) {
+    // worstCost, or eta and excess[k]; one row per scenario over its priced grid columns.
+    variables += risk === 'worst' ? 1 : 1 + scenarios;
+    constraints += scenarios;
+    nonzeros += pricedGridColumns(problem) + scenarios * (risk === 'worst' ? 1 : 2);
+  }
   if (stage?.kind === 'lexicographic') {
     constraints += 1;
     nonzeros += problem.jobs.length;
   }
   return { variables, constraints, integerVariables, nonzeros };
+}
+
+/** Per site: the entries job cells put in one powerBalance row family (interruptible cells, and each block start once per block hour). */
+function jobCellEntriesPerSite(problem: Problem): number[] {
+  const entries = problem.sites.map(() => 0);
+  for (const job of problem.jobs) {
+    const windowHours = Math.max(0, job.windowEnd - job.windowStart);
+    if (job.interruptible) {
+      for (const s of job.allowedSites) entries[s] += windowHours;
+    } else {
+      const blockHours = jobShape(problem, job).blockHours;
+      const starts = Math.max(0, windowHours - blockHours + 1);
+      for (const s of job.allowedSites) entries[s] += starts * blockHours;
+    }
+  }
+  return entries;
+}
+
+/** Σ over scenarios of the site-hours whose rate w_k is not 0: the grid columns in the risk rows. */
+function pricedGridColumns(problem: Problem): number {
+  const { carbonWeight, costWeight } = problem.objective;
+  let count = 0;
+  for (const scenario of problem.scenarios ?? []) {
+    problem.sites.forEach((site, s) => {
+      for (let t = 0; t < problem.hours; t++) {
+        if (carbonWeight * scenario.carbonIntensityGPerKwh[s][t] + costWeight * site.pricePerMwh[t] !== 0) count++;
+      }
+    });
+  }
+  return count;
 }
