@@ -4,6 +4,7 @@ import { validatePlanRequest } from '../src/data/validatePlanRequest.js';
 import { PlanPhase } from '../src/generated/cosched/v1/co_scheduler_service.js';
 import type { PlanRequest } from '../src/generated/cosched/v1/plan_request.js';
 import { Termination, type PlanResponse } from '../src/generated/cosched/v1/plan_response.js';
+import { RiskMeasure } from '../src/generated/cosched/v1/forecast_scenarios.js';
 import { toPlanResponse } from '../src/report/toPlanResponse.js';
 import { planProblem } from '../solver/plan/planProblem.js';
 import { status, type ServiceError } from '@grpc/grpc-js';
@@ -152,5 +153,30 @@ describe('Plan with options.explain', () => {
     expect(response.explanation!.jobs[0]).toMatchObject({ jobId: 'j1', siteId: 'clean' });
     // Without explain, no explanation.
     expect((await callPlan(test.client, { ...explained, options: undefined })).explanation).toBeUndefined();
+  });
+});
+
+describe('Plan with batteries and forecast scenarios', () => {
+  it('answers the same plan as the local planner: storage profiles, expected accounts, each scenario and the risk figures', async () => {
+    // One site with a battery; the job may run in hours 1-2; scenario "calm" has no sun at noon.
+    const withExtensions = request(
+      3,
+      [site('a', [0, 3, 0], [500, 500, 800], { gpuCapacity: 1000, pue: 1, storage: { energyMwh: 4, powerMw: 2, roundTripEfficiency: 0.81, initialMwh: 0, finalMwhMin: undefined, chargeFromGrid: false } })],
+      [job('j', 'a', { gpuHours: 1000, maxGpus: 1000, gpuPowerKw: 1, release: hour(1), deadline: hour(3), interruptible: false })],
+      {
+        objective: { carbonWeight: 1, costWeight: 0, riskMeasure: RiskMeasure.RISK_MEASURE_WORST_CASE, cvarAlpha: 0 },
+        forecastScenarios: [
+          { name: 'sunny', probability: 0.7, sites: [] },
+          { name: 'calm', probability: 0.3, sites: [{ siteId: 'a', greenSupplyMw: [0, 0.5, 0], carbonIntensityGPerKwh: [] }] },
+        ],
+      },
+    );
+    const problem = validatePlanRequest(withExtensions);
+    const [response, localResult] = await Promise.all([callPlan(test.client, withExtensions), planProblem(problem)]);
+    expect(withoutTimings(response)).toEqual(withoutTimings(toPlanResponse(problem, localResult)));
+    expect(response.sites[0].stateOfChargeMwh).toHaveLength(3);
+    expect(response.scenarios?.scenarios.map((s) => s.name)).toEqual(['sunny', 'calm']);
+    expect(response.scenarios?.worstEmissionsKg).toBeCloseTo(Math.max(...response.scenarios!.scenarios.map((s) => s.emissionsKg)), 9);
+    expect(response.check?.passed).toBe(true);
   });
 });
