@@ -2,6 +2,7 @@ import type { Problem } from '../problem/Problem.js';
 import type { JobOutcome, Run } from '../plan/PlanResult.js';
 import type { BuiltModel } from './buildModel.js';
 import { blockGpus } from './jobShape.js';
+import { decodeTransfers } from './decodeTransfers.js';
 
 /** Values within this of an integer are snapped to it; smaller magnitudes are zero. */
 const snapTolerance = 1e-7;
@@ -16,7 +17,7 @@ const offHourTolerance = 1e-5;
 /**
  * Reads a solution vector back into per-job schedules: hourly GPU-hours per site, merged into
  * runs of constant GPUs. Done work is summed from the schedule itself (not read from the
- * solver's `unmet` column), and unmet work is gpuHours minus done work. `reason` is left empty;
+ * solver's `unmet` column), and unmet work is gpuHours minus done work. Transfers: decodeTransfers. `reason` is left empty;
  * the planner explains unmet work afterwards.
  */
 export function decodeSolution(problem: Problem, built: BuiltModel, values: Float64Array): JobOutcome[] {
@@ -37,6 +38,7 @@ export function decodeSolution(problem: Problem, built: BuiltModel, values: Floa
     const runs = mergeIntoRuns(hourly);
     const doneGpuHours = runs.reduce((sum, r) => sum + r.gpus * r.hours, 0);
     const finishHour = runs.length ? Math.max(...runs.map((r) => r.startHour + r.hours)) : undefined;
+    const transfers = decodeTransfers(problem, built.transfers?.[j] ?? [], runs, values);
     return {
       job: j,
       runs,
@@ -45,6 +47,7 @@ export function decodeSolution(problem: Problem, built: BuiltModel, values: Floa
       finishHour,
       lateHours: 0,
       reason: '',
+      ...(transfers.length > 0 ? { transfers } : {}),
     };
   });
 }

@@ -1,5 +1,5 @@
 import type { Problem } from '../../solver/problem/Problem.js';
-import type { JobOutcome, PlanResult, Run, ScenarioReport, Schedule, SiteAccounts } from '../../solver/plan/PlanResult.js';
+import type { JobOutcome, PlanResult, Run, ScenarioReport, Schedule, SiteAccounts, Transfer } from '../../solver/plan/PlanResult.js';
 import type { TerminationCondition } from '../../solver/solve/SolveOutcome.js';
 import { hourToMs } from '../../solver/problem/formatHour.js';
 import {
@@ -11,6 +11,7 @@ import {
   type SiteProfile,
 } from '../generated/cosched/v1/plan_response.js';
 import type { Timestamp } from '../generated/google/protobuf/timestamp.js';
+import type { Transfer as TransferMessage } from '../generated/cosched/v1/links.js';
 import { RiskMeasure, type ScenarioSummary } from '../generated/cosched/v1/forecast_scenarios.js';
 
 const terminationToProto: Record<TerminationCondition, Termination> = {
@@ -150,8 +151,20 @@ function toJobPlans(problem: Problem, schedule: Schedule): JobPlan[] {
       reason: outcome.reason,
       doneGpuHours: outcome.doneGpuHours,
       lateHours: outcome.lateHours,
+      transfers: (outcome.transfers ?? []).map((transfer) => toTransfer(problem, transfer)),
     };
   });
+}
+
+function toTransfer(problem: Problem, transfer: Transfer): TransferMessage {
+  const link = (problem.links ?? [])[transfer.link];
+  return {
+    fromSiteId: problem.sites[link.fromSite].id,
+    toSiteId: problem.sites[link.toSite].id,
+    start: hourToTimestamp(problem, transfer.startHour),
+    hours: transfer.hours,
+    gbPerHour: transfer.gbPerHour,
+  };
 }
 
 function toAllocation(problem: Problem, run: Run): Allocation {
@@ -196,6 +209,7 @@ function noScheduleJobPlan(jobId: string, gpuHours: number, termination: Termina
   return {
     jobId,
     allocations: [],
+    transfers: [],
     finish: undefined,
     unmetGpuHours: gpuHours,
     reason: `no schedule: the solve ended with ${termination}`,
