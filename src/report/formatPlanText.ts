@@ -119,7 +119,12 @@ function describeTransfer(problem: Problem, transfer: Transfer): string {
   const start = formatUtc(problem, transfer.startHour);
   const end = formatUtc(problem, transfer.startHour + transfer.hours);
   const endText = end.slice(0, 10) === start.slice(0, 10) ? end.slice(11) : end;
-  return `${problem.sites[link.fromSite].id} -> ${problem.sites[link.toSite].id} ${start}-${endText}, ${formatQuantity(transfer.gbPerHour * transfer.hours)} GB (${formatQuantity(transfer.gbPerHour)} GB/h)`;
+  return `${problem.sites[link.fromSite].id} -> ${problem.sites[link.toSite].id} ${start}-${endText}, ${formatGb(transfer.gbPerHour * transfer.hours)} GB (${formatGb(transfer.gbPerHour)} GB/h)`;
+}
+
+/** GB: whole GB from 100 up, else one decimal (three below 1 GB). */
+function formatGb(gb: number): string {
+  return formatNumber(gb, gb >= 100 ? 0 : gb >= 1 ? 1 : 3);
 }
 
 const riskText: Record<ScenarioReport['riskMeasure'], string> = { expected: 'the expected objective', worst: 'the worst scenario', cvar: 'CVaR' };
