@@ -8,6 +8,11 @@ import { CoschedError } from '../solver/errors/CoschedError.js';
 import type { Job, PlanRequest } from '../src/generated/cosched/v1/plan_request.js';
 import type { Link } from '../src/generated/cosched/v1/links.js';
 import { arbitraryProblem } from './factories/arbitraryProblems.js';
+import { packProblem } from '../src/server/packProblem.js';
+import { unpackProblem } from '../src/server/unpackProblem.js';
+import { PlanResponse } from '../src/generated/cosched/v1/plan_response.js';
+import { toPlanResponse } from '../src/report/toPlanResponse.js';
+import { planResultFromResponse } from '../src/client/planResultFromResponse.js';
 import { hour, job, request, site } from './factories/planRequests.js';
 
 /** A link as a request writes it; no energy unless given. */
@@ -111,6 +116,22 @@ describe('links and job data, solved by hand', () => {
     expect(tampered((r) => (r.plan!.jobs[0].transfers![0].gbPerHour = 1000)).join('\n')).toMatch(/link east -> west hour 0: 1000 GB exceed the capacity 900 GB/);
     expect(tampered((r) => (r.plan!.sites[0].facilityMw[0] = 0)).join('\n')).toMatch(/site east hour 0 facilityMw: reported 0, recomputed 0.009/);
     expect(tampered((r) => (r.plan!.jobs[0].transfers = undefined)).join('\n')).toMatch(/runs at west from hour 1 with 0 GB/);
+  });
+});
+
+describe('links and job data on the wire', () => {
+  it('survive the trip to a worker thread and back through the response: the same transfers, and the client re-checks them', async () => {
+    const problem = validatePlanRequest(eastWest([link('east', 'west', 1, 0.01)], [{ homeSite: 'west', dataSite: 'east' }, {}]));
+    const { packed } = packProblem(problem);
+    expect(await unpackProblem(structuredClone(packed))).toEqual(problem);
+    const result = await planProblem(problem);
+    const response = PlanResponse.decode(PlanResponse.encode(toPlanResponse(problem, result)).finish());
+    expect(response.jobs.some((j) => j.transfers.length > 0)).toBe(true);
+    expect(response.baseline!.jobs[0].transfers).toEqual([{ fromSiteId: 'east', toSiteId: 'west', start: hour(0), hours: 2, gbPerHour: 450 }]);
+    const back = planResultFromResponse(problem, response);
+    expect(back.baseline.jobs[0].transfers).toEqual(result.baseline.jobs[0].transfers);
+    expect(back.plan!.jobs.map((j) => j.transfers)).toEqual(result.plan!.jobs.map((j) => j.transfers));
+    expect(checkPlanResult(problem, back).violations).toEqual([]);
   });
 });
 
