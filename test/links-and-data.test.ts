@@ -121,7 +121,7 @@ describe('links and job data, solved by hand', () => {
 
 describe('links and job data on the wire', () => {
   it('survive the trip to a worker thread and back through the response: the same transfers, and the client re-checks them', async () => {
-    const problem = validatePlanRequest(eastWest([link('east', 'west', 1, 0.01)], [{ homeSite: 'west', dataSite: 'east' }, {}]));
+    const problem = validatePlanRequest(eastWest([link('east', 'west', 1, 0.001)], [{ homeSite: 'west', dataSite: 'east' }, {}]));
     const { packed } = packProblem(problem);
     expect(await unpackProblem(structuredClone(packed))).toEqual(problem);
     const result = await planProblem(problem);
