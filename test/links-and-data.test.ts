@@ -95,6 +95,17 @@ describe('links and job data, solved by hand', () => {
     expect(result.summary.emissionsKg).toBeCloseTo(4.032, 6);
   });
 
+  it('explains unmet work by the data: a site no link reaches, or data that arrives too late', async () => {
+    const flat = (value: number) => [value, value, value, value];
+    const smallEast = (links: Link[]) =>
+      request(4, [site('east', flat(0), flat(500), { gpuCapacity: 4 }), site('west', flat(0), flat(100))], [job('j1', 'east', { deadline: hour(3), datasetGb: 900 })], { links });
+    const late = await planProblem(validatePlanRequest(smallEast([link('east', 'west', 0.5)])));
+    expect(late.summary.unmetGpuHours).toBeCloseTo(4, 6);
+    expect(late.plan!.jobs[0].reason).toContain('at west it can run only after its 900 GB have arrived from east');
+    const none = await planProblem(validatePlanRequest(smallEast([])));
+    expect(none.plan!.jobs[0].reason).toContain('no link carries its data from east to west');
+  });
+
   it('a request without links or data plans exactly as before, and a link alone changes nothing', async () => {
     const plain = await planProblem(validatePlanRequest(eastWest([], [{ datasetGb: undefined }])));
     const linked = await planProblem(validatePlanRequest(eastWest([link('east', 'west', 0.1, 1)], [{ datasetGb: undefined }])));
