@@ -32,10 +32,11 @@ import type { PlanRequest } from '../src/generated/cosched/v1/plan_request.js';
 const tinyRequest: PlanRequest = {
   horizon: { start: { seconds: Date.UTC(2026, 6, 1) / 1000, nanos: 0 }, hours: 4 },
   sites: [{ id: 'a', name: '', timeZone: '', gpuCapacity: 16, pue: 1.2, greenSupplyMw: [0, 2, 2, 0], carbonIntensityGPerKwh: [500, 100, 100, 500], pricePerMwh: [], baseLoadMw: [], gridImportLimitMw: undefined, storage: undefined, marginalIntensityGPerKwh: [] }],
-  jobs: [{ id: 'j1', gpuHours: 16, maxGpus: 8, minGpus: undefined, gpuPowerKw: 0.7, release: { seconds: Date.UTC(2026, 6, 1) / 1000, nanos: 0 }, deadline: { seconds: Date.UTC(2026, 6, 1, 4) / 1000, nanos: 0 }, allowedSites: [], homeSite: 'a', interruptible: true }],
+  jobs: [{ id: 'j1', gpuHours: 16, maxGpus: 8, minGpus: undefined, gpuPowerKw: 0.7, release: { seconds: Date.UTC(2026, 6, 1) / 1000, nanos: 0 }, deadline: { seconds: Date.UTC(2026, 6, 1, 4) / 1000, nanos: 0 }, allowedSites: [], homeSite: 'a', interruptible: true, datasetGb: undefined, dataSite: '' }],
   objective: undefined,
   options: undefined,
   forecastScenarios: [],
+  links: [],
 };
 const problem = preparePlan(tinyRequest, { maxCells: 1e6 });
 

@@ -124,11 +124,12 @@ describe('the executed past (accountExecutedWork)', () => {
     // The same hours as a Problem with those runs.
     const problem = validatePlanRequest({
       forecastScenarios: [],
+      links: [],
       horizon: { start: ts(t0), hours: 4 },
       sites: sites.map((s) => ({ ...s, greenSupplyMw: s.greenSupplyMw.slice(0, 4), carbonIntensityGPerKwh: s.carbonIntensityGPerKwh.slice(0, 4), baseLoadMw: s.baseLoadMw.slice(0, 4) })),
       jobs: [
-        { id: 'a', gpuHours: 64, maxGpus: 64, minGpus: undefined, gpuPowerKw: 0.7, release: ts(t0), deadline: ts(t0 + 4 * h), allowedSites: [], homeSite: 'helingeer', interruptible: true } as Job,
-        { id: 'b', gpuHours: 32.5, maxGpus: 64, minGpus: undefined, gpuPowerKw: 1.1, release: ts(t0), deadline: ts(t0 + 4 * h), allowedSites: [], homeSite: 'datong', interruptible: true } as Job,
+        { id: 'a', gpuHours: 64, maxGpus: 64, minGpus: undefined, gpuPowerKw: 0.7, release: ts(t0), deadline: ts(t0 + 4 * h), allowedSites: [], homeSite: 'helingeer', interruptible: true, datasetGb: undefined, dataSite: '' } as Job,
+        { id: 'b', gpuHours: 32.5, maxGpus: 64, minGpus: undefined, gpuPowerKw: 1.1, release: ts(t0), deadline: ts(t0 + 4 * h), allowedSites: [], homeSite: 'datong', interruptible: true, datasetGb: undefined, dataSite: '' } as Job,
       ],
       objective: undefined,
       options: undefined,

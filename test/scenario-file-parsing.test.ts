@@ -230,7 +230,7 @@ describe('checking a tree against the schema', () => {
       { field: 'sites[0].greenSupplyMw', description: '... and 5 more bad values (only the first 20 are listed)' },
       { field: 'jobs[1].gpuHorus', description: 'unknown field in Job; did you mean gpuHours?' },
       { field: 'jobs[1].homeSite', description: 'got 3; expected a string' },
-      { field: 'extra', description: 'unknown field in PlanRequest; expected one of horizon, sites, jobs, objective, options, forecastScenarios' },
+      { field: 'extra', description: 'unknown field in PlanRequest; expected one of horizon, sites, jobs, objective, options, links, forecastScenarios' },
     ]);
   });
 

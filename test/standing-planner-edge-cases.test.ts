@@ -19,7 +19,7 @@ function site(id: string, hours = 24, gpuCapacity = 64): Site {
 }
 
 function job(id: string, over: Partial<Job> = {}): Job {
-  return { id, gpuHours: 40, maxGpus: 8, minGpus: undefined, gpuPowerKw: 0.7, release: ts(t0), deadline: ts(t0 + 12 * h), allowedSites: [], homeSite: 'a', interruptible: true, ...over };
+  return { id, gpuHours: 40, maxGpus: 8, minGpus: undefined, gpuPowerKw: 0.7, release: ts(t0), deadline: ts(t0 + 12 * h), allowedSites: [], homeSite: 'a', interruptible: true, datasetGb: undefined, dataSite: '', ...over };
 }
 
 

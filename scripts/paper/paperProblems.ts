@@ -79,6 +79,8 @@ export function paperPlanRequest(series: CarbonIntensitySeries, batch: PaperBatc
       allowedSites: [batch.zone],
       homeSite: batch.zone,
       interruptible: batch.cell.mode === 'interrupt',
+      datasetGb: undefined,
+      dataSite: '',
     };
   });
   return {
@@ -101,6 +103,7 @@ export function paperPlanRequest(series: CarbonIntensitySeries, batch: PaperBatc
     ],
     jobs,
     forecastScenarios: [],
+    links: [],
     objective: { carbonWeight: 1, costWeight: 0, riskMeasure: 0, cvarAlpha: 0 },
     options: { timeLimitSeconds: paperTimeLimitSeconds, mipGap: paperMipGap, solver: Solver.SOLVER_HIGHS },
   };

@@ -1,9 +1,12 @@
 import type { Problem } from '../problem/Problem.js';
+import { transferLoadMw } from './transferLoadMw.js';
 import type { EnergyTotals, JobOutcome, Schedule, SiteAccounts, StorageDispatch } from '../plan/PlanResult.js';
 
 /**
  * The one accounting definition (README, "Accounting"). For site s and hour t:
- *   L = Σ gpus × gpuPowerKw / 1000 (MW); F = pue × (L + baseLoadMw);
+ *   L = Σ gpus × gpuPowerKw / 1000 (MW); X = Σ over the jobs' transfers sent from s in hour t of
+ *   GB × energyKwhPerGb / 1000 (MW, the links' energy at the sending site's meter);
+ *   F = pue × (L + baseLoadMw) + X;
  *   with a battery charging c and discharging d (MW at the bus; 0 without storage), the site
  *   draws N = F + c − d; green used = min(N, greenSupplyMw); grid = N − green used;
  *   curtailed = supply − green used;
@@ -29,6 +32,7 @@ export function accountSchedule(problem: Problem, jobs: JobOutcome[], storage: r
       for (let t = run.startHour; t < run.startHour + run.hours; t++) jobLoadMw[run.site][t] += run.gpus * powerMw;
     }
   }
+  const transferMw = transferLoadMw(problem, jobs);
   const hasMarginal = problem.sites.some((site) => site.marginalIntensityGPerKwh !== undefined);
   const totals: EnergyTotals = {
     energyMwh: 0,
@@ -70,7 +74,7 @@ export function accountSchedule(problem: Problem, jobs: JobOutcome[], storage: r
     let siteEnergyMwh = 0;
     let siteCfeMwh = 0;
     for (let t = 0; t < problem.hours; t++) {
-      const facility = site.pue * (jobLoadMw[s][t] + site.baseLoadMw[t]);
+      const facility = site.pue * (jobLoadMw[s][t] + site.baseLoadMw[t]) + transferMw[s][t];
       const charge = dispatch?.chargeMw[t] ?? 0;
       const discharge = dispatch?.dischargeMw[t] ?? 0;
       const drawn = Math.max(0, facility + charge - discharge);

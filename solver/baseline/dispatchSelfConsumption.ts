@@ -1,10 +1,11 @@
 import type { Problem } from '../problem/Problem.js';
 import type { JobOutcome, StorageDispatch } from '../plan/PlanResult.js';
+import { transferLoadMw } from '../accounting/transferLoadMw.js';
 
 /**
  * The baseline's battery operation (README, "Baseline"): the usual carbon-unaware rule of a
  * battery next to wind and solar, self-consumption. Hour by hour, with F the site's facility load
- * under `jobs`: green supply above F charges the battery (up to its power and its room);
+ * under `jobs` (with their transfers' energy): green supply above F charges the battery (up to its power and its room);
  * a shortfall of green supply below F is covered from the battery (up to its power and down to
  * the final minimum state of charge, so that the baseline ends where a plan must end). It never
  * charges from the grid and never looks at carbon intensity or price.
@@ -18,13 +19,14 @@ export function dispatchSelfConsumption(problem: Problem, jobs: readonly JobOutc
       for (let t = run.startHour; t < run.startHour + run.hours; t++) jobLoadMw[run.site][t] += run.gpus * powerMw;
     }
   }
+  const transferMw = transferLoadMw(problem, jobs);
   return problem.sites.map((site, s) => {
     const battery = site.storage;
     if (!battery) return undefined;
     const dispatch: StorageDispatch = { chargeMw: [], dischargeMw: [] };
     let socMwh = battery.initialMwh;
     for (let t = 0; t < problem.hours; t++) {
-      const surplusMw = site.greenSupplyMw[t] - site.pue * (jobLoadMw[s][t] + site.baseLoadMw[t]);
+      const surplusMw = site.greenSupplyMw[t] - site.pue * (jobLoadMw[s][t] + site.baseLoadMw[t]) - transferMw[s][t];
       let charge = 0;
       let discharge = 0;
       if (surplusMw > 0) {

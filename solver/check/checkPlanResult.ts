@@ -37,6 +37,11 @@ const absoluteTolerance = 1e-6;
  *   every site-hour with a GPU value is at capacity in the schedule, every one with a green value
  *   curtails nothing, every value is finite and >= 0, and a job whose window ends at the horizon
  *   end has deadline value 0.
+ * - links and job data: transfers only for jobs with data, on links from their data site, inside
+ *   the horizon; per link and hour the GB of all jobs within the link's capacity; no job sends more
+ *   than its dataset to a site; a job runs away from its data site only at a site linked from it,
+ *   and only after its whole dataset has arrived there (GB sent in the hours before its first
+ *   hour there); the transfers' energy (GB × kWh/GB) in the sending site's facility load.
  * Returns every violation found; never throws on a bad result.
  */
 export function checkPlanResult(problem: Problem, result: Omit<PlanResult, 'check'>): CheckReport {
@@ -293,6 +298,8 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
     }
   }
 
+  const transferMw = checkTransfers(problem, schedule.jobs, name, check);
+
   const siteTotals = { energy: 0, green: 0, grid: 0, curtailed: 0, jobIt: 0, emissions: 0, cost: 0, charged: 0, discharged: 0, losses: 0, marginal: 0, cfe: 0, supply: 0 };
   const signal = problem.sites.some((site) => site.marginalIntensityGPerKwh !== undefined);
   problem.sites.forEach((site, s) => {
@@ -310,7 +317,7 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
       const at = `${name} site ${site.id} hour ${t}`;
       const siteHour = { site: s, hour: t };
       feasible(gpusAt[s][t] <= site.gpuCapacity + absoluteTolerance, 'site_capacity', siteHour, { value: gpusAt[s][t], limit: site.gpuCapacity }, () => `${at}: ${gpusAt[s][t]} GPUs exceed capacity ${site.gpuCapacity}`);
-      const facility = site.pue * (loadMw[s][t] + site.baseLoadMw[t]);
+      const facility = site.pue * (loadMw[s][t] + site.baseLoadMw[t]) + transferMw[s][t];
       const charge = battery ? accounts.chargeMw[t] : 0;
       const discharge = battery ? accounts.dischargeMw[t] : 0;
       if (battery) {
@@ -396,6 +403,63 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
   return derived;
 }
 
+/**
+ * The links and job data rules above, for one schedule. Returns the transfers' load per site and
+ * hour (MW = GB × kWh/GB / 1000 at the sending site).
+ */
+function checkTransfers(problem: Problem, jobs: readonly JobOutcome[], name: string, check: Checker): number[][] {
+  const H = problem.hours;
+  const links = problem.links ?? [];
+  const loadMw = problem.sites.map(() => new Array<number>(H).fill(0));
+  const linkGb = links.map(() => new Array<number>(H).fill(0));
+  for (const outcome of jobs) {
+    const job = problem.jobs[outcome.job];
+    const where = `${name} job ${job.id}`;
+    const data = job.data && job.data.datasetGb > 0 ? job.data : undefined;
+    const transfers = outcome.transfers ?? [];
+    check.that(data !== undefined || transfers.length === 0, () => `${where}: ${transfers.length} transfers for a job without data`);
+    // GB of this job arrived at each site, by hour sent.
+    const sentTo = problem.sites.map(() => new Array<number>(H).fill(0));
+    for (const transfer of transfers) {
+      const link = links[transfer.link];
+      const at = `${where} transfer on link #${transfer.link} from hour ${transfer.startHour} for ${transfer.hours} h`;
+      const inHorizon = Number.isInteger(transfer.startHour) && Number.isInteger(transfer.hours) && transfer.hours >= 1 && transfer.startHour >= 0 && transfer.startHour + transfer.hours <= H;
+      check.that(link !== undefined, () => `${at}: no such link`);
+      check.that(inHorizon, () => `${at}: outside the horizon of ${H} h`);
+      check.that(Number.isFinite(transfer.gbPerHour) && transfer.gbPerHour > 0, () => `${at}: ${transfer.gbPerHour} GB per hour`);
+      if (!link || !inHorizon || !data) continue;
+      check.that(link.fromSite === data.dataSite, () => `${at}: the link leaves site #${link.fromSite}, not the data site #${data.dataSite}`);
+      for (let t = transfer.startHour; t < transfer.startHour + transfer.hours; t++) {
+        linkGb[transfer.link][t] += transfer.gbPerHour;
+        sentTo[link.toSite][t] += transfer.gbPerHour;
+        loadMw[link.fromSite][t] += (transfer.gbPerHour * link.energyKwhPerGb) / 1000;
+      }
+    }
+    if (!data) continue;
+    const slackGb = relativeTolerance * data.datasetGb + absoluteTolerance;
+    problem.sites.forEach((site, s) => {
+      const total = sentTo[s].reduce((a, b) => a + b, 0);
+      check.that(total <= data.datasetGb + slackGb, () => `${where}: ${total} GB sent to ${site.id}, more than the dataset's ${data.datasetGb} GB`);
+      if (s === data.dataSite) return;
+      const firstHour = outcome.runs.filter((r) => r.site === s).reduce((first, r) => Math.min(first, r.startHour), Infinity);
+      if (firstHour === Infinity) return;
+      const linked = links.some((link) => link.fromSite === data.dataSite && link.toSite === s);
+      check.that(linked, () => `${where}: runs at ${site.id}, which no link reaches from its data site ${problem.sites[data.dataSite].id}`);
+      const arrived = sentTo[s].slice(0, Math.max(0, firstHour)).reduce((a, b) => a + b, 0);
+      check.that(arrived >= data.datasetGb - slackGb, () => `${where}: runs at ${site.id} from hour ${firstHour} with ${arrived} GB of its ${data.datasetGb} GB there`);
+    });
+  }
+  links.forEach((link, l) => {
+    for (let t = 0; t < H; t++) {
+      const cap = link.capacityGbPerHour;
+      if (linkGb[l][t] > cap * (1 + relativeTolerance) + absoluteTolerance) {
+        check.that(false, () => `${name} link ${problem.sites[link.fromSite].id} -> ${problem.sites[link.toSite].id} hour ${t}: ${linkGb[l][t]} GB exceed the capacity ${cap} GB`);
+      }
+    }
+    check.count++;
+  });
+  return loadMw;
+}
 
 /** What the checker takes from a site's storage: the request's own figures, not the model's. */
 interface CheckedStorage {

@@ -84,6 +84,23 @@
  * so the objective equals α·emissionsKg + β·cost of the whole plan plus the penalty. With w >= 0
  * the optimum has grid = max(0, F - g) = F - min(F, g): exactly the accounting in the README.
  *
+ * Links and data (Problem.links: directed links l = a -> b carrying K_l = bandwidthGbps·3600/8 GB
+ * per hour, energy e_l kWh/GB; JobData.data: dataset D_j GB held at site d_j). Job j with data may
+ * use site s only if s = d_j or the link d_j -> s exists (S_j and A_j hold only such sites); at
+ * s != d_j the whole dataset must have arrived before the job's first hour there (addTransfers):
+ *   transfer[j,s,τ]  in [0, min(D_j, K_l)]   GB sent in hour τ = 0..T_js - 1 (T_js: the last hour
+ *                                          of a cell of j at s; data exists before the release)
+ *   ready[j,s,t]     in {0,1}                interruptible j: the data is at s by hour t
+ *   readyGpus[j,s,t]:    gpus[j,s,t] - min(G_j, C_s)·ready[j,s,t] <= 0
+ *   dataArrived[j,s,t]:  D_j·ready[j,s,t] - Σ_{τ<t} transfer[j,s,τ] <= 0
+ *                        (non-interruptible j: D_j·start[j,s,t], the block's start is its gate)
+ *   dataSent[j,s]:       Σ_τ transfer[j,s,τ] <= D_j
+ *   linkCapacity[l,τ]:   Σ_{j,s over l} transfer[j,s,τ] <= K_l   (only where two or more columns share it)
+ * Transfer load X[s,τ] = Σ_{j,l from s} e_l/1000·transfer[j,·,τ] (MW; network energy at the meter,
+ * not scaled by the PUE) joins the sending site's facility load: powerBalance and noExport read
+ * u_s·L[s,t] + X[s,t] for u_s·L[s,t], and the site-hours with X get grid columns. ready needs no
+ * monotonicity row: Σ_{τ<t} transfer only grows with t. Without links or data: none of this.
+ *
  * Forecast scenarios (Problem.scenarios: k = 1..K with probability p_k, green supply g_k[s,t],
  * intensity c_k[s,t], so rate w_k[s,t] = α·c_k[s,t] + β·π[s,t]). The jobs' columns (gpus, run,
  * start, unmet) and siteCapacity are one for all scenarios (the schedule is decided before the
@@ -149,6 +166,8 @@ import { blockGpus, jobShape, type JobShape } from './jobShape.js';
 import { greedyStart } from './greedyStart.js';
 import { modelNames } from './modelNames.js';
 import { executableRules, maxIdleGpuHours } from './executableRules.js';
+import { addTransfers, type TransferColumn, type TransferLoad } from './addTransfers.js';
+import { dataCanReach } from './dataLink.js';
 
 /** Which objective a model is built for (see the maths above). */
 export type ModelStage =
@@ -207,6 +226,8 @@ export interface BuiltModel {
   stage: ModelStage;
   /** Where each constraint family's rows are. */
   rows: ModelRows;
+  /** [job]: transfer[j,s,t] columns (empty for a job without data). */
+  transfers: TransferColumn[][];
 }
 
 /** How to build the model. */
@@ -265,7 +286,7 @@ export function buildModel(
     const unmetLower = reduce ? Math.max(0, job.gpuHours - shape.maxDoableGpuHours) : 0;
     const unmetCol = builder.addVariable(names.job('unmet', j), unmetLower, job.gpuHours, unmetCost);
     // R1: only sites with room for the job.
-    const sites = reduce ? shape.usableSites : job.allowedSites;
+    const sites = reduce ? shape.usableSites : job.allowedSites.filter((s) => dataCanReach(problem, job, s));
     const hasCells = !reduce || shape.maxDoableGpuHours > 0;
     const columns: InterruptibleColumns = hasCells
       ? job.interruptible
@@ -288,6 +309,11 @@ export function buildModel(
   });
 
   addJobCap(problem, builder, names, jobs, reduce, rows);
+  const transfers = addTransfers(problem, builder, names, jobs, (s, t) => {
+    const terms = termsAt(s, t);
+    terms.transfer ??= { cols: [], mw: [] };
+    return terms.transfer;
+  });
   const views = scenarioViews(problem, stage);
   const risky = views[0].k !== undefined && stage.kind !== 'minUnmet' && (problem.objective.risk?.kind === 'worst' || problem.objective.risk?.kind === 'cvar');
   const { gridCols, storage, costs } = addSiteRows(problem, builder, names, siteHour, views, !risky, reduce, rows);
@@ -303,7 +329,7 @@ export function buildModel(
     const start = greedyStart(problem, jobs, gridCols[0], model, storage[0]);
     if (start) model.start = start;
   }
-  return { model, jobs, storage, stage, rows };
+  return { model, jobs, storage, stage, rows, transfers };
 }
 
 /**
@@ -331,6 +357,8 @@ interface SiteHourTerms {
   powerMw: number[];
   /** Upper bound on N[s,t] from the columns' own bounds. */
   maxGpus: number;
+  /** Transfer load at the sending site: X[s,t] (MW, not scaled by the PUE); see addTransfers. */
+  transfer?: TransferLoad;
 }
 
 type Names = ReturnType<typeof modelNames>;
@@ -577,9 +605,11 @@ function addSiteRows(
           cost.cols.push(grid);
           cost.coefs.push(rate);
         }
-        const facilityCoefs = terms.powerMw.map((p) => -site.pue * p);
+        // F[s,t] - u_s·B[s,t] = u_s·L[s,t] + X[s,t] (X: transfer load, see addTransfers).
+        const facilityCols = terms.transfer ? [...terms.cols, ...terms.transfer.cols] : terms.cols;
+        const facilityCoefs = terms.powerMw.map((p) => -site.pue * p).concat(terms.transfer ? terms.transfer.mw.map((x) => -x) : []);
         if (!battery) {
-          const row = builder.addConstraint(names.siteHourScenario('powerBalance', s, t, view.k), baseNeedMw, Infinity, [grid, ...terms.cols], [1, ...facilityCoefs]);
+          const row = builder.addConstraint(names.siteHourScenario('powerBalance', s, t, view.k), baseNeedMw, Infinity, [grid, ...facilityCols], [1, ...facilityCoefs]);
           // Duals are read without forecast scenarios only (one powerBalance per site-hour).
           if (view.k === undefined) rows.powerBalance[s][t] = row;
           continue;
@@ -590,7 +620,7 @@ function addSiteRows(
           names.siteHourScenario('powerBalance', s, t, view.k),
           baseNeedMw,
           Infinity,
-          [grid, discharge, charge, ...terms.cols],
+          [grid, discharge, charge, ...facilityCols],
           [1, 1, -1, ...facilityCoefs],
         );
         if (view.k === undefined) rows.powerBalance[s][t] = row;
@@ -599,7 +629,7 @@ function addSiteRows(
           names.siteHourScenario('noExport', s, t, view.k),
           -Infinity,
           site.pue * site.baseLoadMw[t],
-          fromGrid ? [grid, discharge, charge, ...terms.cols] : [grid, discharge, ...terms.cols],
+          fromGrid ? [grid, discharge, charge, ...facilityCols] : [grid, discharge, ...facilityCols],
           fromGrid ? [1, 1, -1, ...facilityCoefs] : [1, 1, ...facilityCoefs],
         );
       }

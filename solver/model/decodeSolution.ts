@@ -4,6 +4,7 @@ import type { BuiltModel } from './buildModel.js';
 import { blockGpus } from './jobShape.js';
 import { countRunChanges } from './countRunChanges.js';
 import { executableRules } from './executableRules.js';
+import { decodeTransfers } from './decodeTransfers.js';
 
 /** Values within this of an integer are snapped to it; smaller magnitudes are zero. */
 const snapTolerance = 1e-7;
@@ -19,7 +20,7 @@ const offHourTolerance = 1e-5;
  * Reads a solution vector back into per-job schedules: hourly GPU-hours per site, merged into
  * runs of constant GPUs. Done work is summed from the schedule itself (not read from the
  * solver's `unmet` column), less the checkpoint GPU-hours its starts cost (countRunChanges), and
- * unmet work is gpuHours minus done work. With whole GPUs, the GPU-hours the job does not need
+ * unmet work is gpuHours minus done work. Transfers: decodeTransfers. With whole GPUs, the GPU-hours the job does not need
  * come off its last hour (see endLastHourEarly). `reason` is left empty;
  * the planner explains unmet work afterwards.
  */
@@ -50,6 +51,7 @@ export function decodeSolution(problem: Problem, built: BuiltModel, values: Floa
     const usedGpuHours = runs.reduce((sum, r) => sum + r.gpus * r.hours, 0);
     const doneGpuHours = usedGpuHours - checkpointGpuHours;
     const finishHour = runs.length ? Math.max(...runs.map((r) => r.startHour + r.hours)) : undefined;
+    const transfers = decodeTransfers(problem, built.transfers?.[j] ?? [], runs, values);
     return {
       job: j,
       runs,
@@ -61,6 +63,7 @@ export function decodeSolution(problem: Problem, built: BuiltModel, values: Floa
       preemptions: changes.preemptions,
       migrations: changes.migrations,
       checkpointGpuHours,
+      ...(transfers.length > 0 ? { transfers } : {}),
     };
   });
 }

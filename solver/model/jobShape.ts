@@ -1,4 +1,5 @@
 import type { JobData, Problem } from '../problem/Problem.js';
+import { dataCanReach } from './dataLink.js';
 
 /** Tolerance (GPU-hours or GPUs) below which a difference is numerical noise. */
 export const workTolerance = 1e-6;
@@ -12,7 +13,10 @@ export interface JobShape {
   blockHours: number;
   /** GPU-hours done in the block's last hour (the block finishes mid-hour unless this = maxGpus). */
   lastHourGpus: number;
-  /** Allowed sites whose capacity admits the job (>= maxGpus if non-interruptible, >= max(1, minGpus) otherwise). */
+  /**
+   * Allowed sites whose capacity admits the job (>= maxGpus if non-interruptible, >= max(1, minGpus)
+   * otherwise) and that its data can reach (its data site, or a link from there; see dataCanReach).
+   */
   usableSites: number[];
   /** Hours in the job's window inside the horizon. */
   windowHours: number;
@@ -37,7 +41,7 @@ export function jobShape(problem: Problem, job: JobData): JobShape {
   const lastHourGpus = job.gpuHours - job.maxGpus * (blockHours - 1);
   const windowHours = Math.max(0, job.windowEnd - job.windowStart);
   const needGpus = job.interruptible ? Math.max(1, job.minGpus) : job.maxGpus;
-  const usableSites = job.allowedSites.filter((s) => problem.sites[s].gpuCapacity >= needGpus);
+  const usableSites = job.allowedSites.filter((s) => problem.sites[s].gpuCapacity >= needGpus && dataCanReach(problem, job, s));
   const largest = Math.max(...job.allowedSites.map((s) => problem.sites[s].gpuCapacity));
   const siteNames = job.allowedSites.map((s) => problem.sites[s].id).join(', ');
 

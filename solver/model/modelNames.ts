@@ -19,11 +19,14 @@ export function modelNames(problem: Problem) {
   return {
     job: (family: string, j: number) => `${family}(${jobLabels[j]})`,
     jobHour: (family: string, j: number, t: number) => `${family}(${jobLabels[j]},${hourLabels[t]})`,
+    jobSite: (family: string, j: number, s: number) => `${family}(${jobLabels[j]},${siteLabels[s]})`,
     jobSiteHour: (family: string, j: number, s: number, t: number) => `${family}(${jobLabels[j]},${siteLabels[s]},${hourLabels[t]})`,
     siteHour: (family: string, s: number, t: number) => `${family}(${siteLabels[s]},${hourLabels[t]})`,
     /** A site-hour family in forecast scenario k, or without the scenario when k is undefined. */
     siteHourScenario: (family: string, s: number, t: number, k: number | undefined) =>
       k === undefined ? `${family}(${siteLabels[s]},${hourLabels[t]})` : `${family}(${siteLabels[s]},${hourLabels[t]},${scenarioLabels[k]})`,
+    /** A family over a directed pair of sites and an hour, e.g. linkCapacity(wuhu,qingyang,20260712T03). */
+    siteSiteHour: (family: string, from: number, to: number, t: number) => `${family}(${siteLabels[from]},${siteLabels[to]},${hourLabels[t]})`,
     scenario: (family: string, k: number) => `${family}(${scenarioLabels[k]})`,
   };
 }

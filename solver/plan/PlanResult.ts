@@ -86,6 +86,20 @@ export interface JobOutcome {
    * Σ runs' GPU-hours = doneGpuHours + checkpointGpuHours. Absent: 0.
    */
   checkpointGpuHours?: number;
+  /**
+   * The job's data transfers, in time order: runs of consecutive hours on one link at a constant
+   * rate. Absent or empty when the job moves no data.
+   */
+  transfers?: Transfer[];
+}
+
+/** Data sent on one link in `hours` consecutive hours, `gbPerHour` in each. */
+export interface Transfer {
+  /** Index into Problem.links. */
+  link: number;
+  startHour: number;
+  hours: number;
+  gbPerHour: number;
 }
 
 /** How a site's battery runs: power into and out of it at the bus, per hour (MW = MWh). */

@@ -9,6 +9,8 @@ import { jobShape, workTolerance } from '../model/jobShape.js';
  *   more GPUs than any allowed site has), from jobShape; or
  * - other jobs took the capacity: for each usable site, in how many of the window's hours its
  *   GPUs were all in use or its grid import was at the limit; or
+ *   for a job with data, the allowed sites no link reaches from its data site and the linked
+ *   sites where it could run only once its data had arrived; or
  * - the solver stopped at its time limit before proving there was no room.
  * Returns new outcomes; those without unmet work get reason ''.
  */
@@ -19,6 +21,7 @@ export function explainUnmet(problem: Problem, schedule: Schedule, termination: 
       for (let t = run.startHour; t < run.startHour + run.hours; t++) gpusAt[run.site][t] += run.gpus;
     }
   }
+  const round = (x: number) => Math.round(x * 1000) / 1000;
   return schedule.jobs.map((outcome) => {
     const job = problem.jobs[outcome.job];
     if (outcome.unmetGpuHours <= workTolerance * Math.max(1, job.gpuHours)) return { ...outcome, reason: '' };
@@ -42,7 +45,14 @@ export function explainUnmet(problem: Problem, schedule: Schedule, termination: 
       const limited = termination === 'time_limit_feasible' ? ' (the solver stopped at its time limit, so a better placement may exist)' : '';
       parts.push(`site capacity taken by other jobs: ${busy.length ? busy.join('; ') : 'no allowed site had room for the rest in the window'}${limited}`);
     }
-    const round = (x: number) => Math.round(x * 1000) / 1000;
+    const data = job.data;
+    if (data) {
+      const from = problem.sites[data.dataSite].id;
+      const unlinked = job.allowedSites.filter((s) => s !== data.dataSite && !shape.usableSites.includes(s) && !(problem.links ?? []).some((l) => l.fromSite === data.dataSite && l.toSite === s));
+      const remote = shape.usableSites.filter((s) => s !== data.dataSite);
+      if (unlinked.length > 0) parts.push(`no link carries its data from ${from} to ${unlinked.map((s) => problem.sites[s].id).join(', ')}`);
+      if (remote.length > 0) parts.push(`at ${remote.map((s) => problem.sites[s].id).join(', ')} it can run only after its ${round(data.datasetGb)} GB have arrived from ${from}`);
+    }
     return { ...outcome, reason: `${round(outcome.unmetGpuHours)} of ${round(job.gpuHours)} GPU-hours unmet: ${parts.join('; ')}` };
   });
 }

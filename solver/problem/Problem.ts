@@ -21,6 +21,23 @@ export interface Problem {
    * grid import and batteries follow each (see buildModel).
    */
   scenarios?: ForecastScenarioData[];
+  /**
+   * Directed links between sites that carry job data (validated: distinct ends, at most one per
+   * ordered pair). Absent or empty: no links; jobs with data then run only at their data site.
+   */
+  links?: LinkData[];
+}
+
+/** A directed link that moves job data from one site to another, shared by all jobs. */
+export interface LinkData {
+  /** Index into Problem.sites. */
+  fromSite: number;
+  /** Index into Problem.sites; != fromSite. */
+  toSite: number;
+  /** Capacity in GB per hour: bandwidth_gbps × 3600 / 8 (> 0). */
+  capacityGbPerHour: number;
+  /** Energy per GB sent, drawn at the sending site in the hour of the transfer (kWh/GB, >= 0). */
+  energyKwhPerGb: number;
 }
 
 /** One forecast scenario, complete: every site's arrays, the site's own where the request left them out. */
@@ -114,6 +131,18 @@ export interface JobData {
   checkpointMinutes?: number;
   /** true: may run at several sites in one hour even in executable mode. Unset: false. */
   splitSites?: boolean;
+  /**
+   * The job's dataset (GB, > 0) and the site that holds it (index into Problem.sites); undefined
+   * when the job has no data to move. Before its first hour at any site other than dataSite, the
+   * whole dataset must have arrived there over the link dataSite -> site.
+   */
+  data?: JobDataset;
+}
+
+/** Where a job's data is and how big it is. */
+export interface JobDataset {
+  datasetGb: number;
+  dataSite: number;
 }
 
 /** objective = carbonWeight·emissionsKg + costWeight·cost, after unmet work is minimised first. */

@@ -51,7 +51,10 @@ Commands:
                          home site, first come first served). Reports location-based emissions,
                          marginal emissions (when sites give marginalIntensityGPerKwh, e.g.
                          WattTime MOER), the hourly 24/7 CFE score and annual matching, for the
-                         plan and the baseline side by side.
+                         plan and the baseline side by side. With links (links: from, to,
+                         bandwidthGbps) and job data (datasetGb, dataSite), a job runs away
+                         from its data only after the data has been sent there; each job's
+                         transfers are listed under it (⇢ from -> to, when, GB).
   compare BASE           What-if: plan the base and each variant (structured overrides) in
                          parallel and print variants x metrics with differences to the base.
   frontier FILE          Sweep the weight of cost against carbon and print the Pareto points:

@@ -120,6 +120,16 @@ function toSchedule(problem: Problem, jobPlans: JobPlan[], profiles: SiteProfile
       preemptions: jobPlan.preemptions,
       migrations: jobPlan.migrations,
       checkpointGpuHours: jobPlan.checkpointGpuHours,
+      ...(jobPlan.transfers.length > 0
+        ? {
+            transfers: jobPlan.transfers.map((transfer) => ({
+              link: indexOfLink(problem, indexOfSite(siteIndex, transfer.fromSiteId), indexOfSite(siteIndex, transfer.toSiteId)),
+              startHour: hourOf(problem, transfer.start),
+              hours: transfer.hours,
+              gbPerHour: transfer.gbPerHour,
+            })),
+          }
+        : {}),
     };
   });
   const sites: SiteAccounts[] = problem.sites.map((site, s) => {
@@ -245,4 +255,11 @@ function emptyTotals(): EnergyTotals {
     cfeScore: 0,
     annualMatchingScore: 0,
   };
+}
+
+/** The index of the problem's link from site `from` to site `to`; throws when there is none. */
+function indexOfLink(problem: Problem, from: number, to: number): number {
+  const l = (problem.links ?? []).findIndex((link) => link.fromSite === from && link.toSite === to);
+  if (l < 0) throw new Error(`the server's answer does not fit this request: a transfer on a link ${problem.sites[from]?.id} -> ${problem.sites[to]?.id} that the request does not have`);
+  return l;
 }

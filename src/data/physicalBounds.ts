@@ -21,6 +21,12 @@ export const physicalBounds = {
   maxGpuHours: 1e9,
   /** Green supply, base load and grid import limit of a site. */
   maxPowerMw: 1_000_000,
+  /** A job's dataset (GB): 1e9 GB is an exabyte. */
+  maxDatasetGb: 1e9,
+  /** A link's bandwidth (Gbit/s): 1e6 Gbps is a petabit per second. */
+  maxLinkGbps: 1e6,
+  /** A link's energy per GB sent (kWh/GB); estimates of networks today are below 1. */
+  maxLinkKwhPerGb: 100,
   /** Energy capacity of a site's storage (a year of maxPowerMw would be 8.8e9 MWh; the largest
    * batteries today hold a few GWh). */
   maxStorageMwh: 10_000_000,

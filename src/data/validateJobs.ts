@@ -25,13 +25,16 @@ const maxCheckpointMinutes = 1_440;
  * checkpointMinutes, if set, in [0, 1440] and only on an interruptible job (a block never
  * restarts); splitSites true or false. minGpus on a non-interruptible job is accepted and honoured:
  * its block runs at maxGpus >= minGpus GPUs (the last hour may end mid-hour).
+ * datasetGb, if set, in [0, 1e9] GB; dataSite empty (the home site) or an existing site (that a
+ * link reaches the home site from it is validateLinks' rule).
  *
  * Conversion: release/deadline become horizon hours (releaseHour, deadlineHour; may be fractional
  * or outside the horizon) and the window rounds them inward and clips them to the horizon:
  * windowStart = clamp(ceil(releaseHour), 0, hours), windowEnd = clamp(floor(deadlineHour), 0,
  * hours). An empty window (windowEnd <= windowStart) is not a violation: the planner reports the
  * job's work as unmet. allowedSites become ascending site indices (all sites when empty); unset
- * minGpus becomes 0. The result is meaningful only when no violation was added anywhere.
+ * minGpus becomes 0; datasetGb > 0 becomes `data` (with dataSite as an index, the home site when
+ * empty), datasetGb unset or 0 leaves it out. The result is meaningful only when no violation was added anywhere.
  */
 export function validateJobs(jobs: readonly Job[], sites: ValidatedSites, horizon: HorizonFacts, violations: ViolationList): JobData[] {
   const list: readonly unknown[] = Array.isArray(jobs) ? jobs : [];
@@ -78,6 +81,8 @@ function validateJob(job: Partial<Job>, path: string, sites: ValidatedSites, hin
   const allowedSites = checkAllowedSites(job.allowedSites, `${path}.allowedSites`, sites, hints, violations);
   const homeSite = checkHomeSite(job.homeSite, job.allowedSites, `${path}.homeSite`, sites, hints, violations);
 
+  const data = checkJobData(job, path, sites, hints, homeSite, violations);
+
   const startMs = horizon.startMs ?? 0;
   const hours = horizon.hours ?? 0;
   const releaseHour = ((releaseMs ?? startMs) - startMs) / msPerHour;
@@ -97,6 +102,7 @@ function validateJob(job: Partial<Job>, path: string, sites: ValidatedSites, hin
     interruptible: job.interruptible === true,
     ...(checkpointMinutes > 0 ? { checkpointMinutes } : {}),
     ...(job.splitSites === true ? { splitSites: true } : {}),
+    ...(data ? { data } : {}),
   };
 }
 
@@ -112,6 +118,20 @@ function checkCheckpointMinutes(job: Partial<Job>, path: string, violations: Vio
     return 0;
   }
   return ok ? job.checkpointMinutes : 0;
+}
+
+/** The job's dataset: undefined without data (datasetGb unset or 0) or after reporting a bad field. */
+function checkJobData(job: Partial<Job>, path: string, sites: ValidatedSites, hints: SiteIdHints, homeSite: number | undefined, violations: ViolationList): JobData['data'] {
+  const datasetGb = job.datasetGb ?? 0;
+  const sizeOk = checkNumber(datasetGb, { min: 0, max: physicalBounds.maxDatasetGb, unit: 'GB' }, `${path}.datasetGb`, violations);
+  const dataSiteId: unknown = job.dataSite ?? '';
+  let dataSite = homeSite;
+  if (dataSiteId !== '') {
+    dataSite = typeof dataSiteId === 'string' ? sites.indexById.get(dataSiteId) : undefined;
+    if (dataSite === undefined) violations.add(`${path}.dataSite`, () => `${hints.unknownSiteMessage(dataSiteId)}; or empty for the home site`);
+  }
+  if (!sizeOk || datasetGb === 0 || dataSite === undefined) return undefined;
+  return { datasetGb, dataSite };
 }
 
 /** Ascending indices of the allowed sites that exist; reports unknown and repeated ids. */

@@ -9,6 +9,7 @@ import { formatUtcInstant } from './formatUtcInstant.js';
 import { physicalBounds } from './physicalBounds.js';
 import { validateForecastScenarios } from './validateForecastScenarios.js';
 import { validateJobs } from './validateJobs.js';
+import { validateLinks } from './validateLinks.js';
 import { validateSites, type HorizonFacts } from './validateSites.js';
 import { ViolationList } from './ViolationList.js';
 
@@ -33,7 +34,7 @@ const solverByEnum = new Map<number, SolveOptions['solver']>([
  * malformed Timestamps are all reported rather than trusted.
  *
  * Rules: horizon required, its start on a whole UTC hour, its hours an integer 1..8784; sites and
- * jobs as in validateSites and validateJobs; forecastScenarios as in validateForecastScenarios;
+ * jobs as in validateSites and validateJobs; links as in validateLinks; forecastScenarios as in validateForecastScenarios;
  * objective weights in [0, 1e6], not both 0, riskMeasure a known value, cvarAlpha in [0, 1) and
  * set only with RISK_MEASURE_CVAR;
  * options.timeLimitSeconds 0..86400, mipGap in [0, 1), solver a known value, integerGpus a boolean; options.explain a
@@ -51,6 +52,7 @@ export function validatePlanRequest(request: PlanRequest): Problem {
   const horizon = checkHorizon(request.horizon, violations);
   const sites = validateSites(request.sites, horizon, violations);
   const jobs = validateJobs(request.jobs, sites, horizon, violations);
+  const links = validateLinks(request.links, sites, jobs, violations);
   const scenarios = validateForecastScenarios(request.forecastScenarios, sites.sites, sites.indexById, horizon.hours, violations);
   const objective = checkObjective(request.objective, violations);
   const options = checkOptions(request.options, violations);
@@ -64,6 +66,7 @@ export function validatePlanRequest(request: PlanRequest): Problem {
     objective,
     options,
     ...(scenarios ? { scenarios } : {}),
+    ...(links.length > 0 ? { links } : {}),
   };
 }
 

@@ -30,6 +30,8 @@ export interface PlanReportCharts {
   storage: ReportChart[];
   /** The plan's Gantt chart (when there is a plan), then the baseline's. */
   gantts: ReportChart[];
+  /** One per link that carries data, in request order (absent or empty without transfers). */
+  links?: ReportChart[];
 }
 
 /** Options for `formatPlanReportHtml` (and `writePlanReport`). */
@@ -46,7 +48,7 @@ export interface PlanReportOptions {
  * show it. A few lines of inline script only add hover text (an SVG `<title>`) to chart marks.
  *
  * Sections, in order: key figures; warnings; plan versus baseline; per-site energy; storage (sites
- * with a battery only); Gantt charts; totals; accounting side by side; forecast scenarios (when
+ * with a battery only); Gantt charts; data over links (links that carry data only); totals; accounting side by side; forecast scenarios (when
  * the request has them: `#scenarios-table tr[data-scenario]`); jobs; the binding hours (only with
  * an explanation, see bindingHoursHtml); solve and check. Every number a test or a reader may want to pick out has a
  * stable handle:
@@ -60,7 +62,7 @@ export interface PlanReportOptions {
  * - solve info: `#solve-table tr[data-field=<SolveInfo field>]`;
  * - jobs: `#jobs-table tr[data-job=<id>]`; warnings: `#warnings li`, count in `data-count`;
  * - charts: `figure[data-chart]` (`plan-vs-baseline`, `site-energy` and `storage` with `data-site`, `gantt` with
- *   `data-schedule`), whose marks carry their numbers as `aria-label` (see the render functions).
+ *   `data-schedule`, `link` with `data-link` = `from->to`), whose marks carry their numbers as `aria-label` (see the render functions).
  * Text uses the CLI's number style (formatQuantity: `10,741`, `71.5`), times UTC. When there is no
  * schedule, plan figures show `-` and have no `data-value`. Deterministic: no clock, no random ids.
  */
@@ -74,6 +76,7 @@ export function formatPlanReportHtml(problem: Problem, result: PlanResult, chart
     section('sites', 'Sites, hour by hour', charts.sites.map(figure)),
     ...(charts.storage.length > 0 ? [section('storage', 'Storage', charts.storage.map(figure))] : []),
     section('gantt', 'Jobs across sites', charts.gantts.map(figure)),
+    ...(charts.links?.length ? [section('links', 'Data over links', charts.links.map(figure))] : []),
     section('totals', 'Totals', [summaryTable(result)]),
     section('accounting', 'Accounting side by side', [accountingTable(result)]),
     ...(result.scenarios ? [section('scenarios', 'Forecast scenarios', [scenariosTable(result)])] : []),

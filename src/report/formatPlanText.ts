@@ -1,6 +1,6 @@
 import { formatNumber } from './formatNumber.js';
 import type { Problem } from '../../solver/problem/Problem.js';
-import type { JobOutcome, PlanResult, ScenarioReport, Schedule } from '../../solver/plan/PlanResult.js';
+import type { JobOutcome, PlanResult, ScenarioReport, Schedule, Transfer } from '../../solver/plan/PlanResult.js';
 import type { TerminationCondition } from '../../solver/solve/SolveOutcome.js';
 import { hourToMs } from '../../solver/problem/formatHour.js';
 import { workTolerance } from '../../solver/model/jobShape.js';
@@ -18,8 +18,8 @@ export interface PlanTextOptions {
  * - a header: termination, solver, solve and build time, model size, horizon, check verdict;
  * - a job table in request order (site(s), start, finish, GPUs, done and unmet GPU-hours; for an
  *   executable plan, options.integerGpus or a job with checkpointMinutes, also its preemptions,
- *   migrations and checkpoint GPU-hours), with the reason for unmet work on its own line under
- *   the job;
+ *   migrations and checkpoint GPU-hours), with the reason for unmet work on its own line under the job, and each data transfer of the job
+ *   on its own line (`⇢ east -> west 2026-07-01 00:00Z-02:00Z, 900 GB (450 GB/h)`);
  * - plan-versus-baseline totals (energy, green and its share, grid, emissions, cost, storage
  *   charged, discharged and lost when a site has a battery, unmet work, missed deadlines; for an
  *   executable plan, preemptions, migrations, checkpoint GPU-hours) and the carbon saved in kg and %;
@@ -85,6 +85,7 @@ function jobTable(problem: Problem, plan: Schedule | undefined, paint: Painter):
   const rightAligned = [false, false, false, false, true, true, true, true, true, true];
   const rows: string[][] = [];
   const reasons: string[] = [];
+  const transfers: string[][] = [];
   problem.jobs.forEach((job, j) => {
     const outcome = outcomes.get(j);
     const runs = outcome?.runs ?? [];
@@ -105,6 +106,7 @@ function jobTable(problem: Problem, plan: Schedule | undefined, paint: Painter):
         : []),
     ]);
     reasons.push(outcome ? outcome.reason : '');
+    transfers.push((outcome?.transfers ?? []).map((transfer) => describeTransfer(problem, transfer)));
   });
   const widths = headings.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
   const layout = (cells: string[]) => `  ${cells.map((cell, c) => (rightAligned[c] ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ')}`.trimEnd();
@@ -113,9 +115,24 @@ function jobTable(problem: Problem, plan: Schedule | undefined, paint: Painter):
     const unmet = (outcomes.get(j)?.unmetGpuHours ?? problem.jobs[j].gpuHours) > workTolerance * Math.max(1, problem.jobs[j].gpuHours);
     const line = layout(row);
     lines.push(unmet ? paint.yellow(line) : line);
+    for (const transfer of transfers[j]) lines.push(`      ${paint.dim(`⇢ ${transfer}`)}`);
     if (reasons[j]) lines.push(`      ${paint.yellow(`↳ ${reasons[j]}`)}`);
   });
   return lines;
+}
+
+/** `east -> west 2026-07-01 00:00Z-02:00Z, 900 GB (450 GB/h)`. */
+function describeTransfer(problem: Problem, transfer: Transfer): string {
+  const link = (problem.links ?? [])[transfer.link];
+  const start = formatUtc(problem, transfer.startHour);
+  const end = formatUtc(problem, transfer.startHour + transfer.hours);
+  const endText = end.slice(0, 10) === start.slice(0, 10) ? end.slice(11) : end;
+  return `${problem.sites[link.fromSite].id} -> ${problem.sites[link.toSite].id} ${start}-${endText}, ${formatGb(transfer.gbPerHour * transfer.hours)} GB (${formatGb(transfer.gbPerHour)} GB/h)`;
+}
+
+/** GB: whole GB from 100 up, else one decimal (three below 1 GB). */
+function formatGb(gb: number): string {
+  return formatNumber(gb, gb >= 100 ? 0 : gb >= 1 ? 1 : 3);
 }
 
 const riskText: Record<ScenarioReport['riskMeasure'], string> = { expected: 'the expected objective', worst: 'the worst scenario', cvar: 'CVaR' };

@@ -1,5 +1,5 @@
 import type { Problem } from '../../solver/problem/Problem.js';
-import type { JobOutcome, PlanResult, Run, ScenarioReport, Schedule, SiteAccounts } from '../../solver/plan/PlanResult.js';
+import type { JobOutcome, PlanResult, Run, ScenarioReport, Schedule, SiteAccounts, Transfer } from '../../solver/plan/PlanResult.js';
 import type { TerminationCondition } from '../../solver/solve/SolveOutcome.js';
 import { hourToMs } from '../../solver/problem/formatHour.js';
 import {
@@ -11,6 +11,7 @@ import {
   type SiteProfile,
 } from '../generated/cosched/v1/plan_response.js';
 import type { Timestamp } from '../generated/google/protobuf/timestamp.js';
+import type { Transfer as TransferMessage } from '../generated/cosched/v1/links.js';
 import { RiskMeasure, type ScenarioSummary } from '../generated/cosched/v1/forecast_scenarios.js';
 import { toExplanationMessage } from './toExplanationMessage.js';
 
@@ -158,8 +159,20 @@ function toJobPlans(problem: Problem, schedule: Schedule): JobPlan[] {
       preemptions: outcome.preemptions ?? 0,
       migrations: outcome.migrations ?? 0,
       checkpointGpuHours: outcome.checkpointGpuHours ?? 0,
+      transfers: (outcome.transfers ?? []).map((transfer) => toTransfer(problem, transfer)),
     };
   });
+}
+
+function toTransfer(problem: Problem, transfer: Transfer): TransferMessage {
+  const link = (problem.links ?? [])[transfer.link];
+  return {
+    fromSiteId: problem.sites[link.fromSite].id,
+    toSiteId: problem.sites[link.toSite].id,
+    start: hourToTimestamp(problem, transfer.startHour),
+    hours: transfer.hours,
+    gbPerHour: transfer.gbPerHour,
+  };
 }
 
 function toAllocation(problem: Problem, run: Run): Allocation {
@@ -204,6 +217,7 @@ function noScheduleJobPlan(jobId: string, gpuHours: number, termination: Termina
   return {
     jobId,
     allocations: [],
+    transfers: [],
     finish: undefined,
     unmetGpuHours: gpuHours,
     reason: `no schedule: the solve ended with ${termination}`,

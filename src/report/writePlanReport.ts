@@ -7,6 +7,7 @@ import { renderBaselineComparisonChart } from './renderBaselineComparisonChart.j
 import { renderGanttChart } from './renderGanttChart.js';
 import { renderSiteEnergyChart } from './renderSiteEnergyChart.js';
 import { renderStorageChart } from './renderStorageChart.js';
+import { linkGbPerHour, renderLinkChart } from './renderLinkChart.js';
 
 export type { PlanReportOptions } from './formatPlanReportHtml.js';
 
@@ -31,6 +32,8 @@ export interface PlanReportFiles {
  *     green supply and the baseline's load as lines (renderSiteEnergyChart);
  *   - `storage-<site id>.svg` per site with storage: charge, discharge and state of charge
  *     (renderStorageChart);
+ *   - `link-<from>-<to>.svg` per link that carries data: GB per hour against its capacity
+ *     (renderLinkChart);
  *   - `gantt-plan.svg` and `gantt-baseline.svg`: runs per job, coloured by site, with deadlines
  *     (renderGanttChart).
  * Files of the same names are overwritten; nothing else in `dir` is touched.
@@ -49,7 +52,7 @@ export async function writePlanReport(dir: string, problem: Problem, result: Pla
   const html = formatPlanReportHtml(problem, result, charts, options);
   // 3. Write the page and the charts.
   await mkdir(dir, { recursive: true });
-  const ordered = [charts.comparison, ...charts.sites, ...charts.storage, ...charts.gantts];
+  const ordered = [charts.comparison, ...charts.sites, ...charts.storage, ...charts.gantts, ...(charts.links ?? [])];
   await Promise.all(ordered.map((chart) => writeFile(join(dir, chart.fileName), chart.svg, 'utf8')));
   const indexHtml = join(dir, 'index.html');
   await writeFile(indexHtml, html, 'utf8');
@@ -106,5 +109,18 @@ async function renderPlanReportCharts(problem: Problem, result: PlanResult): Pro
     caption: 'The carbon-unaware baseline: every job at its home site, first come first served, at maxGpus.',
     data: { chart: 'gantt', schedule: 'baseline' },
   });
-  return { comparison, sites, storage, gantts };
+  const links: ReportChart[] = [];
+  const schedule = plan ?? baseline;
+  for (const [l, link] of (problem.links ?? []).entries()) {
+    if (!linkGbPerHour(problem, schedule, l).some((gb) => gb > 0)) continue;
+    const from = problem.sites[link.fromSite].id;
+    const to = problem.sites[link.toSite].id;
+    links.push({
+      fileName: `link-${from}-${to}.svg`,
+      svg: await renderLinkChart(problem, l, schedule, plan ? 'plan' : 'baseline (no plan)'),
+      caption: `${from} -> ${to}: the GB of job data the ${plan ? 'plan' : 'baseline'} sends each hour, against the link's capacity.`,
+      data: { chart: 'link', link: `${from}->${to}`, schedule: plan ? 'plan' : 'baseline' },
+    });
+  }
+  return { comparison, sites, storage, gantts, links };
 }

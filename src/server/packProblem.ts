@@ -1,4 +1,4 @@
-import type { Problem, StorageData } from '../../solver/problem/Problem.js';
+import type { JobDataset, Problem, StorageData } from '../../solver/problem/Problem.js';
 
 /**
  * A Problem laid out for postMessage from a worker thread: strings joined into one string with
@@ -23,6 +23,10 @@ export interface PackedProblem {
   siteStorage: (StorageData | null)[];
   /** The forecast scenarios, cloned as they are (absent without). */
   scenarios?: Problem['scenarios'];
+  /** The links, cloned as they are (absent without). */
+  links?: Problem['links'];
+  /** Per job: its dataset, or null without; absent when no job has data. */
+  jobData?: (JobDataset | null)[];
   /** Per site, `hours` values each: greenSupplyMw, carbonIntensityGPerKwh, pricePerMwh, baseLoadMw. */
   hourly: Float64Array;
   /** Per site, `hours` values each: marginalIntensityGPerKwh; undefined when the sites have none (all or none do). */
@@ -95,6 +99,8 @@ export function packProblem(problem: Problem): { packed: PackedProblem; transfer
     siteNumbers,
     siteStorage: sites.map((site) => (site.storage ? { ...site.storage } : null)),
     ...(problem.scenarios ? { scenarios: problem.scenarios } : {}),
+    ...(problem.links ? { links: problem.links } : {}),
+    ...(jobs.some((job) => job.data) ? { jobData: jobs.map((job) => (job.data ? { ...job.data } : null)) } : {}),
     hourly,
     marginalHourly,
     jobNumbers,

@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { JobData, Problem, SiteData } from '../../solver/problem/Problem.js';
+import type { JobData, JobDataset, Problem, SiteData } from '../../solver/problem/Problem.js';
 import { packedWidths, type PackedProblem } from './packProblem.js';
 
 /**
@@ -64,6 +64,7 @@ export async function unpackProblem(packed: PackedProblem): Promise<Problem> {
       allowedSites: allowed,
       homeSite: jobNumbers[n + 8],
       interruptible: jobNumbers[n + 9] === 1,
+      ...dataOf(packed.jobData?.[j]),
     });
     copied += allowed.length + 12;
     if (copied >= valuesPerTurn) {
@@ -79,5 +80,10 @@ export async function unpackProblem(packed: PackedProblem): Promise<Problem> {
     objective: packed.objective,
     options: packed.options,
     ...(packed.scenarios ? { scenarios: packed.scenarios } : {}),
+    ...(packed.links ? { links: packed.links } : {}),
   };
+}
+
+function dataOf(data: JobDataset | null | undefined): { data?: JobDataset } {
+  return data ? { data } : {};
 }

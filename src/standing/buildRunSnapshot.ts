@@ -210,6 +210,7 @@ export function buildRunSnapshot(input: RunSnapshotInput): RunSnapshot {
     objective: input.objective,
     options: input.options,
     forecastScenarios: [],
+    links: [],
   };
   return { planStartMs, horizonHours, request, forecastVersions, carryOver, missed, done, leftOut, warnings };
 }

@@ -16,10 +16,11 @@ export function objectiveAndOptionsViolations(objective: Objective | undefined, 
     validatePlanRequest({
       horizon: { start: hour, hours: 1 },
       sites: [{ id: 's', name: '', timeZone: '', gpuCapacity: 1, pue: 1, greenSupplyMw: [0], carbonIntensityGPerKwh: [0], pricePerMwh: [], baseLoadMw: [], gridImportLimitMw: undefined, storage: undefined, marginalIntensityGPerKwh: [] }],
-      jobs: [{ id: 'j', gpuHours: 1, maxGpus: 1, minGpus: undefined, gpuPowerKw: 1, release: hour, deadline: { seconds: hour.seconds + 3_600, nanos: 0 }, allowedSites: [], homeSite: 's', interruptible: true }],
+      jobs: [{ id: 'j', gpuHours: 1, maxGpus: 1, minGpus: undefined, gpuPowerKw: 1, release: hour, deadline: { seconds: hour.seconds + 3_600, nanos: 0 }, allowedSites: [], homeSite: 's', interruptible: true, datasetGb: undefined, dataSite: '' }],
       objective,
       options,
       forecastScenarios: [],
+      links: [],
     });
     return [];
   } catch (error) {

@@ -48,6 +48,8 @@ export function backlogScenario(startMs: number, jobs = 30, seed = 7): { sites: 
       allowedSites: j % 5 === 0 ? [home] : [],
       homeSite: home,
       interruptible,
+      datasetGb: undefined,
+      dataSite: '',
     };
   });
   return { sites, jobs: list };

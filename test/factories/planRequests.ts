@@ -45,13 +45,15 @@ export function job(id: string, homeSite: string, extra: Partial<Job> = {}): Job
     allowedSites: [],
     homeSite,
     interruptible: true,
+    datasetGb: undefined,
+    dataSite: '',
     ...extra,
   };
 }
 
 /** A request over `hours` hours from 2026-07-01T00:00Z with the given sites and jobs; no objective or options. */
 export function request(hours: number, sites: Site[], jobs: Job[], extra: Partial<PlanRequest> = {}): PlanRequest {
-  return { horizon: { start: hour(0), hours }, sites, jobs, objective: undefined, options: undefined, forecastScenarios: [], ...extra } as PlanRequest;
+  return { horizon: { start: hour(0), hours }, sites, jobs, objective: undefined, options: undefined, forecastScenarios: [], links: [], ...extra } as PlanRequest;
 }
 
 /** One site `a`, green at hours 1 and 2, one job `j1` that may use all four hours. Valid. */
