@@ -56,7 +56,9 @@ describe('packProblem and unpackProblem', () => {
   it('give back an equal Problem (every field, Infinity limits, names, zones, windows)', async () => {
     const withMargins = twoSitesSixHoursFullySpecified();
     withMargins.sites.forEach((site, s) => (site.marginalIntensityGPerKwh = [900, 800, 700, 600, 500, 400].map((g) => g + s)));
-    for (const request of [twoSitesSixHoursFullySpecified(), withMargins, largePlanRequest(3, 100, 500)]) {
+    const executable = twoSitesSixHoursFullySpecified();
+    executable.jobs[0] = { ...executable.jobs[0], checkpointMinutes: 30, splitSites: true };
+    for (const request of [twoSitesSixHoursFullySpecified(), withMargins, executable, largePlanRequest(3, 100, 500)]) {
       const problem = validatePlanRequest(request);
       const { packed } = packProblem(problem);
       expect(await unpackProblem(structuredClone(packed))).toEqual(problem);

@@ -342,8 +342,11 @@ export function defaultUnmetPenalty(problem: Problem): number {
   for (const job of problem.jobs) {
     for (const s of job.allowedSites) {
       const site = problem.sites[s];
+      // The dirtiest intensity of the hour over the site's own forecast and every scenario's.
+      const intensities = [site.carbonIntensityGPerKwh, ...(problem.scenarios ?? []).map((scenario) => scenario.carbonIntensityGPerKwh[s])];
       for (let t = 0; t < problem.hours; t++) {
-        const w = problem.objective.carbonWeight * site.carbonIntensityGPerKwh[t] + problem.objective.costWeight * site.pricePerMwh[t];
+        const intensity = Math.max(...intensities.map((values) => values[t]));
+        const w = problem.objective.carbonWeight * intensity + problem.objective.costWeight * site.pricePerMwh[t];
         maxRate = Math.max(maxRate, (site.pue * job.gpuPowerKw * w) / 1000);
       }
     }

@@ -4,6 +4,7 @@ import { checkNumber, numberProblem, type NumberRule } from './checkNumber.js';
 import { describeJsonValue } from './describeJsonValue.js';
 import { idPattern } from './IdRegistry.js';
 import { physicalBounds } from './physicalBounds.js';
+import { checkBaseLoadFits } from './validateSites.js';
 import type { ViolationList } from './ViolationList.js';
 
 /** At most this many scenarios: each one repeats every site-hour of the model's second stage. */
@@ -21,7 +22,8 @@ const rules: Record<'greenSupplyMw' | 'carbonIntensityGPerKwh', NumberRule> = {
  * leaves them out. Rules: at most 100 scenarios; each name an id (letters, digits, '_', '-', '.';
  * 1..64 characters), unique; probability in (0, 1], all adding up to 1 within 1e-6; each
  * `sites[]` entry names a known site at most once per scenario; its arrays empty or exactly
- * `hours` values within the site arrays' bounds (element violations capped per array).
+ * `hours` values within the site arrays' bounds (element violations capped per array), and the
+ * site able to draw its base load under its grid import limit with the scenario's green supply.
  * Violations go to `violations` with paths such as `forecastScenarios[1].sites[0].greenSupplyMw[5]`.
  * Returns undefined when there are no scenarios; the result is meaningful only when no violation
  * was added and the sites and horizon were valid.
@@ -62,6 +64,9 @@ export function validateForecastScenarios(
     const greenSupplyMw = sites.map((site) => site.greenSupplyMw);
     const carbonIntensityGPerKwh = sites.map((site) => site.carbonIntensityGPerKwh);
     const seen = new Map<number, number>();
+    if (scenario.sites !== undefined && scenario.sites !== null && !Array.isArray(scenario.sites)) {
+      violations.add(`${path}.sites`, `got ${describeJsonValue(scenario.sites)}; expected a list of site forecasts (siteId, greenSupplyMw, carbonIntensityGPerKwh)`);
+    }
     const siteEntries: readonly unknown[] = Array.isArray(scenario.sites) ? scenario.sites : [];
     siteEntries.forEach((raw, i) => {
       const sitePath = `${path}.sites[${i}]`;
@@ -78,6 +83,11 @@ export function validateForecastScenarios(
       for (const key of ['greenSupplyMw', 'carbonIntensityGPerKwh'] as const) {
         const values = checkArray(forecast[key], `${sitePath}.${key}`, rules[key], hours, violations);
         if (values && values.length > 0 && s !== undefined) (key === 'greenSupplyMw' ? greenSupplyMw : carbonIntensityGPerKwh)[s] = values;
+      }
+      // The site must be able to draw its base load in this scenario's weather too.
+      if (s !== undefined && greenSupplyMw[s] !== sites[s].greenSupplyMw && greenSupplyMw[s].length === sites[s].baseLoadMw.length) {
+        const site = sites[s];
+        checkBaseLoadFits(site.pue, site.baseLoadMw, greenSupplyMw[s], site.gridImportLimitMw, `${sitePath}.greenSupplyMw`, { startMs: undefined, hours }, violations);
       }
     });
     return { name: typeof name === 'string' ? name : '', probability: scenario.probability as number, greenSupplyMw, carbonIntensityGPerKwh };

@@ -55,6 +55,12 @@ export function validatePlanRequest(request: PlanRequest): Problem {
   const links = validateLinks(request.links, sites, jobs, violations);
   const scenarios = validateForecastScenarios(request.forecastScenarios, sites.sites, sites.indexById, horizon.hours, violations);
   const objective = checkObjective(request.objective, violations);
+  if (objective.risk && objective.risk.kind !== 'expected' && !scenarios) {
+    violations.add(
+      'objective.riskMeasure',
+      `got ${objective.risk.kind === 'worst' ? 'RISK_MEASURE_WORST_CASE' : 'RISK_MEASURE_CVAR'} without forecastScenarios; expected forecastScenarios to take it over (or RISK_MEASURE_UNSPECIFIED / RISK_MEASURE_EXPECTED)`,
+    );
+  }
   const options = checkOptions(request.options, violations);
   if (violations.length === 0) checkHourlyRates(sites.sites, objective, violations, scenarios);
   if (violations.length > 0) throw CoschedError.invalid(violations.items);
@@ -171,8 +177,10 @@ function checkOptions(options: PlanOptions | undefined, violations: ViolationLis
     const known = [...solverByEnum.keys()].map((value) => solverToJSON(value)).join(', ');
     violations.add('options.solver', `got ${describeJsonValue(options.solver)}; expected one of ${known}`);
   }
-  if (options.integerGpus !== undefined && typeof options.integerGpus !== 'boolean') {
-    violations.add('options.integerGpus', `got ${describeJsonValue(options.integerGpus)}; expected true or false`);
+  for (const key of ['integerGpus', 'explain'] as const) {
+    if (options[key] !== undefined && options[key] !== null && typeof options[key] !== 'boolean') {
+      violations.add(`options.${key}`, `got ${describeJsonValue(options[key])}; expected true or false`);
+    }
   }
   return {
     ...(options.integerGpus === true ? { integerGpus: true } : {}),

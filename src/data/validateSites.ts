@@ -179,7 +179,12 @@ function checkHourly(values: unknown, path: string, rule: HourlyRule, horizon: H
   return { ok, values: [...(values as number[])] };
 }
 
-function checkBaseLoadFits(
+/**
+ * Reports, on `path[t]`, every hour whose base load the site cannot draw even alone:
+ * pue × baseLoadMw[t] > greenSupplyMw[t] + gridImportLimitMw (beyond a 1e-9 relative tolerance).
+ * Nothing to check without an import limit.
+ */
+export function checkBaseLoadFits(
   pue: number,
   baseLoadMw: readonly number[],
   greenSupplyMw: readonly number[],

@@ -56,6 +56,9 @@ export function prepareEvaluation(request: EvaluateInput): PreparedEvaluation {
   if (problem.scenarios?.length) {
     violations.add('actuals.forecastScenarios', `got ${problem.scenarios.length} forecast scenarios; expected none: the actuals are what happened (judge against each scenario with one request each)`);
   }
+  if (plannedProblem?.scenarios?.length) {
+    violations.add('planned.forecastScenarios', `got ${plannedProblem.scenarios.length} forecast scenarios; expected none: the planned figures are recomputed on the sites' own forecasts (leave out planned to copy them from the plan)`);
+  }
   const schedule = validateFixedPlan(request.plan, problem, violations);
   let planned: PreparedEvaluation['planned'];
   if (plannedProblem && violations.length === 0) planned = { problem: plannedProblem, schedule: validateFixedPlan(request.plan, plannedProblem, violations, 'the planned request') };

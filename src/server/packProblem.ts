@@ -25,6 +25,8 @@ export interface PackedProblem {
   scenarios?: Problem['scenarios'];
   /** The links, cloned as they are (absent without). */
   links?: Problem['links'];
+  /** Per job: its executable-schedule fields (checkpointMinutes, splitSites), or null without; absent when no job has them. */
+  jobRules?: ({ checkpointMinutes?: number; splitSites?: boolean } | null)[];
   /** Per job: its dataset, or null without; absent when no job has data. */
   jobData?: (JobDataset | null)[];
   /** Per site, `hours` values each: greenSupplyMw, carbonIntensityGPerKwh, pricePerMwh, baseLoadMw. */
@@ -101,6 +103,15 @@ export function packProblem(problem: Problem): { packed: PackedProblem; transfer
     ...(problem.scenarios ? { scenarios: problem.scenarios } : {}),
     ...(problem.links ? { links: problem.links } : {}),
     ...(jobs.some((job) => job.data) ? { jobData: jobs.map((job) => (job.data ? { ...job.data } : null)) } : {}),
+    ...(jobs.some((job) => job.checkpointMinutes !== undefined || job.splitSites !== undefined)
+      ? {
+          jobRules: jobs.map((job) =>
+            job.checkpointMinutes !== undefined || job.splitSites !== undefined
+              ? { ...(job.checkpointMinutes !== undefined ? { checkpointMinutes: job.checkpointMinutes } : {}), ...(job.splitSites !== undefined ? { splitSites: job.splitSites } : {}) }
+              : null,
+          ),
+        }
+      : {}),
     hourly,
     marginalHourly,
     jobNumbers,

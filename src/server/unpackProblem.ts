@@ -65,6 +65,7 @@ export async function unpackProblem(packed: PackedProblem): Promise<Problem> {
       homeSite: jobNumbers[n + 8],
       interruptible: jobNumbers[n + 9] === 1,
       ...dataOf(packed.jobData?.[j]),
+      ...(packed.jobRules?.[j] ?? {}),
     });
     copied += allowed.length + 12;
     if (copied >= valuesPerTurn) {
