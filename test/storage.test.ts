@@ -154,3 +154,26 @@ function catchError(run: () => unknown): CoschedError {
   }
   throw new Error('expected a CoschedError');
 }
+
+describe('storage with other extensions', () => {
+  it('with whole GPUs a last hour that ends early draws less than the model priced: the discharge is cut to the load, and the plan passes the checker', async () => {
+    const battery = (extra: Partial<SiteStorage> = {}) => storage({ energyMwh: 1, powerMw: 0.5, initialMwh: 0.2, ...extra });
+    const problem = validatePlanRequest(
+      request(
+        6,
+        [
+          site('a', [0, 1, 0, 0, 1, 0], [500, 500, 800, 200, 100, 900], { gpuCapacity: 100, pue: 1.1, storage: battery() }),
+          site('b', [0, 0, 0, 1, 0, 0], [900, 100, 900, 100, 900, 100], { gpuCapacity: 100, pue: 1, storage: battery({ chargeFromGrid: true }) }),
+        ],
+        [
+          job('j', 'a', { gpuHours: 105.5, maxGpus: 50, minGpus: 20, gpuPowerKw: 10, release: hour(0), deadline: hour(6), allowedSites: ['a', 'b'], checkpointMinutes: 30 }),
+          job('k', 'b', { gpuHours: 60, maxGpus: 30, gpuPowerKw: 10, release: hour(1), deadline: hour(6), allowedSites: ['a', 'b'], interruptible: false }),
+        ],
+        { options: { timeLimitSeconds: 30, mipGap: 0, solver: 0, integerGpus: true } },
+      ),
+    );
+    const result = await planProblem(problem); // threw "discharge exceeds the load (no export)" before
+    expect(result.check.passed).toBe(true);
+    expect(result.termination).toBe('optimal');
+  });
+});

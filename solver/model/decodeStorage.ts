@@ -1,5 +1,6 @@
-import type { Problem } from '../problem/Problem.js';
-import type { StorageDispatch } from '../plan/PlanResult.js';
+import type { Problem, StorageData } from '../problem/Problem.js';
+import type { JobOutcome, StorageDispatch } from '../plan/PlanResult.js';
+import { transferLoadMw } from '../accounting/transferLoadMw.js';
 import type { BuiltModel } from './buildModel.js';
 
 /** Charge or discharge below this (MW) is solver round-off: zero. */
@@ -18,7 +19,8 @@ const zeroTolerance = 1e-9;
  * within the green supply and grid + discharge within the load. A battery that may charge from
  * the grid keeps both as solved: netting could there push the discharge past the load.
  */
-export function decodeStorage(problem: Problem, built: BuiltModel, values: Float64Array, scenario = 0): (StorageDispatch | undefined)[] {
+export function decodeStorage(problem: Problem, built: BuiltModel, values: Float64Array, scenario: number, jobs: readonly JobOutcome[]): (StorageDispatch | undefined)[] {
+  const facilityMw = facilityLoadMw(problem, jobs);
   return problem.sites.map((site, s) => {
     const columns = built.storage[scenario]?.[s];
     const battery = site.storage;
@@ -35,8 +37,42 @@ export function decodeStorage(problem: Problem, built: BuiltModel, values: Float
       dispatch.chargeMw.push(charge);
       dispatch.dischargeMw.push(discharge);
     }
-    return dispatch;
+    return fitToLoad(dispatch, battery, facilityMw[s]);
   });
+}
+
+/**
+ * The dispatch made to fit the decoded schedule's load: the model may have sized a discharge for
+ * load the decoded schedule does not draw (with whole GPUs a job's last hour ends early and draws
+ * less than the model priced). A discharge above the hour's facility load is cut to it; the
+ * energy left in the battery raises the state of charge, and where that would pass the capacity
+ * the charge is cut instead (curtailing green supply or importing less). The state of charge so
+ * never falls below the model's, so the final minimum still holds, and no row of the model is
+ * broken: the charge and the discharge only shrink.
+ */
+function fitToLoad(dispatch: StorageDispatch, battery: StorageData, facilityMw: readonly number[]): StorageDispatch {
+  let socMwh = battery.initialMwh;
+  for (let t = 0; t < facilityMw.length; t++) {
+    dispatch.dischargeMw[t] = Math.min(dispatch.dischargeMw[t], facilityMw[t]);
+    let next = socMwh + battery.chargeEfficiency * dispatch.chargeMw[t] - dispatch.dischargeMw[t] / battery.dischargeEfficiency;
+    if (next > battery.energyMwh) {
+      dispatch.chargeMw[t] = Math.max(0, dispatch.chargeMw[t] - (next - battery.energyMwh) / battery.chargeEfficiency);
+      next = socMwh + battery.chargeEfficiency * dispatch.chargeMw[t] - dispatch.dischargeMw[t] / battery.dischargeEfficiency;
+    }
+    socMwh = next;
+  }
+  return dispatch;
+}
+
+/** Facility load F per site and hour under the decoded jobs (transfers included), as accountSchedule computes it. */
+function facilityLoadMw(problem: Problem, jobs: readonly JobOutcome[]): number[][] {
+  const transferMw = transferLoadMw(problem, jobs);
+  const jobLoadMw = problem.sites.map(() => new Array<number>(problem.hours).fill(0));
+  for (const outcome of jobs) {
+    const powerMw = problem.jobs[outcome.job].gpuPowerKw / 1000;
+    for (const run of outcome.runs) for (let t = run.startHour; t < run.startHour + run.hours; t++) jobLoadMw[run.site][t] += run.gpus * powerMw;
+  }
+  return problem.sites.map((site, s) => jobLoadMw[s].map((load, t) => site.pue * (load + site.baseLoadMw[t]) + transferMw[s][t]));
 }
 
 function clean(x: number, powerMw: number): number {

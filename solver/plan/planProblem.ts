@@ -96,11 +96,11 @@ export async function planProblem(problem: Problem, callbacks: PlanCallbacks = {
   const values = final.outcome.values;
   if (problem.scenarios?.length) {
     const built = final.built;
-    ({ plan, baseline, report: scenarios } = accountScenarios(problem, jobs, values ? (k) => decodeStorage(problem, built, values, k) : undefined, baselineJobs, termination));
+    ({ plan, baseline, report: scenarios } = accountScenarios(problem, jobs, values && jobs ? (k) => decodeStorage(problem, built, values, k, jobs) : undefined, baselineJobs, termination));
   } else {
     baseline = accountSchedule(problem, baselineJobs, dispatchSelfConsumption(problem, baselineJobs));
     if (jobs) {
-      plan = accountSchedule(problem, jobs, values ? decodeStorage(problem, final.built, values) : []);
+      plan = accountSchedule(problem, jobs, values ? decodeStorage(problem, final.built, values, 0, jobs) : []);
       plan = { ...plan, jobs: explainUnmet(problem, plan, termination) };
     }
   }
