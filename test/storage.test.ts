@@ -43,6 +43,8 @@ describe('storage, solved by hand', () => {
     expect(result.summary.storageChargedMwh).toBeCloseTo(2, 6);
     expect(result.summary.storageDischargedMwh).toBeCloseTo(1.62, 6);
     expect(result.summary.storageLossesMwh).toBeCloseTo(0.38, 6);
+    // 24/7 CFE: of the 2 MWh of load, 1.62 MWh came from the sun through the battery.
+    expect(result.summary.cfeScore).toBeCloseTo(0.81, 9);
     // Without the battery the same job emits 800 + 200 kg.
     const without = await planProblem(oneSite(4, [0, 3, 0, 0], [500, 500, 800, 200], undefined, 2, 4));
     expect(without.summary.emissionsKg).toBeCloseTo(1000, 6);
@@ -55,6 +57,9 @@ describe('storage, solved by hand', () => {
     expect(allowed.summary.emissionsKg).toBeCloseTo(271, 6);
     expect(allowed.plan!.sites[0].chargeMw[0]).toBeCloseTo(1, 6);
     expect(allowed.plan!.sites[0].dischargeMw[1]).toBeCloseTo(0.81, 6);
+    // Energy the battery bought from the grid is not carbon-free when it comes back out.
+    expect(allowed.summary.cfeScore).toBe(0);
+    expect(allowed.summary.greenShare).toBe(0);
     const greenOnly = await planProblem(oneSite(2, [0, 0], [100, 900], storage({ chargeFromGrid: false }), 1, 2));
     expect(greenOnly.summary.emissionsKg).toBeCloseTo(900, 6);
     expect(greenOnly.plan!.sites[0].chargeMw).toEqual([0, 0]);

@@ -12,9 +12,14 @@ import type { EnergyTotals, JobOutcome, Schedule, SiteAccounts, StorageDispatch 
  *   curtailed = supply − green used;
  *   emissions (kg) = grid (MWh) × carbonIntensityGPerKwh; cost = grid (MWh) × pricePerMwh;
  *   marginal emissions (kg) = grid (MWh) × marginalIntensityGPerKwh, only when a signal is given;
- *   cfeServed = F − min(grid, F): the grid serves the load first, so whatever of F the grid does
- *   not serve is carbon-free (equal to green used without storage; still right when grid
- *   includes charging).
+ *   cfeServed (carbon-free energy serving the load): the battery's discharge serves the load
+ *   first (up to F), then green supply, then the grid; what charges the battery comes from the
+ *   green supply left, then the grid. cfeServed = green to load + discharge to load × the
+ *   battery's clean share, the share of its stored energy that came from green supply (a ledger:
+ *   green charge adds √η·c to the clean energy, a discharge takes its share out; the initial
+ *   state counts as clean for a battery that charges from green supply only, as grid energy for
+ *   one that may charge from the grid). Without storage, and for a green-only battery, this is
+ *   F − min(grid, F).
  *   State of charge: soc[t] = soc[t−1] + chargeEfficiency·c − d / dischargeEfficiency, from the
  *   initial state; storage losses = Σ c − Σ d − (soc[H−1] − initial).
  * Scores over the schedule: cfeScore = Σ_{s,t} cfeServed / Σ_{s,t} F (hourly, 24/7 matching),
@@ -71,6 +76,7 @@ export function accountSchedule(problem: Problem, jobs: JobOutcome[], storage: r
     const battery = site.storage;
     const dispatch = battery ? storage[s] : undefined;
     let socMwh = battery?.initialMwh ?? 0;
+    let cleanMwh = battery && !battery.chargeFromGrid ? battery.initialMwh : 0;
     let siteEnergyMwh = 0;
     let siteCfeMwh = 0;
     for (let t = 0; t < problem.hours; t++) {
@@ -82,7 +88,11 @@ export function accountSchedule(problem: Problem, jobs: JobOutcome[], storage: r
       const grid = drawn - green;
       const emissions = grid * site.carbonIntensityGPerKwh[t];
       const cost = grid * site.pricePerMwh[t];
-      const cfeServed = facility - Math.min(grid, facility);
+      const dischargeToLoad = Math.min(discharge, facility);
+      const greenToLoad = Math.min(site.greenSupplyMw[t], facility - dischargeToLoad);
+      const greenToCharge = Math.min(charge, site.greenSupplyMw[t] - greenToLoad);
+      const cleanShare = socMwh > 0 ? Math.min(1, cleanMwh / socMwh) : 0;
+      const cfeServed = greenToLoad + dischargeToLoad * cleanShare;
       accounts.facilityMw.push(facility);
       accounts.greenUsedMw.push(green);
       accounts.gridMw.push(grid);
@@ -90,6 +100,7 @@ export function accountSchedule(problem: Problem, jobs: JobOutcome[], storage: r
       accounts.emissionsKg.push(emissions);
       accounts.cost.push(cost);
       if (battery) {
+        cleanMwh = Math.max(0, cleanMwh - (discharge / battery.dischargeEfficiency) * cleanShare + battery.chargeEfficiency * greenToCharge);
         socMwh += battery.chargeEfficiency * charge - discharge / battery.dischargeEfficiency;
         accounts.chargeMw.push(charge);
         accounts.dischargeMw.push(discharge);

@@ -317,6 +317,9 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
     );
     let energy = 0, green = 0, grid = 0, curtailed = 0, jobIt = 0, emissions = 0, cost = 0, marginal = 0, cfe = 0;
     let socMwh = battery?.initialMwh ?? 0;
+    // Energy in the battery that came from green supply (the initial state counts as green only
+    // for a battery that cannot charge from the grid).
+    let greenStoredMwh = battery && !battery.chargeFromGrid ? battery.initialMwh : 0;
     let charged = 0, discharged = 0;
     for (let t = 0; t < H; t++) {
       const at = `${name} site ${site.id} hour ${t}`;
@@ -325,6 +328,7 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
       const facility = site.pue * (loadMw[s][t] + site.baseLoadMw[t]) + transferMw[s][t];
       const charge = battery ? accounts.chargeMw[t] : 0;
       const discharge = battery ? accounts.dischargeMw[t] : 0;
+      const storedBeforeMwh = socMwh;
       if (battery) {
         const power = battery.powerMw + absoluteTolerance;
         check.that(charge >= -absoluteTolerance && charge <= power, () => `${at}: charge ${charge} MW outside [0, ${battery.powerMw}] MW`);
@@ -354,8 +358,17 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
       check.close(`${at} curtailedMw`, accounts.curtailedMw[t], site.greenSupplyMw[t] - greenUsed);
       check.close(`${at} emissionsKg`, accounts.emissionsKg[t], gridMw * site.carbonIntensityGPerKwh[t]);
       check.close(`${at} cost`, accounts.cost[t], gridMw * site.pricePerMwh[t]);
-      // Carbon-free energy serving the load: what of the facility load the grid does not serve.
-      const cfeServed = facility - Math.min(gridMw, facility);
+      // Carbon-free energy serving the load: the discharge serves the load first, then green
+      // supply; green supply left over charges before the grid; a discharge carries the green
+      // share of what is stored.
+      const fromBattery = Math.min(discharge, facility);
+      const greenForLoad = Math.min(site.greenSupplyMw[t], facility - fromBattery);
+      const greenShareStored = storedBeforeMwh > 0 ? Math.min(1, greenStoredMwh / storedBeforeMwh) : 0;
+      const cfeServed = greenForLoad + fromBattery * greenShareStored;
+      if (battery) {
+        const greenCharged = Math.min(charge, site.greenSupplyMw[t] - greenForLoad);
+        greenStoredMwh = Math.max(0, greenStoredMwh + Math.sqrt(battery.roundTrip) * greenCharged - (discharge / Math.sqrt(battery.roundTrip)) * greenShareStored);
+      }
       check.close(`${at} cfeServedMw`, accounts.cfeServedMw?.[t] ?? NaN, cfeServed);
       if (marginalIntensity !== undefined && accounts.marginalEmissionsKg !== undefined) {
         check.close(`${at} marginalEmissionsKg`, accounts.marginalEmissionsKg[t], gridMw * marginalIntensity[t]);

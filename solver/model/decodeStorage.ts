@@ -44,16 +44,23 @@ export function decodeStorage(problem: Problem, built: BuiltModel, values: Float
 /**
  * The dispatch made to fit the decoded schedule's load: the model may have sized a discharge for
  * load the decoded schedule does not draw (with whole GPUs a job's last hour ends early and draws
- * less than the model priced). A discharge above the hour's facility load is cut to it; the
- * energy left in the battery raises the state of charge, and where that would pass the capacity
- * the charge is cut instead (curtailing green supply or importing less). The state of charge so
- * never falls below the model's, so the final minimum still holds, and no row of the model is
- * broken: the charge and the discharge only shrink.
+ * less than the model priced). For a battery that may charge from the grid, a discharge above the
+ * load that only fed the charge (cycling) is first taken off both, which leaves the site's draw
+ * as it was. Then a discharge above what the load (and, from the grid, the charge) can take is
+ * cut to it. The energy left in the battery raises the state of charge; where that would pass the
+ * capacity the charge is cut instead (curtailing green supply or importing less). The state of
+ * charge so never falls below the model's, so the final minimum still holds, and no row of the
+ * model is broken: the charge and the discharge only shrink.
  */
 function fitToLoad(dispatch: StorageDispatch, battery: StorageData, facilityMw: readonly number[]): StorageDispatch {
   let socMwh = battery.initialMwh;
   for (let t = 0; t < facilityMw.length; t++) {
-    dispatch.dischargeMw[t] = Math.min(dispatch.dischargeMw[t], facilityMw[t]);
+    if (battery.chargeFromGrid) {
+      const cycled = Math.min(dispatch.chargeMw[t], Math.max(0, dispatch.dischargeMw[t] - facilityMw[t]));
+      dispatch.chargeMw[t] -= cycled;
+      dispatch.dischargeMw[t] -= cycled;
+    }
+    dispatch.dischargeMw[t] = Math.min(dispatch.dischargeMw[t], facilityMw[t] + (battery.chargeFromGrid ? dispatch.chargeMw[t] : 0));
     let next = socMwh + battery.chargeEfficiency * dispatch.chargeMw[t] - dispatch.dischargeMw[t] / battery.dischargeEfficiency;
     if (next > battery.energyMwh) {
       dispatch.chargeMw[t] = Math.max(0, dispatch.chargeMw[t] - (next - battery.energyMwh) / battery.chargeEfficiency);
