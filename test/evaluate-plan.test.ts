@@ -259,3 +259,21 @@ describe('any plan file, however wrong', () => {
     );
   });
 });
+
+describe('executable plans judged on their own problem', () => {
+  it('pay their checkpoints (not counted as work) and may end their last hour early with whole GPUs: nothing is broken', async () => {
+    const sites = [site('a', [0, 5, 0, 0, 5, 0], [500, 500, 800, 200, 100, 900], { gpuCapacity: 100, pue: 1 }), site('b', [0, 0, 0, 5, 0, 0], [900, 100, 900, 100, 900, 100], { gpuCapacity: 100, pue: 1 })];
+    const base = job('j', 'a', { gpuHours: 105.5, maxGpus: 50, minGpus: 20, gpuPowerKw: 10, release: hour(0), deadline: hour(6), allowedSites: ['a', 'b'] });
+    for (const planned of [
+      request(6, sites, [{ ...base, checkpointMinutes: 30 }]),
+      request(6, sites, [base], { options: { timeLimitSeconds: 0, mipGap: 0, solver: 0, integerGpus: true } }),
+    ]) {
+      const problem = validatePlanRequest(planned);
+      const plan = await planProblem(problem);
+      const judged = evaluateSchedule(problem, plan.plan!.jobs.map((outcome) => outcome.runs));
+      expect(judged.violations).toEqual([]);
+      expect(judged.summary.doneGpuHours).toBeCloseTo(plan.summary.doneGpuHours, 9);
+      expect(judged.summary.emissionsKg).toBeCloseTo(plan.summary.emissionsKg, 6);
+    }
+  });
+});

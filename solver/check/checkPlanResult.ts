@@ -225,8 +225,10 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
     const perHour = new Float64Array(H);
     // GPU-hours per site in each hour of this job, for the executable rules.
     const cellsByHour = new Map<number, Map<number, number>>();
-    const wholeGpus = label === 'plan' && job.interruptible && problem.options.integerGpus === true;
-    const checkpointGpuHours = label === 'plan' && job.interruptible ? ((job.checkpointMinutes ?? 0) / 60) * job.maxGpus : 0;
+    // A plan follows the executable rules; a judged plan pays its checkpoints and may end its last
+    // hour early with whole GPUs, but breaking the rules is not the checker's to list for it.
+    const wholeGpus = planRules && job.interruptible && problem.options.integerGpus === true;
+    const checkpointGpuHours = planRules && job.interruptible ? ((job.checkpointMinutes ?? 0) / 60) * job.maxGpus : 0;
     const oneSitePerHour = label === 'plan' && job.interruptible && (wholeGpus || checkpointGpuHours > 0) && job.splitSites !== true;
     const jobLastHour = outcome.runs.reduce((end, r) => Math.max(end, r.startHour + r.hours - 1), -1);
     let used = 0;
@@ -261,7 +263,7 @@ function checkSchedule(problem: Problem, schedule: Schedule, label: 'plan' | 'ba
       }
       used += run.gpus * run.hours;
     }
-    const changes = checkExecutable(cellsByHour, { wholeGpus, oneSitePerHour }, where, check);
+    const changes = checkExecutable(cellsByHour, { wholeGpus: wholeGpus && label === 'plan', oneSitePerHour }, where, check);
     const checkpoint = checkpointGpuHours * Math.max(0, changes.siteStarts - 1);
     const done = used - checkpoint;
     check.that((outcome.preemptions ?? 0) === changes.preemptions, () => `${where} preemptions: reported ${outcome.preemptions}, recomputed ${changes.preemptions}`);

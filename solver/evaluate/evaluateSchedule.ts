@@ -3,6 +3,7 @@ import type { JobOutcome } from '../plan/PlanResult.js';
 import { accountSchedule } from '../accounting/accountSchedule.js';
 import { runBaseline } from '../baseline/runBaseline.js';
 import { countRunChanges } from '../model/countRunChanges.js';
+import { executableRules } from '../model/executableRules.js';
 import { dispatchSelfConsumption } from '../baseline/dispatchSelfConsumption.js';
 import { checkEvaluation } from '../check/checkPlanResult.js';
 import { CoschedError } from '../errors/CoschedError.js';
@@ -32,13 +33,15 @@ import { findScheduleViolations } from './findScheduleViolations.js';
 export function evaluateSchedule(problem: Problem, schedule: FixedSchedule): EvaluationResult {
   const jobs: JobOutcome[] = problem.jobs.map((job, j) => {
     const runs = [...(schedule[j] ?? [])].sort((a, b) => a.startHour - b.startHour || a.site - b.site).map((run) => ({ ...run }));
-    const done = runs.reduce((sum, run) => sum + run.gpus * run.hours, 0);
+    // Pauses and moves are what the runs show; with the actuals' checkpointMinutes each start
+    // after the first costs its checkpoint, as in a plan (executableRules).
+    const changes = countRunChanges(runs.flatMap((run) => Array.from({ length: run.hours }, (_, k) => ({ site: run.site, hour: run.startHour + k }))));
+    const checkpointGpuHours = executableRules(problem, job).checkpointGpuHours * Math.max(0, changes.siteStarts - 1);
+    const done = runs.reduce((sum, run) => sum + run.gpus * run.hours, 0) - checkpointGpuHours;
     const unmet = Math.max(0, job.gpuHours - done);
     const finishHour = runs.length === 0 ? undefined : Math.max(...runs.map((run) => run.startHour + run.hours));
     const reason = unmet > workTolerance * Math.max(1, job.gpuHours) ? `the fixed plan does ${round(done)} of the job's ${round(job.gpuHours)} GPU-hours` : '';
-    // A fixed plan's pauses and moves are what its runs show; it pays no checkpoint here.
-    const changes = countRunChanges(runs.flatMap((run) => Array.from({ length: run.hours }, (_, k) => ({ site: run.site, hour: run.startHour + k }))));
-    return { job: j, runs, doneGpuHours: done, unmetGpuHours: unmet, finishHour, lateHours: 0, reason, preemptions: changes.preemptions, migrations: changes.migrations, checkpointGpuHours: 0 };
+    return { job: j, runs, doneGpuHours: done, unmetGpuHours: unmet, finishHour, lateHours: 0, reason, preemptions: changes.preemptions, migrations: changes.migrations, checkpointGpuHours };
   });
   // Batteries cannot follow a plan's dispatch made for other weather: on the realised data both
   // the judged plan and the baseline run them for self-consumption.

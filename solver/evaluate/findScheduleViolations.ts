@@ -1,3 +1,4 @@
+import { executableRules } from '../model/executableRules.js';
 import type { Problem } from '../problem/Problem.js';
 import type { Schedule } from '../plan/PlanResult.js';
 import { formatHour } from '../problem/formatHour.js';
@@ -25,7 +26,10 @@ export function findScheduleViolations(problem: Problem, judged: Schedule): Sche
     const job = problem.jobs[outcome.job];
     const j = outcome.job;
     const perHour = new Float64Array(problem.hours);
-    let done = 0;
+    // With whole GPUs the job's last hour may end early (fewer GPU-hours than minGpus).
+    const lastHour = outcome.runs.reduce((last, run) => Math.max(last, run.startHour + run.hours - 1), -1);
+    const wholeGpus = executableRules(problem, job).wholeGpus;
+    let done = -(outcome.checkpointGpuHours ?? 0);
     for (const run of outcome.runs) {
       const site = problem.sites[run.site];
       const what = `job ${job.id}: ${run.gpus} GPUs at ${site.id} from ${formatHour(problem, run.startHour)} for ${run.hours} h`;
@@ -44,7 +48,8 @@ export function findScheduleViolations(problem: Problem, judged: Schedule): Sche
         const window = job.windowEnd > job.windowStart ? `[${formatHour(problem, job.windowStart)}, ${formatHour(problem, job.windowEnd)})` : 'empty';
         violations.push({ kind: 'outside_window', ...at, value: hoursOutside, limit: 0, description: `${what}: ${hoursOutside} h outside the job's window ${window}` });
       }
-      if (job.interruptible && job.minGpus > 0 && run.gpus < job.minGpus - gpuTolerance) {
+      const partialLastHour = wholeGpus && run.hours === 1 && run.startHour === lastHour;
+      if (job.interruptible && job.minGpus > 0 && run.gpus < job.minGpus - gpuTolerance && !partialLastHour) {
         violations.push({ kind: 'below_min_gpus', ...at, value: run.gpus, limit: job.minGpus, description: `${what}: below the job's minGpus ${job.minGpus}` });
       }
       done += run.gpus * run.hours;
