@@ -416,3 +416,20 @@ describe('the --variant syntax', () => {
     expect(errorOf(() => parseVariantArgument('x:remove')).violations[0].description).toBe('expected the site in parentheses: remove(SITE)');
   });
 });
+
+describe('overrides and forecast scenarios', () => {
+  it('scaling green supply scales it in every scenario too; removing a site drops its scenario forecasts', () => {
+    const base = threeSitesThreeJobs();
+    base.forecastScenarios = [
+      { name: 'calm', probability: 0.5, sites: [{ siteId: 'a', greenSupplyMw: [1, 1, 1, 1], carbonIntensityGPerKwh: [] }, { siteId: 'b', greenSupplyMw: [2, 2, 2, 2], carbonIntensityGPerKwh: [] }] },
+      { name: 'windy', probability: 0.5, sites: [] },
+    ];
+    const scaled = applyOverrides(base, variant('v', { $case: 'scaleGreenSupply', value: { siteId: 'a', factor: 2, addMw: 0 } }));
+    expect(scaled.forecastScenarios[0].sites.map((s) => [s.siteId, s.greenSupplyMw])).toEqual([
+      ['a', [2, 2, 2, 2]],
+      ['b', [2, 2, 2, 2]],
+    ]);
+    const removed = applyOverrides(base, variant('v', { $case: 'removeSite', value: { siteId: 'a' } }));
+    expect(removed.forecastScenarios[0].sites.map((s) => s.siteId)).toEqual(['b']);
+  });
+});

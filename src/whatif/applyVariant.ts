@@ -134,7 +134,14 @@ function scaleGreenSupply(context: Context, change: ScaleGreenSupply): void {
       checkNumber(change.addMw, { unit: 'MW' }, `${context.path}.addMw`, context.violations);
     },
     () => {
-      for (const site of sites ?? []) site.greenSupplyMw = site.greenSupplyMw.map((mw) => Math.max(0, mw * (change.factor ?? 1) + change.addMw));
+      const scale = (mw: number) => Math.max(0, mw * (change.factor ?? 1) + change.addMw);
+      for (const site of sites ?? []) {
+        site.greenSupplyMw = site.greenSupplyMw.map(scale);
+        // The site's green supply in each forecast scenario moves with it.
+        for (const scenario of context.request.forecastScenarios ?? []) {
+          for (const forecast of scenario.sites) if (forecast.siteId === site.id) forecast.greenSupplyMw = forecast.greenSupplyMw.map(scale);
+        }
+      }
     },
   );
 }
@@ -195,6 +202,9 @@ function removeSite(context: Context, change: RemoveSite): void {
     },
     () => {
       request.sites = request.sites.filter((site) => site.id !== siteId);
+      // The site's forecasts in the scenarios, and links to and from it, go with it.
+      for (const scenario of request.forecastScenarios ?? []) scenario.sites = scenario.sites.filter((forecast) => forecast.siteId !== siteId);
+      request.links = (request.links ?? []).filter((link) => link.fromSiteId !== siteId && link.toSiteId !== siteId);
       for (const job of request.jobs) {
         job.allowedSites = job.allowedSites.filter((id) => id !== siteId);
         // Re-homed to the first remaining allowed site (any site when allowedSites is empty).
