@@ -42,7 +42,7 @@
 import { seededRandom } from '../scripts/seededRandom.js';
 
 /** The benchmark sizes of issue 5, and day-ahead with issue 13's extensions. */
-export type SizeName = 'tiny' | 'day-ahead' | 'day-ahead-storage' | 'week-ahead' | 'stress' | 'milp-small' | 'milp-mixed';
+export type SizeName = 'tiny' | 'day-ahead' | 'day-ahead-storage' | 'day-ahead-data' | 'week-ahead' | 'stress' | 'milp-small' | 'milp-mixed';
 
 /**
  * Issue 13's model extensions an instance may have on top of the base instance. Each is drawn
@@ -56,6 +56,16 @@ export interface InstanceExtensions {
    * from the site's green supply only.
    */
   storage?: boolean;
+  /**
+   * Links: a link from each job's home site to every other site it may use (each ordered pair
+   * once), 10-40 Gbps (uniform), 0.01 kWh/GB at the sending site.
+   */
+  links?: boolean;
+  /**
+   * Job data (with links): one job in ten (every tenth, by index) has 200-2,000 GB of data at its
+   * home site, so that running it away from home needs the transfer first (binaries: a MILP).
+   */
+  data?: boolean;
 }
 
 /** What to generate. */
@@ -76,8 +86,9 @@ export const benchmarkSizes: Record<SizeName, InstanceSpec> = {
   'day-ahead': { sites: 10, hours: 48, jobs: 500, nonInterruptibleShare: 0 },
   // The same instance as day-ahead (same seed, same jobs and curves) with batteries: issue 13's
   // target is that it stays within 2x of day-ahead's time (with links too, once they exist).
-  // Links: add `links: true` here once they are merged (and a generator for them below).
-  'day-ahead-storage': { sites: 10, hours: 48, jobs: 500, nonInterruptibleShare: 0, extensions: { storage: true } },
+  'day-ahead-storage': { sites: 10, hours: 48, jobs: 500, nonInterruptibleShare: 0, extensions: { storage: true, links: true } },
+  // And with data on the links: one job in ten must move its data before it runs away from home.
+  'day-ahead-data': { sites: 10, hours: 48, jobs: 500, nonInterruptibleShare: 0, extensions: { storage: true, links: true, data: true } },
   'week-ahead': { sites: 10, hours: 168, jobs: 2_000, nonInterruptibleShare: 0 },
   stress: { sites: 20, hours: 168, jobs: 5_000, nonInterruptibleShare: 0 },
   // The MILP targets are "gap <= 0.1%" and "gap <= 1%": the solver is asked for exactly that.
@@ -88,7 +99,7 @@ export const benchmarkSizes: Record<SizeName, InstanceSpec> = {
 export const sizeNames = Object.keys(benchmarkSizes) as SizeName[];
 
 /** Sizes that are another size with extensions on (same seed, same instance otherwise): size -> base size. */
-export const extendedSizes: Partial<Record<SizeName, SizeName>> = { 'day-ahead-storage': 'day-ahead' };
+export const extendedSizes: Partial<Record<SizeName, SizeName>> = { 'day-ahead-storage': 'day-ahead', 'day-ahead-data': 'day-ahead' };
 
 /** Hourly normalised PV output (0..1) per city, from solar_example.csv. */
 export interface SolarTrace {
@@ -117,6 +128,7 @@ export interface PlanRequestJson {
   horizon: { start: string; hours: number };
   sites: SiteJson[];
   jobs: JobJson[];
+  links?: LinkJson[];
   objective?: { carbonWeight: number; costWeight: number };
   options?: { timeLimitSeconds?: number; mipGap?: number };
 }
@@ -144,6 +156,14 @@ export interface SiteStorageJson {
   chargeFromGrid: boolean;
 }
 
+/** proto3 JSON of cosched.v1.Link. */
+export interface LinkJson {
+  fromSiteId: string;
+  toSiteId: string;
+  bandwidthGbps: number;
+  energyKwhPerGb: number;
+}
+
 export interface JobJson {
   id: string;
   gpuHours: number;
@@ -154,6 +174,8 @@ export interface JobJson {
   allowedSites: string[];
   homeSite: string;
   interruptible: boolean;
+  /** Only with the links extension: the job's data, at its home site. */
+  datasetGb?: number;
 }
 
 /** The ten cities of solar_example.csv: IANA zone and UTC offset in June (hours). */
@@ -354,8 +376,25 @@ export function generateInstance(spec: InstanceSpec, options: GenerateOptions = 
   if (spec.extensions?.storage) {
     for (const site of sites) site.storage = siteStorage(rng, site.greenSupplyMw);
   }
+  const links: LinkJson[] = [];
+  if (spec.extensions?.links) {
+    const seen = new Set<string>();
+    for (const job of jobs) {
+      for (const to of job.allowedSites) {
+        const key = `${job.homeSite}>${to}`;
+        if (to === job.homeSite || seen.has(key)) continue;
+        seen.add(key);
+        links.push({ fromSiteId: job.homeSite, toSiteId: to, bandwidthGbps: round(rng.uniform(10, 40), 1), energyKwhPerGb: 0.01 });
+      }
+    }
+  }
+  if (spec.extensions?.links && spec.extensions.data) {
+    jobs.forEach((job, j) => {
+      if (j % 10 === 0) job.datasetGb = round(rng.uniform(200, 2000), 0);
+    });
+  }
 
-  const request: PlanRequestJson = { horizon: { start: isoHour(startMs, 0), hours }, sites, jobs };
+  const request: PlanRequestJson = { horizon: { start: isoHour(startMs, 0), hours }, sites, jobs, ...(links.length > 0 ? { links } : {}) };
   if (options.costWeight !== undefined && options.costWeight !== 0) request.objective = { carbonWeight: 1, costWeight: options.costWeight };
   const planOptions: NonNullable<PlanRequestJson['options']> = {};
   if (options.timeLimitSeconds !== undefined) planOptions.timeLimitSeconds = options.timeLimitSeconds;

@@ -92,10 +92,16 @@ describe('bench/generateInstance', () => {
     });
   }
 
-  it('day-ahead-storage is the day-ahead instance plus a battery per site sized from its green supply', () => {
+  it('day-ahead-storage is the day-ahead instance plus a battery per site sized from its green supply and links; day-ahead-data adds data to one job in ten', () => {
     const plain = generateInstance(benchmarkSizes['day-ahead'], { seed: 4 });
     const withStorage = generateInstance(benchmarkSizes['day-ahead-storage'], { seed: 4 });
-    expect({ ...withStorage, sites: withStorage.sites.map(({ storage: _, ...site }) => site) }).toEqual(plain);
+    const { links, ...withoutLinks } = withStorage;
+    expect({ ...withoutLinks, sites: withStorage.sites.map(({ storage: _, ...site }) => site) }).toEqual(plain);
+    expect(links!.length).toBeGreaterThan(0);
+    for (const link of links!) expect(plain.jobs.some((job) => job.homeSite === link.fromSiteId && job.allowedSites.includes(link.toSiteId))).toBe(true);
+    const withData = generateInstance(benchmarkSizes['day-ahead-data'], { seed: 4 });
+    expect({ ...withData, jobs: withData.jobs.map(({ datasetGb: _, ...job }) => job) }).toEqual(withStorage);
+    expect(withData.jobs.filter((job) => job.datasetGb !== undefined)).toHaveLength(Math.ceil(plain.jobs.length / 10));
     for (const site of withStorage.sites) {
       const storage = site.storage!;
       expect(storage.powerMw).toBeCloseTo(0.15 * Math.max(...site.greenSupplyMw), 3);

@@ -123,6 +123,30 @@ const extensions: Extension[] = [
     covers: ['scenarios, risk expected', 'scenarios, risk worst', 'scenarios, risk cvar'],
   },
   {
+    // Links from each job's home site to its other sites, and data at home for some jobs.
+    name: 'links and job data',
+    add: (p) =>
+      fc.record({ on: fc.boolean(), gb: fc.constantFrom(1, 5, 20), capacity: fc.constantFrom(2, 10), energy: fc.constantFrom(0, 0.5) }).map(({ on, gb, capacity, energy }): Problem => {
+        if (!on || p.sites.length < 2) return p;
+        const links = p.sites.flatMap((_, from) => p.sites.map((__, to) => ({ fromSite: from, toSite: to, capacityGbPerHour: capacity, energyKwhPerGb: energy }))).filter((link) => link.fromSite !== link.toSite);
+        return { ...p, links, jobs: p.jobs.map((job, j) => (j % 2 === 0 ? { ...job, data: { datasetGb: gb, dataSite: job.homeSite } } : job)) };
+      }),
+    features: (p) => (p.links && p.jobs.some((job) => job.data) ? ['links with job data'] : []),
+    covers: ['links with job data'],
+  },
+  {
+    // Whole GPUs, one site per hour, checkpoints.
+    name: 'executable schedules',
+    add: (p) =>
+      fc.record({ integerGpus: fc.boolean(), checkpointMinutes: fc.constantFrom(0, 15) }).map(({ integerGpus, checkpointMinutes }): Problem => ({
+        ...p,
+        options: { ...p.options, ...(integerGpus ? { integerGpus: true } : {}) },
+        jobs: p.jobs.map((job) => (job.interruptible && checkpointMinutes > 0 ? { ...job, checkpointMinutes } : job)),
+      })),
+    features: (p) => [...(p.options.integerGpus ? ['integer GPUs'] : []), ...(p.jobs.some((job) => (job.checkpointMinutes ?? 0) > 0) ? ['checkpoints'] : [])],
+    covers: ['integer GPUs', 'checkpoints'],
+  },
+  {
     name: 'carbon and cost weights',
     add: (p) => fc.constantFrom(0, 0.5).map((costWeight) => ({ ...p, objective: { ...p.objective, costWeight } })),
     features: (p, model) => [...(p.objective.costWeight > 0 ? ['cost weight'] : []), ...(model.objectiveOffset !== 0 ? ['objective offset'] : [])],
