@@ -1,5 +1,6 @@
 import type { Problem } from '../problem/Problem.js';
 import { transferLoadMw } from './transferLoadMw.js';
+import { zeroEnergyTotals } from './zeroEnergyTotals.js';
 import type { EnergyTotals, JobOutcome, Schedule, SiteAccounts, StorageDispatch } from '../plan/PlanResult.js';
 
 /**
@@ -39,21 +40,7 @@ export function accountSchedule(problem: Problem, jobs: JobOutcome[], storage: r
   }
   const transferMw = transferLoadMw(problem, jobs);
   const hasMarginal = problem.sites.some((site) => site.marginalIntensityGPerKwh !== undefined);
-  const totals: EnergyTotals = {
-    energyMwh: 0,
-    greenMwh: 0,
-    gridMwh: 0,
-    curtailedMwh: 0,
-    jobItEnergyMwh: 0,
-    emissionsKg: 0,
-    cost: 0,
-    storageChargedMwh: 0,
-    storageDischargedMwh: 0,
-    storageLossesMwh: 0,
-    ...(hasMarginal ? { marginalEmissionsKg: 0 } : {}),
-    cfeScore: 0,
-    annualMatchingScore: 0,
-  };
+  const totals: EnergyTotals = zeroEnergyTotals(hasMarginal);
   let cfeServedMwh = 0;
   let greenSupplyMwh = 0;
   const sites: SiteAccounts[] = problem.sites.map((site, s) => {

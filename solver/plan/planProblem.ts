@@ -4,6 +4,7 @@ import { accountScenarios } from './accountScenarios.js';
 import type { PlanCallbacks } from './PlanCallbacks.js';
 import type { SolveOutcome } from '../solve/SolveOutcome.js';
 import { accountSchedule } from '../accounting/accountSchedule.js';
+import { zeroEnergyTotals } from '../accounting/zeroEnergyTotals.js';
 import { runBaseline } from '../baseline/runBaseline.js';
 import { dispatchSelfConsumption } from '../baseline/dispatchSelfConsumption.js';
 import { buildModel, defaultUnmetPenalty, type BuiltModel, type ModelStage } from '../model/buildModel.js';
@@ -178,21 +179,7 @@ function combinedTermination(outcomes: SolveOutcome[], hasPlan: boolean): PlanRe
  */
 export function summarise(problem: Problem, plan: Schedule | undefined, baseline: Schedule): PlanSummary {
   const hasMarginal = baseline.totals.marginalEmissionsKg !== undefined;
-  const totals = plan?.totals ?? {
-    energyMwh: 0,
-    greenMwh: 0,
-    gridMwh: 0,
-    curtailedMwh: 0,
-    jobItEnergyMwh: 0,
-    emissionsKg: 0,
-    cost: 0,
-    storageChargedMwh: 0,
-    storageDischargedMwh: 0,
-    storageLossesMwh: 0,
-    ...(hasMarginal ? { marginalEmissionsKg: 0 } : {}),
-    cfeScore: 0,
-    annualMatchingScore: 0,
-  };
+  const totals = plan?.totals ?? zeroEnergyTotals(hasMarginal);
   const allWork = problem.jobs.reduce((sum, j) => sum + j.gpuHours, 0);
   const doneGpuHours = plan ? plan.jobs.reduce((sum, j) => sum + j.doneGpuHours, 0) : 0;
   const baselineDoneGpuHours = baseline.jobs.reduce((sum, j) => sum + j.doneGpuHours, 0);

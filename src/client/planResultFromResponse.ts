@@ -3,6 +3,7 @@ import type { Problem } from '../../solver/problem/Problem.js';
 import type { TerminationCondition } from '../../solver/solve/SolveOutcome.js';
 import { Termination, type JobPlan, type PlanResponse, type SiteProfile } from '../generated/cosched/v1/plan_response.js';
 import type { Timestamp } from '../generated/google/protobuf/timestamp.js';
+import { zeroEnergyTotals } from '../../solver/accounting/zeroEnergyTotals.js';
 import { RiskMeasure, type ScenarioSummary } from '../generated/cosched/v1/forecast_scenarios.js';
 import { explanationFromMessage } from './explanationFromMessage.js';
 
@@ -157,7 +158,7 @@ function toSchedule(problem: Problem, jobPlans: JobPlan[], profiles: SiteProfile
 /** The accounting's totals, summed in its order (sites, then hours), from the hourly accounts. */
 function totalsOf(problem: Problem, sites: SiteAccounts[]): EnergyTotals {
   const hasMarginal = problem.sites.some((site) => site.marginalIntensityGPerKwh !== undefined);
-  const totals: EnergyTotals = { ...emptyTotals(), ...(hasMarginal ? { marginalEmissionsKg: 0 } : {}) };
+  const totals: EnergyTotals = zeroEnergyTotals(hasMarginal);
   let cfeServedMwh = 0;
   let greenSupplyMwh = 0;
   sites.forEach((accounts, s) => {
@@ -217,7 +218,7 @@ function scenarioReportOf(summary: ScenarioSummary, hasPlan: boolean): ScenarioR
   const totals = (figures: Partial<EnergyTotals>): Schedule => ({
     jobs: [],
     sites: [],
-    totals: { ...emptyTotals(), ...figures },
+    totals: { ...zeroEnergyTotals(), ...figures },
   });
   return {
     riskMeasure: riskMeasureOf[summary.riskMeasure] ?? 'expected',
@@ -237,23 +238,6 @@ function scenarioReportOf(summary: ScenarioSummary, hasPlan: boolean): ScenarioR
     cvarEmissionsKg: summary.cvarEmissionsKg,
     baselineCvarEmissionsKg: summary.baselineCvarEmissionsKg,
     cvarLevel: summary.cvarLevel,
-  };
-}
-
-function emptyTotals(): EnergyTotals {
-  return {
-    energyMwh: 0,
-    greenMwh: 0,
-    gridMwh: 0,
-    curtailedMwh: 0,
-    jobItEnergyMwh: 0,
-    emissionsKg: 0,
-    cost: 0,
-    storageChargedMwh: 0,
-    storageDischargedMwh: 0,
-    storageLossesMwh: 0,
-    cfeScore: 0,
-    annualMatchingScore: 0,
   };
 }
 
