@@ -11,7 +11,10 @@ import { executableRules } from './executableRules.js';
  *
  * Contract:
  * - Returns exactly `modelSize(buildModel(problem, stage, { reductions: false }).model)`
- *   (variables, constraints, integer variables, non-zeros; tested on random instances).
+ *   (variables, constraints, integer variables, non-zeros; tested on random instances) for a
+ *   problem without links and job data. The transfer families of jobs with data (addTransfers:
+ *   per remote site and hour a transfer and a ready column, with their rows, and linkCapacity per
+ *   link-hour) are not counted yet: for such a problem this is a lower bound.
  * - Only `stage.kind` matters: 'lexicographic' adds the unmetTotal row. Default: 'weighted'.
  * - Pure, allocates nothing per cell: O(jobs × allowed sites + sites) time.
  *
