@@ -48,7 +48,6 @@ async function startSlowWatch() {
   return { stream, ended, job: started()[before].job as string };
 }
 
-/** Plans a tiny request and resolves with how long it took. */
 /**
  * A worker that kept solving the stopped plan would make the next tiny plan wait for its time
  * limit (30-60 s); a free one answers in well under a second, and 5 s leaves room for a loaded
@@ -56,6 +55,7 @@ async function startSlowWatch() {
  */
 const tinyPlanBoundMs = 5_000;
 
+/** Plans a tiny request and resolves with how long it took. */
 async function tinyPlanMs(): Promise<number> {
   const startedMs = performance.now();
   await callPlan(test.client, oneSiteFourHours(), 20_000);
