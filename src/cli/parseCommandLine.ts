@@ -231,14 +231,7 @@ export function parseCommandLine(argv: string[]): CommandLine {
   if (solver !== undefined && !(solvers as readonly string[]).includes(solver)) {
     throw new UsageError(`--solver '${solver}': expected one of ${solvers.join(', ')}`);
   }
-  const server = values.server;
-  if (server !== undefined && !/^(\[[^\]]+\]|[^:\s]+):\d{1,5}$/.test(server)) {
-    throw new UsageError(`--server '${server}': expected HOST:PORT, e.g. 127.0.0.1:50051`);
-  }
-  for (const flag of ['tls-ca', 'tls-cert', 'tls-key', 'token-file'] as const) {
-    if (values[flag] !== undefined && server === undefined) throw new UsageError(`--${flag} needs --server HOST:PORT`);
-  }
-  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together: the client certificate and its key');
+  const server = checkServerFlags(values);
   return {
     kind: 'plan',
     file,
@@ -296,14 +289,7 @@ function parseEvaluate(
   if (file === undefined) throw new UsageError("evaluate: missing PLAN.json (what 'cosched plan FILE --json' printed)");
   if (extra.length > 0) throw new UsageError(`evaluate: unexpected argument '${extra[0]}': give one PLAN.json (the actuals go in --actuals FILE)`);
   if (values.actuals === undefined) throw new UsageError('evaluate: missing --actuals FILE (a scenario file of what happened: the same sites and jobs, the realised forecasts)');
-  const server = values.server;
-  if (server !== undefined && !/^(\[[^\]]+\]|[^:\s]+):\d{1,5}$/.test(server)) {
-    throw new UsageError(`--server '${server}': expected HOST:PORT, e.g. 127.0.0.1:50051`);
-  }
-  for (const flag of ['tls-ca', 'tls-cert', 'tls-key', 'token-file'] as const) {
-    if (values[flag] !== undefined && server === undefined) throw new UsageError(`--${flag} needs --server HOST:PORT`);
-  }
-  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together: the client certificate and its key');
+  const server = checkServerFlags(values);
   if (values.report !== undefined && server !== undefined) throw new UsageError('evaluate: --report works on a local evaluation; leave out --server');
   return {
     kind: 'evaluate',
@@ -333,3 +319,20 @@ function rejectFlags(values: Record<string, unknown>, names: readonly string[], 
   if (given) throw new UsageError(`${command}: --${given} is not a ${command} option`);
 }
 
+
+/**
+ * The --server of plan and evaluate, with its connection flags: HOST:PORT, --tls-ca, --tls-cert,
+ * --tls-key and --token-file only with --server, and --tls-cert with --tls-key.
+ * @throws UsageError naming the flag.
+ */
+function checkServerFlags(values: { server?: string; 'tls-ca'?: string; 'tls-cert'?: string; 'tls-key'?: string; 'token-file'?: string }): string | undefined {
+  const server = values.server;
+  if (server !== undefined && !/^(\[[^\]]+\]|[^:\s]+):\d{1,5}$/.test(server)) {
+    throw new UsageError(`--server '${server}': expected HOST:PORT, e.g. 127.0.0.1:50051`);
+  }
+  for (const flag of ['tls-ca', 'tls-cert', 'tls-key', 'token-file'] as const) {
+    if (values[flag] !== undefined && server === undefined) throw new UsageError(`--${flag} needs --server HOST:PORT`);
+  }
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together: the client certificate and its key');
+  return server;
+}
