@@ -1,4 +1,5 @@
 import type { Problem } from '../problem/Problem.js';
+import { jobItLoadMw } from './facilityLoadMw.js';
 import { transferLoadMw } from './transferLoadMw.js';
 import { zeroEnergyTotals } from './zeroEnergyTotals.js';
 import type { EnergyTotals, JobOutcome, Schedule, SiteAccounts, StorageDispatch } from '../plan/PlanResult.js';
@@ -31,13 +32,7 @@ import type { EnergyTotals, JobOutcome, Schedule, SiteAccounts, StorageDispatch 
  * battery idle. Pure: the same schedule always gives the same accounts.
  */
 export function accountSchedule(problem: Problem, jobs: JobOutcome[], storage: readonly (StorageDispatch | undefined)[] = []): Schedule {
-  const jobLoadMw = problem.sites.map(() => new Array<number>(problem.hours).fill(0));
-  for (const outcome of jobs) {
-    const powerMw = problem.jobs[outcome.job].gpuPowerKw / 1000;
-    for (const run of outcome.runs) {
-      for (let t = run.startHour; t < run.startHour + run.hours; t++) jobLoadMw[run.site][t] += run.gpus * powerMw;
-    }
-  }
+  const jobLoadMw = jobItLoadMw(problem, jobs);
   const transferMw = transferLoadMw(problem, jobs);
   const hasMarginal = problem.sites.some((site) => site.marginalIntensityGPerKwh !== undefined);
   const totals: EnergyTotals = zeroEnergyTotals(hasMarginal);

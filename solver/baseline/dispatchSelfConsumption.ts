@@ -1,6 +1,6 @@
 import type { Problem } from '../problem/Problem.js';
 import type { JobOutcome, StorageDispatch } from '../plan/PlanResult.js';
-import { transferLoadMw } from '../accounting/transferLoadMw.js';
+import { facilityLoadMw } from '../accounting/facilityLoadMw.js';
 
 /**
  * The baseline's battery operation (README, "Baseline"): the usual carbon-unaware rule of a
@@ -12,21 +12,14 @@ import { transferLoadMw } from '../accounting/transferLoadMw.js';
  * Returns one entry per site: the dispatch, or undefined for a site without storage. Pure.
  */
 export function dispatchSelfConsumption(problem: Problem, jobs: readonly JobOutcome[]): (StorageDispatch | undefined)[] {
-  const jobLoadMw = problem.sites.map(() => new Float64Array(problem.hours));
-  for (const outcome of jobs) {
-    const powerMw = problem.jobs[outcome.job].gpuPowerKw / 1000;
-    for (const run of outcome.runs) {
-      for (let t = run.startHour; t < run.startHour + run.hours; t++) jobLoadMw[run.site][t] += run.gpus * powerMw;
-    }
-  }
-  const transferMw = transferLoadMw(problem, jobs);
+  const facilityMw = facilityLoadMw(problem, jobs);
   return problem.sites.map((site, s) => {
     const battery = site.storage;
     if (!battery) return undefined;
     const dispatch: StorageDispatch = { chargeMw: [], dischargeMw: [] };
     let socMwh = battery.initialMwh;
     for (let t = 0; t < problem.hours; t++) {
-      const surplusMw = site.greenSupplyMw[t] - site.pue * (jobLoadMw[s][t] + site.baseLoadMw[t]) - transferMw[s][t];
+      const surplusMw = site.greenSupplyMw[t] - facilityMw[s][t];
       let charge = 0;
       let discharge = 0;
       if (surplusMw > 0) {

@@ -1,6 +1,6 @@
 import type { Problem, StorageData } from '../problem/Problem.js';
 import type { JobOutcome, StorageDispatch } from '../plan/PlanResult.js';
-import { transferLoadMw } from '../accounting/transferLoadMw.js';
+import { facilityLoadMw } from '../accounting/facilityLoadMw.js';
 import type { BuiltModel } from './buildModel.js';
 
 /** Charge or discharge below this (MW) is solver round-off: zero. */
@@ -69,17 +69,6 @@ function fitToLoad(dispatch: StorageDispatch, battery: StorageData, facilityMw: 
     socMwh = next;
   }
   return dispatch;
-}
-
-/** Facility load F per site and hour under the decoded jobs (transfers included), as accountSchedule computes it. */
-function facilityLoadMw(problem: Problem, jobs: readonly JobOutcome[]): number[][] {
-  const transferMw = transferLoadMw(problem, jobs);
-  const jobLoadMw = problem.sites.map(() => new Array<number>(problem.hours).fill(0));
-  for (const outcome of jobs) {
-    const powerMw = problem.jobs[outcome.job].gpuPowerKw / 1000;
-    for (const run of outcome.runs) for (let t = run.startHour; t < run.startHour + run.hours; t++) jobLoadMw[run.site][t] += run.gpus * powerMw;
-  }
-  return problem.sites.map((site, s) => jobLoadMw[s].map((load, t) => site.pue * (load + site.baseLoadMw[t]) + transferMw[s][t]));
 }
 
 function clean(x: number, powerMw: number): number {
