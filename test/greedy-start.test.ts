@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildModel, defaultUnmetPenalty } from '../solver/model/buildModel.js';
-import type { LinearModel } from '../solver/model/LinearModel.js';
 import type { Problem } from '../solver/problem/Problem.js';
 import { HighsInThisThread } from '../solver/solve/HighsInThisThread.js';
 import { solveModel } from '../solver/solve/solveModel.js';
 import { arbitraryProblem } from './factories/arbitraryProblems.js';
 import { job, problem, site } from './factories/problems.js';
+import { expectFeasible } from './helpers/expectFeasible.js';
 
 /**
  * greedyStart (LinearModel.start of a pure LP) is a feasible point of the model it belongs to,
@@ -14,25 +14,6 @@ import { job, problem, site } from './factories/problems.js';
  */
 
 const relativelyClose = (a: number, b: number, tolerance = 1e-6) => Math.abs(a - b) <= tolerance * Math.max(1, Math.abs(a), Math.abs(b));
-
-/** Every bound and row of `model` holds at `x`, to 1e-9 (relative to the row's size). */
-function expectFeasible(model: LinearModel, x: Float64Array): void {
-  expect(x.length).toBe(model.colNames.length);
-  x.forEach((value, c) => {
-    expect(value, `${model.colNames[c]} = ${value} below its lower bound ${model.colLower[c]}`).toBeGreaterThanOrEqual(model.colLower[c] - 1e-9);
-    expect(value, `${model.colNames[c]} = ${value} above its upper bound ${model.colUpper[c]}`).toBeLessThanOrEqual(model.colUpper[c] + 1e-9);
-  });
-  model.rowNames.forEach((name, r) => {
-    let activity = 0;
-    let scale = 1;
-    for (let k = model.rowStart[r]; k < model.rowStart[r + 1]; k++) {
-      activity += model.value[k] * x[model.index[k]];
-      scale = Math.max(scale, Math.abs(model.value[k] * x[model.index[k]]));
-    }
-    expect(activity, `${name}: ${activity} < ${model.rowLower[r]}`).toBeGreaterThanOrEqual(model.rowLower[r] - 1e-9 * scale);
-    expect(activity, `${name}: ${activity} > ${model.rowUpper[r]}`).toBeLessThanOrEqual(model.rowUpper[r] + 1e-9 * scale);
-  });
-}
 
 /** Interruptible jobs only (a pure LP), with grid import limits, prices, tight sites and empty windows. */
 const arbitraryLp: fc.Arbitrary<Problem> = fc

@@ -7,7 +7,7 @@ import { validatePlanRequest } from '../src/data/validatePlanRequest.js';
 import { CoschedError } from '../solver/errors/CoschedError.js';
 import type { Job, PlanRequest } from '../src/generated/cosched/v1/plan_request.js';
 import type { Link } from '../src/generated/cosched/v1/links.js';
-import { arbitraryProblem } from './factories/arbitraryProblems.js';
+import { arbitraryLinkedProblem } from './factories/arbitraryLinkedProblem.js';
 import { packProblem } from '../src/server/packProblem.js';
 import { unpackProblem } from '../src/server/unpackProblem.js';
 import { PlanResponse } from '../src/generated/cosched/v1/plan_response.js';
@@ -180,28 +180,6 @@ describe('links and job data: validation', () => {
     expect(found).toEqual(['jobs[0].dataSite: got "west", away from homeSite east, with no link west -> east; expected the home site (or empty), or add that link to links']);
   });
 });
-
-/**
- * Small random problems (2-3 sites; interruptible and block jobs) with data at every job's home
- * site (1-40 GB) and links between most pairs of sites (10-40 GB an hour, 0-2 kWh/GB).
- */
-function arbitraryLinkedProblem(): fc.Arbitrary<Problem> {
-  return arbitraryProblem().filter((problem) => problem.sites.length >= 2).chain((problem) => {
-    const pairs = problem.sites.flatMap((_, a) => problem.sites.map((__, b) => [a, b] as const)).filter(([a, b]) => a !== b);
-    return fc
-      .record({
-        linked: fc.array(fc.integer({ min: 0, max: 3 }).map((k) => k > 0), { minLength: pairs.length, maxLength: pairs.length }),
-        capacities: fc.array(fc.integer({ min: 10, max: 40 }), { minLength: pairs.length, maxLength: pairs.length }),
-        energies: fc.array(fc.constantFrom(0, 0, 0.5, 2), { minLength: pairs.length, maxLength: pairs.length }),
-        datasets: fc.array(fc.integer({ min: 1, max: 40 }), { minLength: problem.jobs.length, maxLength: problem.jobs.length }),
-      })
-      .map(({ linked, capacities, energies, datasets }): Problem => ({
-        ...problem,
-        links: pairs.flatMap(([a, b], k) => (linked[k] ? [{ fromSite: a, toSite: b, capacityGbPerHour: capacities[k], energyKwhPerGb: energies[k] }] : [])),
-        jobs: problem.jobs.map((j, i) => (datasets[i] > 0 ? { ...j, data: { datasetGb: datasets[i], dataSite: j.homeSite } } : j)),
-      }));
-  });
-}
 
 describe('links and job data: properties', () => {
   it('every plan passes the checker, and with links no more unmet work, nor more emissions for the same work, than with jobs pinned to their data', async () => {

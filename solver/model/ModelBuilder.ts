@@ -12,6 +12,7 @@ export class ModelBuilder {
   private colUpper = new Float64Array(1024);
   private colCost = new Float64Array(1024);
   private colInteger = new Uint8Array(1024);
+  private integerCount = 0;
 
   private rowCount = 0;
   private rowNames: string[] = [];
@@ -33,6 +34,7 @@ export class ModelBuilder {
     this.colUpper[i] = upper;
     this.colCost[i] = cost;
     this.colInteger[i] = integer ? 1 : 0;
+    if (integer) this.integerCount++;
     return i;
   }
 
@@ -63,6 +65,11 @@ export class ModelBuilder {
   /** Current number of columns. */
   get variables(): number {
     return this.colCount;
+  }
+
+  /** Current number of integer columns. */
+  get integerVariables(): number {
+    return this.integerCount;
   }
 
   /** Freezes the model; the builder must not be used afterwards. */

@@ -156,8 +156,10 @@
  * A pure LP of stage 'weighted' carries LinearModel.start = greedyStart(...): every job placed
  * greedily, shortest window first, on its cheapest cells (rate × the power the remaining green
  * supply cannot cover), within jobCap, siteCapacity and the grid import limit;
- * grid = max(0, u_s·(L + B) - g), batteries idle (soc = soc0 >= finalMin). It is a
- * feasible point of the model above; HiGHS builds its first basis from it. The optimum is the same.
+ * grid = max(0, u_s·(L + B) - g), batteries idle (soc = soc0 >= finalMin), jobs with data at
+ * their data site only (transfer = ready = 0). It is a feasible point of the model above; HiGHS
+ * builds its first basis from it. The optimum is the same. So does a MILP whose only integers are
+ * the ready gates: the solver starts from its LP relaxation (solveFromRelaxation).
  */
 import type { JobData, Problem } from '../problem/Problem.js';
 import type { LinearModel } from './LinearModel.js';
@@ -309,6 +311,7 @@ export function buildModel(
   });
 
   addJobCap(problem, builder, names, jobs, reduce, rows);
+  const integersBeforeTransfers = builder.integerVariables;
   const transfers = addTransfers(problem, builder, names, jobs, (s, t) => {
     const terms = termsAt(s, t);
     terms.transfer ??= { cols: [], mw: [] };
@@ -316,6 +319,8 @@ export function buildModel(
   });
   const views = scenarioViews(problem, stage);
   const risky = views[0].k !== undefined && stage.kind !== 'minUnmet' && (problem.objective.risk?.kind === 'worst' || problem.objective.risk?.kind === 'cvar');
+  // addTransfers adds integers only as ready[j,s,t] gates (a block's start is its own gate).
+  const dataGateIntegers = builder.integerVariables - integersBeforeTransfers;
   const { gridCols, storage, costs } = addSiteRows(problem, builder, names, siteHour, views, !risky, reduce, rows);
   if (risky) addRiskRows(problem, builder, names, views, costs);
 
@@ -326,7 +331,7 @@ export function buildModel(
   // Only the first stage: the later ones cap or price unmet work, which the greedy does not know.
   // Only without forecast scenarios: the greedy prices the sites' own forecasts.
   if (stage.kind === 'weighted' && (options.start ?? true) && views[0].k === undefined) {
-    const start = greedyStart(problem, jobs, gridCols[0], model, storage[0]);
+    const start = greedyStart(problem, jobs, gridCols[0], model, storage[0], integersBeforeTransfers === 0 ? dataGateIntegers : -1);
     if (start) model.start = start;
   }
   return { model, jobs, storage, stage, rows, transfers };

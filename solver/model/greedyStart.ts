@@ -26,11 +26,18 @@ export interface GreedyStartJob {
  *   grid[s,t] = min(I_s, max(0, u_s·(L + B) − g)); batteries stay idle (charge = discharge = 0,
  *   soc = the initial state of charge, which is at least the final minimum).
  *
- * Returns one value per column of `model`, or undefined when the model has integer columns
- * (non-interruptible jobs or minGpus: a MIP, where HiGHS's own heuristics found better incumbents
- * than a greedy placement in the benchmark). Pure and deterministic; O(cells · log cells).
+ * - A job with data (Job.data) is placed only at its data site: its remote cells need the data
+ *   moved first, so it keeps them, its transfers and its ready gates at 0 (which every row allows).
  *
- * Its only use is as LinearModel.start: HiGHS builds its first simplex basis from it. Measured on
+ * Returns one value per column of `model`, or undefined when the model has integer columns other
+ * than the data gates (`dataGateIntegers`: the count of ready[j,s,t] binaries; non-interruptible
+ * jobs, minGpus, whole GPUs or checkpoints make a MIP where HiGHS's own heuristics found better
+ * incumbents than a greedy placement in the benchmark). Pure and deterministic;
+ * O(cells · log cells).
+ *
+ * Its use is as LinearModel.start: HiGHS builds its first simplex basis from it (for a MILP whose
+ * only integers are the data gates, the basis of its LP relaxation, see solveFromRelaxation).
+ * Measured on
  * the benchmark's LPs (2-core machine, HiGHS 1.15 WebAssembly, default options otherwise):
  * day-ahead 9,103 dual simplex iterations from a slack basis, 7,549 from this start (1.6 s to
  * 1.1 s); week-ahead not finished in 120 s from a slack basis, 41,186 iterations (31 s) from this
@@ -42,8 +49,11 @@ export function greedyStart(
   gridCols: readonly Int32Array[],
   model: LinearModel,
   storage: readonly ({ soc: Int32Array } | undefined)[] = [],
+  dataGateIntegers = 0,
 ): Float64Array | undefined {
-  if (model.colInteger.some((flag) => flag !== 0)) return undefined;
+  let integers = 0;
+  for (const flag of model.colInteger) if (flag !== 0) integers++;
+  if (integers !== dataGateIntegers) return undefined;
   const hours = problem.hours;
   const { carbonWeight, costWeight } = problem.objective;
   const values = new Float64Array(model.colNames.length);
@@ -62,7 +72,9 @@ export function greedyStart(
   // Each job in turn on its cheapest cells, given everything placed before it.
   for (const j of order) {
     const job = problem.jobs[j];
-    const { cells, unmetCol } = jobs[j];
+    const { unmetCol } = jobs[j];
+    const dataSite = job.data && job.data.datasetGb > 0 ? job.data.dataSite : undefined;
+    const cells = dataSite === undefined ? jobs[j].cells : jobs[j].cells.filter((cell) => cell.site === dataSite);
     const n = cells.length;
     const gpuPowerMw = job.gpuPowerKw / 1000;
     if (costPerGpuHour.length < n) costPerGpuHour = new Float64Array(n);

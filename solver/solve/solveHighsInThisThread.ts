@@ -1,6 +1,9 @@
 import type { Highs, HighsCallbackMap, Model } from 'highs';
 import type { LinearModel } from '../model/LinearModel.js';
 import type { SolveProgress } from './SolveOutcome.js';
+import { createHighsModel, setHighsOption as setOption } from './createHighsModel.js';
+import { lpCostPerturbationMultiplier } from './lpCostPerturbationMultiplier.js';
+import { solveFromRelaxation } from './solveFromRelaxation.js';
 
 /** What to solve and how: one HiGHS run. */
 export interface HighsSolveRequest {
@@ -62,43 +65,41 @@ export interface HighsRunResult {
 export function solveHighsInThisThread(highs: Highs, request: HighsSolveRequest, onProgress?: (progress: Omit<SolveProgress, 'elapsedMs'>) => void): HighsRunResult {
   const m = request.model;
   const numCols = m.colNames.length;
-  const numRows = m.rowNames.length;
   const isMip = m.colInteger.some((flag) => flag !== 0);
   let model: Model | undefined;
   try {
-    // Names stay out of HiGHS: passing them made createModel 7x slower (2.2 s instead of 0.3 s for
-    // 300 k names) and nothing here reads them back; error messages get them from `m` instead.
-    model = highs.createModel({
-      numCols,
-      numRows,
-      offset: m.objectiveOffset,
-      colCost: m.colCost,
-      colLower: m.colLower,
-      colUpper: m.colUpper,
-      rowLower: m.rowLower,
-      rowUpper: m.rowUpper,
-      matrix: { format: 'csr', numRows, numCols, starts: m.rowStart, indices: m.index, values: m.value },
-      integrality: isMip ? Int32Array.from(m.colInteger) : undefined,
-    });
-    setOption(model, 'output_flag', false);
-    setOption(model, 'mip_rel_gap', request.mipGap);
     if (m.start !== undefined && m.start.length !== numCols) throw new Error(`the model's start has ${m.start.length} values for ${numCols} columns`);
+    let timeLimitSeconds = request.timeLimitSeconds;
+    // A MILP whose start is a feasible point (its only integers are data gates) first tries its LP
+    // relaxation, rounded; HiGHS's branch and cut runs only when that is not within the gap.
+    let mipStart: Float64Array | undefined;
+    if (isMip && m.start !== undefined) {
+      const startedMs = performance.now();
+      const relaxed = solveFromRelaxation(highs, request);
+      if (relaxed.result) return relaxed.result;
+      mipStart = relaxed.incumbent;
+      timeLimitSeconds -= (performance.now() - startedMs) / 1000;
+    }
+    model = createHighsModel(highs, m, isMip);
+    setOption(model, 'mip_rel_gap', request.mipGap);
     const start = isMip ? undefined : m.start;
     const algorithm = lpAlgorithm(isMip, numCols, start !== undefined);
     setOption(model, 'solver', algorithm);
     // The wrapper rejects an infinite time_limit; HiGHS's default already means "none".
-    if (Number.isFinite(request.timeLimitSeconds)) setOption(model, 'time_limit', Math.max(0, request.timeLimitSeconds));
+    if (Number.isFinite(timeLimitSeconds)) setOption(model, 'time_limit', Math.max(0, timeLimitSeconds));
     const callbacks = progressCallbacks(highs, request, isMip, onProgress);
     // These LPs are very degenerate (zero-cost gpus columns, ties everywhere): dual simplex takes far
     // fewer iterations with more cost perturbation than HiGHS's default, which it removes before it
     // declares optimality (the optimum is unchanged; see lpCostPerturbationMultiplier).
     if (!isMip && algorithm !== 'ipm') setOption(model, 'dual_simplex_cost_perturbation_multiplier', lpCostPerturbationMultiplier);
     // A start for an LP solved by simplex: HiGHS builds its first basis from it ("useful basis",
-    // so presolve is skipped). IPM cannot start from a point. Should HiGHS refuse it, solve without.
+    // so presolve is skipped). IPM cannot start from a point. For a MILP, the rounded relaxation
+    // (or the start) is its first incumbent. Should HiGHS refuse it, solve without.
     let startUsed = false;
-    if (start && algorithm !== 'ipm') {
+    const givenPoint = start ?? mipStart;
+    if (givenPoint && algorithm !== 'ipm') {
       try {
-        model.setSolution({ colValue: start });
+        model.setSolution({ colValue: givenPoint });
         startUsed = true;
       } catch {
         // Refused: HiGHS solves from its own starting basis instead.
@@ -166,14 +167,6 @@ export function solveHighsInThisThread(highs: Highs, request: HighsSolveRequest,
  */
 const ipmFromColumns = { withoutStart: 120_000, withStart: 400_000 };
 
-/**
- * HiGHS's dual_simplex_cost_perturbation_multiplier for LPs solved by simplex (default 1), also
- * for the later stages and LPs without a start. Measured on the benchmark LPs (dual simplex
- * iterations): with the greedy start, day-ahead 7,549 at 1, 6,879 at 3, 6,315 at 10, 6,224 at 100,
- * 19,189 at 0 (none); week-ahead 41,186 at 1, 28,567 at 10, 28,005 at 100. Without a start,
- * day-ahead 9,103 at 1, 7,960 at 10.
- */
-const lpCostPerturbationMultiplier = 10;
 
 /** HiGHS's `solver` option for a model: 'choose' (HiGHS's MIP solver or dual simplex) or 'ipm'. */
 function lpAlgorithm(isMip: boolean, numCols: number, hasStart: boolean): 'choose' | 'ipm' {
@@ -259,15 +252,6 @@ function progressCallbacks(
     [types.simplexInterrupt]: () => maybePost({}),
     [types.ipmInterrupt]: () => maybePost({}),
   };
-}
-
-/** Sets one option; HiGHS's own error does not say which option or value it refused. */
-function setOption(model: Model, name: string, value: boolean | number | string): void {
-  try {
-    model.options.set(name, value);
-  } catch (error) {
-    throw new Error(`HiGHS refused option ${name} = ${value}: ${error instanceof Error ? error.message : String(error)}`);
-  }
 }
 
 /** Adds element names to HiGHS's index references: `colCost[3]` becomes `colCost[3] (gpus(j1,a,h0003))`. */
