@@ -693,7 +693,8 @@ interface Target {
   met: boolean | undefined;
 }
 
-const isLp = (spec: InstanceSpec) => spec.nonInterruptibleShare === 0;
+/** A pure LP: no block jobs, and no jobs with data (their ready gates are binaries). */
+const isLp = (spec: InstanceSpec) => spec.nonInterruptibleShare === 0 && !spec.extensions?.data;
 const allOptimal = (r: SizeResult) => r.runs.every((x) => x.cosched.termination === 'optimal');
 
 /** `storage` (and, once links exist, `links`): the extensions an instance spec switches on. */
