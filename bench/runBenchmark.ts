@@ -928,7 +928,7 @@ function renderMarkdown(results: SizeResult[], settings: Settings, machine: Mach
   );
   lines.push(
     `- **gRPC**: per run, one fresh \`cosched serve --port 0 --tokens-file …\` (default settings: one plan worker per core, info logging to a pipe; one planner token per client, so that each client is a client of its own for the per-client limits, as separate schedulers would be) takes two or three loads, one after the other, each from a load generator process of its own on the same machine (it takes CPU from the server: **CPU per plan** states both, from /proc and the generator's own count): ` +
-      `${settings.grpcClients} clients, each on its own connection with its own token and warmed up with one call (not counted), send Plan calls with the tiny instance. ` +
+      `${settings.grpcClients} clients, each on its own connection with its own token and warmed up with ${grpcWarmUpCalls} calls (not counted: the server in its steady state, its hot code compiled), send Plan calls with the tiny instance. ` +
       `**back to back (saturation)**, first: closed loop, every client makes ${settings.grpcCalls} calls, each as soon as its previous answer arrives, so ${settings.grpcClients} calls are always in flight; this measures throughput, and latency is then mostly queueing (Little's law: mean latency = clients / throughput). ` +
       `The same back-to-back load from bench/grpc_load.py (Python grpcio, gRPC C-core: an independent client, and a cheaper one per call) when /usr/bin/python3 has Debian's python3-grpcio. ` +
       `**at ${perClientRate(settings)} each**, last: open loop, every client sends ${settings.grpcPacedCalls} calls, one every ${settings.grpcIntervalMs} ms from a random phase in [0, ${settings.grpcIntervalMs}) ms (mulberry32, seed ${settings.seed} in run 1, +1 per run), without waiting for answers (a slow answer does not delay the next send; calls may overlap): ` +
@@ -1051,6 +1051,14 @@ async function stopServer(server: RunningServer): Promise<void> {
   activeGroups.delete(server.pid);
 }
 
+/**
+ * Warm-up calls per client before each gRPC load (not counted): 4 × 50 clients = 200 tiny plans, so
+ * that the first load measures a server in its steady state, not V8 still compiling the planner's
+ * and HiGHS's hot code (with one warm-up call per client the first load's server CPU per plan was
+ * 11.1 ms against 8.0 ms in the load after it, on 2026-12-06).
+ */
+const grpcWarmUpCalls = 4;
+
 /** The prefix of the load clients' bearer tokens (bench/loadTokens.ts); test tokens, not secrets. */
 const loadTokenPrefix = 'cosched_bench-load-';
 
@@ -1068,7 +1076,7 @@ function pythonLoadUnavailable(): string | undefined {
  * client, so that each client is a client of its own for the per-client limits (without tokens all
  * clients are one client, 127.0.0.1, and the limits refuse most calls RESOURCE_EXHAUSTED), takes up
  * to three loads, each in a child process of its own, with the tiny instance: the closed loop from
- * bench/grpcLoad.ts (every client warms up with one call, then all make `grpcCalls` Plan calls
+ * bench/grpcLoad.ts (every client warms up with grpcWarmUpCalls calls, then all make `grpcCalls` Plan calls
  * each, back to back: saturation throughput), the same closed loop from bench/grpc_load.py (Python
  * grpcio, an independent client; skipped when Debian's python3-grpcio is missing), then the paced
  * open loop (new clients, warmed up likewise, each sending `grpcPacedCalls` calls, one every
@@ -1110,7 +1118,7 @@ async function runGrpcCase(instanceFile: string, settings: Settings): Promise<Gr
     runLoad(
       server,
       process.execPath,
-      ['--import', 'tsx', join(root, 'bench', 'grpcLoad.ts'), `127.0.0.1:${server.port}`, instanceFile, String(settings.grpcClients), String(calls), '1', '--token-prefix', loadTokenPrefix, ...extra],
+      ['--import', 'tsx', join(root, 'bench', 'grpcLoad.ts'), `127.0.0.1:${server.port}`, instanceFile, String(settings.grpcClients), String(calls), String(grpcWarmUpCalls), '--token-prefix', loadTokenPrefix, ...extra],
       timeoutMs,
     );
   const other = (share: number | undefined) => (share !== undefined && share > 0.1 ? ` [other processes used ${pct(share)} of the CPU]` : '');
@@ -1140,7 +1148,7 @@ async function runGrpcCase(instanceFile: string, settings: Settings): Promise<Gr
           const python = await runLoad(
             server,
             '/usr/bin/python3',
-            [join(root, 'bench', 'grpc_load.py'), `127.0.0.1:${server.port}`, instanceFile, String(settings.grpcClients), String(settings.grpcCalls), '1', '--token-prefix', loadTokenPrefix],
+            [join(root, 'bench', 'grpc_load.py'), `127.0.0.1:${server.port}`, instanceFile, String(settings.grpcClients), String(settings.grpcCalls), String(grpcWarmUpCalls), '--token-prefix', loadTokenPrefix],
             900_000,
           );
           run.python = python.report;
@@ -1178,10 +1186,10 @@ async function runGrpcCase(instanceFile: string, settings: Settings): Promise<Gr
 
 /**
  * The server's CPU ms per answered plan during a load: its CPU time over the load's answered calls,
- * warm-up calls (one per client) included, as the server did that work too.
+ * warm-up calls (grpcWarmUpCalls per client) included, as the server did that work too.
  */
 function cpuMsPerPlan(cpuSeconds: number | undefined, report: GrpcLoadReport): number | undefined {
-  const answered = report.calls - Object.values(report.errors).reduce((a, b) => a + b, 0) + report.clients;
+  const answered = report.calls - Object.values(report.errors).reduce((a, b) => a + b, 0) + grpcWarmUpCalls * report.clients;
   return cpuSeconds === undefined || answered <= 0 ? undefined : (1000 * cpuSeconds) / answered;
 }
 
@@ -1191,7 +1199,7 @@ function cpuMsPerPlan(cpuSeconds: number | undefined, report: GrpcLoadReport): n
  */
 function clientCpuMsPerPlan(report: GrpcLoadReport, cpu: GrpcLoadCpu): number | undefined {
   if (report.clientCpuSeconds !== undefined) return (1000 * report.clientCpuSeconds) / report.calls;
-  return cpu.clientCpuSeconds === undefined ? undefined : (1000 * cpu.clientCpuSeconds) / (report.calls + report.clients);
+  return cpu.clientCpuSeconds === undefined ? undefined : (1000 * cpu.clientCpuSeconds) / (report.calls + grpcWarmUpCalls * report.clients);
 }
 
 /**
