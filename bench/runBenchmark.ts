@@ -1053,9 +1053,10 @@ async function stopServer(server: RunningServer): Promise<void> {
 
 /**
  * Warm-up calls per client before each gRPC load (not counted): 4 × 50 clients = 200 tiny plans, so
- * that the first load measures a server in its steady state, not V8 still compiling the planner's
- * and HiGHS's hot code (with one warm-up call per client the first load's server CPU per plan was
- * 11.1 ms against 8.0 ms in the load after it, on 2026-12-06).
+ * that the first load measures a server closer to its steady state, with V8 done compiling most of
+ * the planner's and HiGHS's hot code. With one warm-up call per client the first load's server CPU
+ * per plan was 11.1 ms against 8.0 ms in the load after it; with four, 9.4 ms against 6.6 ms
+ * (2026-12-06, the machine 50-60% busy with other work, which inflates both).
  */
 const grpcWarmUpCalls = 4;
 
