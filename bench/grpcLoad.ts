@@ -4,7 +4,13 @@
  * recorded.
  *
  *   node --import tsx bench/grpcLoad.ts HOST:PORT INSTANCE.json [CLIENTS] [CALLS] [WARMUP]
- *        [--mode closed|paced] [--interval-ms MS] [--seed N]
+ *        [--mode closed|paced] [--interval-ms MS] [--seed N] [--token-prefix PREFIX]
+ *
+ * With `--token-prefix`, client i sends `authorization: Bearer PREFIX<i>` (loadTokens), so that
+ * against a server started with the matching tokens file (loadTokensFile) each client is a client
+ * of its own for the per-client limits, as separate schedulers would be. Without it every client
+ * is the same client (the peer's IP address) and the per-client limits (32 plans in flight, 200
+ * calls/s by default) refuse most calls RESOURCE_EXHAUSTED.
  *
  * Each client has its own channel and connection (a local subchannel pool). First every client
  * makes WARMUP calls (default 1: connections, the server's workers loading HiGHS), one after
@@ -23,10 +29,12 @@
  * Every measured call's latency is client side, from the call's start to its answer (queueing on
  * the server included). Prints one JSON line: mode, percentiles, errors by gRPC status code,
  * offered (paced only) and achieved rate; in paced mode also how late the sends left against
- * their schedule (a busy load generator sends late, and that delay is not in the latencies).
+ * their schedule (a busy load generator sends late, and that delay is not in the latencies), and
+ * this process's CPU time during the measured calls.
  */
 import { readFileSync } from 'node:fs';
 import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { loadTokens } from './loadTokens.js';
 import { seededRandom } from '../scripts/seededRandom.js';
 import { CoSchedulerServiceClient } from '../src/generated/cosched/v1/co_scheduler_service.js';
 import { PlanRequest } from '../src/generated/cosched/v1/plan_request.js';
@@ -57,14 +65,18 @@ export interface GrpcLoadReport {
   sendLagMaxMs?: number;
   /** From the start of the measured calls (the schedule's origin in paced mode) to the last answer. */
   wallMs: number;
+  /** This process's CPU seconds (user + system) during the measured calls (warm-up and start-up not included). */
+  clientCpuSeconds?: number;
   /** Achieved rate: answered calls (errors excluded) / wallMs. */
   plansPerSecond: number;
 }
 
-function callOnce(client: CoSchedulerServiceClient, request: PlanRequest): Promise<{ ms: number; error?: string }> {
+function callOnce(client: CoSchedulerServiceClient, request: PlanRequest, token: string | undefined): Promise<{ ms: number; error?: string }> {
   const started = performance.now();
+  const metadata = new Metadata();
+  if (token !== undefined) metadata.set('authorization', `Bearer ${token}`);
   return new Promise((resolve) => {
-    client.plan(request, new Metadata(), { deadline: Date.now() + 120_000 }, (error: ServiceError | null) => {
+    client.plan(request, metadata, { deadline: Date.now() + 120_000 }, (error: ServiceError | null) => {
       resolve({ ms: performance.now() - started, error: error ? `code ${error.code}` : undefined });
     });
   });
@@ -76,7 +88,7 @@ function percentile(sorted: number[], p: number): number | undefined {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
 }
 
-const usage = 'usage: grpcLoad.ts HOST:PORT INSTANCE.json [CLIENTS] [CALLS] [WARMUP] [--mode closed|paced] [--interval-ms MS] [--seed N]';
+const usage = 'usage: grpcLoad.ts HOST:PORT INSTANCE.json [CLIENTS] [CALLS] [WARMUP] [--mode closed|paced] [--interval-ms MS] [--seed N] [--token-prefix PREFIX]';
 
 interface Options {
   address: string;
@@ -87,6 +99,7 @@ interface Options {
   mode: GrpcLoadMode;
   intervalMs: number;
   seed: number;
+  tokenPrefix?: string;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -94,6 +107,7 @@ function parseOptions(argv: string[]): Options {
   let mode: GrpcLoadMode = 'closed';
   let intervalMs = 1000;
   let seed = 1;
+  let tokenPrefix: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? argv[i].split(/=(.*)/s, 2) : [argv[i], undefined];
     const take = (): string => {
@@ -116,6 +130,9 @@ function parseOptions(argv: string[]): Options {
         seed = Number(take());
         if (!Number.isInteger(seed)) throw new Error(`--seed: expected an integer\n${usage}`);
         break;
+      case '--token-prefix':
+        tokenPrefix = take();
+        break;
       default:
         if (flag.startsWith('--')) throw new Error(`unknown flag '${flag}'\n${usage}`);
         positional.push(argv[i]);
@@ -137,6 +154,7 @@ function parseOptions(argv: string[]): Options {
     mode,
     intervalMs,
     seed,
+    tokenPrefix,
   };
 }
 
@@ -150,10 +168,12 @@ async function load(argv: string[]): Promise<GrpcLoadReport> {
     { length: clientCount },
     () => new CoSchedulerServiceClient(options.address, credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 }),
   );
+  const tokens = options.tokenPrefix === undefined ? undefined : loadTokens(options.tokenPrefix, clientCount);
+  const call = (c: number) => callOnce(clients[c], request, tokens?.[c]);
   try {
     await Promise.all(
-      clients.map(async (client) => {
-        for (let i = 0; i < warmup; i++) await callOnce(client, request);
+      clients.map(async (_, c) => {
+        for (let i = 0; i < warmup; i++) await call(c);
       }),
     );
     const latencies: number[] = [];
@@ -163,11 +183,12 @@ async function load(argv: string[]): Promise<GrpcLoadReport> {
       if (error) errors[error] = (errors[error] ?? 0) + 1;
       else latencies.push(ms);
     };
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     if (mode === 'closed') {
       await Promise.all(
-        clients.map(async (client) => {
-          for (let i = 0; i < callsPerClient; i++) record(await callOnce(client, request));
+        clients.map(async (_, c) => {
+          for (let i = 0; i < callsPerClient; i++) record(await call(c));
         }),
       );
     } else {
@@ -175,19 +196,20 @@ async function load(argv: string[]): Promise<GrpcLoadReport> {
       const random = seededRandom(options.seed);
       const phases = clients.map(() => random() * intervalMs);
       await Promise.all(
-        clients.map(async (client, c) => {
+        clients.map(async (_, c) => {
           const inFlight: Array<Promise<void>> = [];
           for (let i = 0; i < callsPerClient; i++) {
             const due = started + phases[c] + i * intervalMs;
             await sleep(due - performance.now());
             lags.push(performance.now() - due);
-            inFlight.push(callOnce(client, request).then(record));
+            inFlight.push(call(c).then(record));
           }
           await Promise.all(inFlight);
         }),
       );
     }
     const wallMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
     latencies.sort((a, b) => a - b);
     lags.sort((a, b) => a - b);
     return {
@@ -205,6 +227,7 @@ async function load(argv: string[]): Promise<GrpcLoadReport> {
       ...(mode === 'paced' ? { sendLagP50Ms: percentile(lags, 0.5), sendLagP99Ms: percentile(lags, 0.99), sendLagMaxMs: lags[lags.length - 1] } : {}),
       wallMs,
       plansPerSecond: (1000 * latencies.length) / wallMs,
+      clientCpuSeconds: (cpu.user + cpu.system) / 1e6,
     };
   } finally {
     for (const client of clients) client.close();

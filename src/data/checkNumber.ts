@@ -27,14 +27,18 @@ export function checkNumber(value: unknown, rule: NumberRule, path: string, viol
 
 /** The description checkNumber would report for `value`, or undefined when it is fine. */
 export function numberProblem(value: unknown, rule: NumberRule): string | undefined {
-  const expected = `expected ${describeNumberRule(rule)}`;
-  const got = `got ${describeJsonValue(value)}`;
-  if (typeof value !== 'number') return `${got}; ${expected}`;
-  if (!Number.isFinite(value)) return `${got}; ${expected} (NaN and Infinity are not allowed)`;
-  const tooLow = rule.min !== undefined && (rule.minExclusive ? value <= rule.min : value < rule.min);
-  const tooHigh = rule.max !== undefined && (rule.maxExclusive ? value >= rule.max : value > rule.max);
-  if ((rule.integer && !Number.isInteger(value)) || tooLow || tooHigh) return `${got}; ${expected}`;
-  return undefined;
+  // The message is built only for a bad value: this runs once per hourly value of every request.
+  let suffix = '';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) {
+      suffix = ' (NaN and Infinity are not allowed)';
+    } else {
+      const tooLow = rule.min !== undefined && (rule.minExclusive ? value <= rule.min : value < rule.min);
+      const tooHigh = rule.max !== undefined && (rule.maxExclusive ? value >= rule.max : value > rule.max);
+      if (!((rule.integer && !Number.isInteger(value)) || tooLow || tooHigh)) return undefined;
+    }
+  }
+  return `got ${describeJsonValue(value)}; expected ${describeNumberRule(rule)}${suffix}`;
 }
 
 /**

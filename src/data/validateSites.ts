@@ -1,7 +1,7 @@
-import { IANAZone } from 'luxon';
 import type { SiteData } from '../../solver/problem/Problem.js';
 import type { Site } from '../generated/cosched/v1/plan_request.js';
 import { IdRegistry } from './IdRegistry.js';
+import { isValidTimeZone } from './isValidTimeZone.js';
 import { checkNumber, numberProblem, type NumberRule } from './checkNumber.js';
 import { describeJsonValue } from './describeJsonValue.js';
 import { formatUtcInstant } from './formatUtcInstant.js';
@@ -102,7 +102,7 @@ function validateSite(site: Partial<Site>, path: string, horizon: HorizonFacts, 
   const name = site.name;
   if (name !== undefined && typeof name !== 'string') violations.add(`${path}.name`, `got ${describeJsonValue(name)}; expected a string`);
   const timeZone = site.timeZone ?? '';
-  if (typeof timeZone !== 'string' || (timeZone !== '' && !IANAZone.isValidZone(timeZone))) {
+  if (typeof timeZone !== 'string' || (timeZone !== '' && !isValidTimeZone(timeZone))) {
     violations.add(`${path}.timeZone`, `got ${describeJsonValue(timeZone)}; expected an IANA time zone such as "Asia/Shanghai", or empty for UTC`);
   }
   checkNumber(site.gpuCapacity, { integer: true, min: 0, max: physicalBounds.maxGpus }, `${path}.gpuCapacity`, violations);
