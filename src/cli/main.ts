@@ -4,6 +4,8 @@ import { pathToFileURL } from 'node:url';
 import { readPlanRequestFile } from '../data/loadPlanRequest.js';
 import { validatePlanRequest } from '../data/validatePlanRequest.js';
 import { planProblem } from '../../solver/plan/planProblem.js';
+import { solveSmallModelsHere } from '../../solver/solve/solveSmallModelsHere.js';
+import { mayPlanInThisThread } from '../../solver/solve/solvesInThisThread.js';
 import { warmUpHighs } from '../../solver/solve/solveWithHighs.js';
 import { formatPlanText } from '../report/formatPlanText.js';
 import { planResponseToJson, toPlanResponse } from '../report/toPlanResponse.js';
@@ -78,13 +80,14 @@ export async function main(argv: string[]): Promise<number> {
       return print(output, complete ? exitCodes.ok : exitCodes.incomplete);
     }
 
-    // 0. Start the HiGHS worker now: loading it overlaps with reading and validating the file.
-    if (command.server === undefined) warmUpHighs();
     // 1. Read the file; flags override its options.
     const request = applyCommandLineOptions(await readPlanRequestFile(command.file), command);
     // 2. Validate: every bad field is reported at once (also before asking a server: the text
     //    report needs the Problem, and a bad file is reported the same way).
     const problem = validatePlanRequest(request);
+    // Start the HiGHS worker now, unless the plan looks small enough for HiGHS in this thread (see
+    // solveSmallModelsHere): loading it overlaps with the baseline and building the model.
+    if (command.server === undefined && !mayPlanInThisThread(problem)) warmUpHighs();
     // 3. Dump the model in LP format if asked.
     if (command.dumpLpPath !== undefined) {
       const [{ buildModel }, { writeLpFormat }] = await Promise.all([import('../../solver/model/buildModel.js'), import('../../solver/model/writeLpFormat.js')]);
@@ -95,7 +98,7 @@ export async function main(argv: string[]): Promise<number> {
     let response;
     let result;
     if (command.server === undefined) {
-      result = await planProblem(problem, { signal: abort.signal });
+      result = await planProblem(problem, { signal: abort.signal, solve: solveSmallModelsHere });
     } else {
       const [{ planOnServer }, { planResultFromResponse }] = await Promise.all([import('../client/planOnServer.js'), import('../client/planResultFromResponse.js')]);
       const { readClientToken } = await import('./readClientToken.js');
