@@ -27,12 +27,12 @@ export class HighsInThisThread {
   private readonly loadOptions: LoadHighsOptions;
 
   /**
-   * `progressIntervalMs`: minimum ms between progress reports, default 200. `baselineCompilerOnly`:
-   * see loadHighs (for a few short solves in a short-lived process), default false.
+   * `progressIntervalMs`: minimum ms between progress reports, default 200. `quickStart`:
+   * see LoadHighsOptions (for a few short solves in a short-lived process), default false.
    */
   constructor(options: { progressIntervalMs?: number } & LoadHighsOptions = {}) {
     this.progressIntervalMs = options.progressIntervalMs ?? 200;
-    this.loadOptions = { baselineCompilerOnly: options.baselineCompilerOnly ?? false };
+    this.loadOptions = { quickStart: options.quickStart ?? false };
   }
 
   /** Loads HiGHS if not yet loaded; resolves with the load time in ms (0 when already loaded). Rejects if loading fails. */

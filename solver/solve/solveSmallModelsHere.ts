@@ -12,13 +12,13 @@ let here: HighsInThisThread | undefined;
  * `solveModel` with a shortcut for small models, for planProblem's `callbacks.solve`: a HiGHS LP
  * that passes solvesInThisThread is solved in the calling thread (HighsInThisThread: no worker
  * thread to start, no warm-up solve, one HiGHS instance per thread kept across calls, compiled
- * without tier-up: see LoadHighsOptions.baselineCompilerOnly); any other
+ * for a quick start: see LoadHighsOptions.quickStart); any other
  * model goes to `solveModel` (HiGHS in its worker thread, or jslp). Same contract as solveModel,
  * except that a model solved here blocks the thread for its solve, so aborting `options.signal`
  * during it has no effect (HiGHS's time limit still holds; see solvesInThisThread).
  */
 export function solveSmallModelsHere(model: LinearModel, engine: SolverEngine, options: SolveRunOptions): Promise<SolveOutcome> {
   if (engine !== 'highs' || !solvesInThisThread(modelSize(model))) return solveModel(model, engine, options);
-  here ??= new HighsInThisThread({ baselineCompilerOnly: true });
+  here ??= new HighsInThisThread({ quickStart: true });
   return here.solve(model, options);
 }

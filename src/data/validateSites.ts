@@ -1,4 +1,3 @@
-import { IANAZone } from 'luxon';
 import type { SiteData } from '../../solver/problem/Problem.js';
 import type { Site } from '../generated/cosched/v1/plan_request.js';
 import { IdRegistry } from './IdRegistry.js';
@@ -8,6 +7,7 @@ import { formatUtcInstant } from './formatUtcInstant.js';
 import { physicalBounds } from './physicalBounds.js';
 import { validateStorage } from './validateStorage.js';
 import type { ViolationList } from './ViolationList.js';
+import { isIanaTimeZone } from './isIanaTimeZone.js';
 
 /** What validateSites knows of the horizon; a part is undefined when the horizon is invalid. */
 export interface HorizonFacts {
@@ -102,7 +102,7 @@ function validateSite(site: Partial<Site>, path: string, horizon: HorizonFacts, 
   const name = site.name;
   if (name !== undefined && typeof name !== 'string') violations.add(`${path}.name`, `got ${describeJsonValue(name)}; expected a string`);
   const timeZone = site.timeZone ?? '';
-  if (typeof timeZone !== 'string' || (timeZone !== '' && !IANAZone.isValidZone(timeZone))) {
+  if (typeof timeZone !== 'string' || (timeZone !== '' && !isIanaTimeZone(timeZone))) {
     violations.add(`${path}.timeZone`, `got ${describeJsonValue(timeZone)}; expected an IANA time zone such as "Asia/Shanghai", or empty for UTC`);
   }
   checkNumber(site.gpuCapacity, { integer: true, min: 0, max: physicalBounds.maxGpus }, `${path}.gpuCapacity`, violations);
