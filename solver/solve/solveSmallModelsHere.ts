@@ -22,3 +22,14 @@ export function solveSmallModelsHere(model: LinearModel, engine: SolverEngine, o
   here ??= new HighsInThisThread({ quickStart: true });
   return here.solve(model, options);
 }
+
+/**
+ * Starts loading the HiGHS instance that solveSmallModelsHere uses, so that a small model solved
+ * soon after does not wait for it (the CLI calls this once a plan looks small, see
+ * mayPlanInThisThread). Never rejects: a failed load is reported by the solve, as without it.
+ */
+export function preloadSmallModelSolver(): void {
+  here ??= new HighsInThisThread({ quickStart: true });
+  here.load().catch(() => undefined);
+}
+

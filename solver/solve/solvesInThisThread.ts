@@ -3,11 +3,15 @@ import type { Problem } from '../problem/Problem.js';
 
 /**
  * The largest model solved in the calling thread instead of a HiGHS worker thread (see
- * solvesInThisThread). Calibrated on the benchmark's tiny plan (3 sites × 24 h × 10 jobs: 614
- * variables, 2,192 non-zeros, about 10 ms for HiGHS in a fresh process): LPs up to these sizes
- * solve in tens of milliseconds, less than starting a worker thread and loading HiGHS there.
+ * solvesInThisThread): about 0.2 s of HiGHS at most, the longest the CLI leaves Ctrl-C waiting.
+ * Measured through the CLI (issue 15, 2 cores, load average 6, solve times with HiGHS's load):
+ * 3×24×10 (614 variables) 0.01-0.09 s, 5×48×45 (3,893 variables) about 0.11 s, 8×48×100 (8,309
+ * variables, 31,643 non-zeros) about 0.18 s, 10×48×200 (16,103 variables) about 0.33 s. Up to
+ * these sizes and well beyond, this is also cheaper than the worker: its start, its warm-up solve
+ * and the optimising compiler's work cost 0.6 s of CPU or more (8×48×100: 0.55 s of CPU end to end
+ * here, 1.4 s through the worker).
  */
-export const inThisThreadLimits = { variables: 5_000, nonzeros: 20_000 } as const;
+export const inThisThreadLimits = { variables: 10_000, nonzeros: 40_000 } as const;
 
 /**
  * The one rule for "solve this model with HiGHS in the calling thread, no worker hop": true for an
@@ -25,8 +29,9 @@ export function solvesInThisThread(size: Pick<ModelSize, 'variables' | 'nonzeros
 /**
  * A guess, before any model is built, whether `problem`'s models may pass solvesInThisThread: false
  * when its jobs have more job-site-hours (each a candidate `gpus` column) than the variable limit.
- * The CLI uses it only to decide whether to start the HiGHS worker early; a wrong guess costs
- * time, never changes a plan (the model itself is what solvesInThisThread decides on).
+ * The CLI uses it only to decide which HiGHS to start loading early, in its own thread or the
+ * worker; a wrong guess costs time, never changes a plan (the model itself is what
+ * solvesInThisThread decides on).
  */
 export function mayPlanInThisThread(problem: Problem): boolean {
   let jobSiteHours = 0;

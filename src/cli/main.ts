@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { readPlanRequestFile } from '../data/loadPlanRequest.js';
 import { validatePlanRequest } from '../data/validatePlanRequest.js';
 import { planProblem } from '../../solver/plan/planProblem.js';
-import { solveSmallModelsHere } from '../../solver/solve/solveSmallModelsHere.js';
+import { preloadSmallModelSolver, solveSmallModelsHere } from '../../solver/solve/solveSmallModelsHere.js';
 import { mayPlanInThisThread } from '../../solver/solve/solvesInThisThread.js';
 import { warmUpHighs } from '../../solver/solve/solveWithHighs.js';
 import { applyCommandLineOptions } from './applyCommandLineOptions.js';
@@ -84,9 +84,13 @@ export async function main(argv: string[]): Promise<number> {
     // 2. Validate: every bad field is reported at once (also before asking a server: the text
     //    report needs the Problem, and a bad file is reported the same way).
     const problem = validatePlanRequest(request);
-    // Start the HiGHS worker now, unless the plan looks small enough for HiGHS in this thread (see
-    // solveSmallModelsHere): loading it overlaps with the baseline and building the model.
-    if (command.server === undefined && !mayPlanInThisThread(problem)) warmUpHighs();
+    // Start loading HiGHS now, so that it overlaps with the baseline and building the model: in
+    // this thread when the plan looks small enough to be solved here (see solveSmallModelsHere),
+    // else the HiGHS worker.
+    if (command.server === undefined) {
+      if (mayPlanInThisThread(problem)) preloadSmallModelSolver();
+      else warmUpHighs();
+    }
     // 3. Dump the model in LP format if asked.
     if (command.dumpLpPath !== undefined) {
       const [{ buildModel }, { writeLpFormat }] = await Promise.all([import('../../solver/model/buildModel.js'), import('../../solver/model/writeLpFormat.js')]);
