@@ -35,7 +35,7 @@ describe('solvesInThisThread', () => {
     expect(solvesInThisThread({ variables: 10, nonzeros: 20, integerVariables: 1 })).toBe(false);
   });
 
-  it('guesses from the job-site-hours whether a plan may be solved here', () => {
+  it('guesses from the integers asked for and the job-site-hours whether a plan may be solved here', () => {
     const hours = 48;
     const sites = Array.from({ length: 10 }, (_, s) => site(`s${s}`, Array(hours).fill(1), Array(hours).fill(400)));
     const allSites = sites.map((_, s) => s);
@@ -43,6 +43,11 @@ describe('solvesInThisThread', () => {
     // 10 sites × 48 hours × n jobs job-site-hours against the 10,000-variable limit.
     expect(mayPlanInThisThread(problem(hours, sites, jobsOf(20)))).toBe(true);
     expect(mayPlanInThisThread(problem(hours, sites, jobsOf(21)))).toBe(false);
+    // Integers make a MILP, which is never solved here, however small.
+    const small = jobsOf(1);
+    expect(mayPlanInThisThread(problem(hours, sites, small, { options: { timeLimitSeconds: 30, mipGap: 1e-4, solver: 'highs', integerGpus: true } }))).toBe(false);
+    expect(mayPlanInThisThread(problem(hours, sites, [{ ...small[0], interruptible: false }]))).toBe(false);
+    expect(mayPlanInThisThread(problem(hours, sites, [{ ...small[0], minGpus: 1 }]))).toBe(false);
   });
 });
 

@@ -17,11 +17,19 @@ let here: HighsInThisThread | undefined;
  * except that a model solved here blocks the thread for its solve, so aborting `options.signal`
  * during it has no effect (HiGHS's time limit still holds; see solvesInThisThread).
  */
-export function solveSmallModelsHere(model: LinearModel, engine: SolverEngine, options: SolveRunOptions): Promise<SolveOutcome> {
-  if (engine !== 'highs' || !solvesInThisThread(modelSize(model))) return solveModel(model, engine, options);
-  here ??= new HighsInThisThread({ quickStart: true });
-  return here.solve(model, options);
+export async function solveSmallModelsHere(model: LinearModel, engine: SolverEngine, options: SolveRunOptions): Promise<SolveOutcome> {
+  if (engine === 'highs' && solvesInThisThread(modelSize(model))) {
+    here ??= new HighsInThisThread({ quickStart: true });
+    return here.solve(model, options);
+  }
+  // A quick-start instance still loading holds V8's --liftoff-only flag (see loadHighs): a HiGHS
+  // worker started now would compile without tier-up. Let it finish first.
+  if (engine === 'highs' && preloading) await preloading;
+  return solveModel(model, engine, options);
 }
+
+/** The preload in progress, until it settles. */
+let preloading: Promise<unknown> | undefined;
 
 /**
  * Starts loading the HiGHS instance that solveSmallModelsHere uses, so that a small model solved
@@ -30,6 +38,10 @@ export function solveSmallModelsHere(model: LinearModel, engine: SolverEngine, o
  */
 export function preloadSmallModelSolver(): void {
   here ??= new HighsInThisThread({ quickStart: true });
-  here.load().catch(() => undefined);
+  const load: Promise<unknown> = here.load().catch(() => undefined);
+  preloading = load;
+  void load.then(() => {
+    if (preloading === load) preloading = undefined;
+  });
 }
 

@@ -28,12 +28,15 @@ export function solvesInThisThread(size: Pick<ModelSize, 'variables' | 'nonzeros
 
 /**
  * A guess, before any model is built, whether `problem`'s models may pass solvesInThisThread: false
- * when its jobs have more job-site-hours (each a candidate `gpus` column) than the variable limit.
+ * when it asks for integers (whole GPUs, a non-interruptible job, a job's minGpus: see
+ * executableRules and buildModel) or its jobs have more job-site-hours (each a candidate `gpus`
+ * column) than the variable limit.
  * The CLI uses it only to decide which HiGHS to start loading early, in its own thread or the
  * worker; a wrong guess costs time, never changes a plan (the model itself is what
  * solvesInThisThread decides on).
  */
 export function mayPlanInThisThread(problem: Problem): boolean {
+  if (problem.options.integerGpus === true || problem.jobs.some((job) => !job.interruptible || job.minGpus > 0)) return false;
   let jobSiteHours = 0;
   for (const job of problem.jobs) jobSiteHours += job.allowedSites.length * Math.max(0, job.windowEnd - job.windowStart);
   return jobSiteHours <= inThisThreadLimits.variables;

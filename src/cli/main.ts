@@ -87,7 +87,7 @@ export async function main(argv: string[]): Promise<number> {
     // Start loading HiGHS now, so that it overlaps with the baseline and building the model: in
     // this thread when the plan looks small enough to be solved here (see solveSmallModelsHere),
     // else the HiGHS worker.
-    if (command.server === undefined) {
+    if (command.server === undefined && problem.options.solver === 'highs') {
       if (mayPlanInThisThread(problem)) preloadSmallModelSolver();
       else warmUpHighs();
     }
