@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { IANAZone } from 'luxon';
 import { isValidTimeZone } from '../src/data/isValidTimeZone.js';
 
-describe('isValidTimeZone (a cache in front of luxon)', () => {
+describe('isValidTimeZone (canonical names, then a cache in front of luxon)', () => {
   it('answers as luxon does, the first time and from the cache', () => {
     for (const name of ['Asia/Shanghai', 'UTC', 'Europe/Berlin', 'Asia/Shangai', 'Mars/Olympus_Mons', 'utc', '']) {
       const expected = IANAZone.isValidZone(name);

@@ -3,7 +3,7 @@ import type { LinearModel } from '../model/LinearModel.js';
 import type { SolveOutcome, SolveRunOptions } from './SolveOutcome.js';
 import { highsEngineName } from './engineNames.js';
 import { highsRunOutcome } from './highsRunOutcome.js';
-import { loadHighs } from './loadHighs.js';
+import { loadHighs, type LoadHighsOptions } from './loadHighs.js';
 import { solveEmptyModel } from './solveEmptyModel.js';
 import { solveHighsInThisThread } from './solveHighsInThisThread.js';
 import { adapterTerminations } from './terminationTable.js';
@@ -24,10 +24,15 @@ import { adapterTerminations } from './terminationTable.js';
 export class HighsInThisThread {
   private instance: Promise<Highs> | undefined;
   private readonly progressIntervalMs: number;
+  private readonly loadOptions: LoadHighsOptions;
 
-  /** `progressIntervalMs`: minimum ms between progress reports, default 200. */
-  constructor(options: { progressIntervalMs?: number } = {}) {
+  /**
+   * `progressIntervalMs`: minimum ms between progress reports, default 200. `quickStart`:
+   * see LoadHighsOptions (for a few short solves in a short-lived process), default false.
+   */
+  constructor(options: { progressIntervalMs?: number } & LoadHighsOptions = {}) {
     this.progressIntervalMs = options.progressIntervalMs ?? 200;
+    this.loadOptions = { quickStart: options.quickStart ?? false };
   }
 
   /** Loads HiGHS if not yet loaded; resolves with the load time in ms (0 when already loaded). Rejects if loading fails. */
@@ -37,7 +42,7 @@ export class HighsInThisThread {
       await this.instance;
       return 0;
     }
-    this.instance = loadHighs();
+    this.instance = loadHighs(this.loadOptions);
     this.instance.catch(() => (this.instance = undefined));
     await this.instance;
     return performance.now() - startedMs;

@@ -1,5 +1,6 @@
 import * as highsModule from 'highs';
 import type { Highs } from 'highs';
+import { setFlagsFromString } from 'node:v8';
 
 type HighsLoader = (typeof highsModule.default)['default'];
 
@@ -7,10 +8,41 @@ type HighsLoader = (typeof highsModule.default)['default'];
 // at `.default.default`, Node puts it at `.default`. Take whichever exists.
 const loader = ((highsModule.default as unknown as { default?: HighsLoader }).default ?? highsModule.default) as unknown as HighsLoader;
 
+/** How to load HiGHS. */
+export interface LoadHighsOptions {
+  /**
+   * true: compile this instance for a quick start rather than for long solves: with V8's baseline
+   * WebAssembly compiler only (Liftoff), never tiering hot functions up to the optimising compiler
+   * (TurboFan), and validating each function when it is first called rather than all 3.5 MB at
+   * load (about 12 ms). For a few short solves in a short-lived process: tier-up costs about 0.2 s
+   * of CPU in background threads, and V8 makes the main thread wait for that work before the
+   * process exits, while it makes a long solve faster (see warmUpModel). Default false.
+   */
+  quickStart?: boolean;
+}
+
 /**
  * Loads and instantiates the HiGHS WebAssembly runtime (about 50 ms). Each call compiles a fresh
  * instance; callers keep the promise to reuse one instance (see highsWorker).
+ *
+ * `quickStart` sets V8's process-wide flags `--liftoff-only` while this instance compiles, then
+ * clears it (V8 reads it when it compiles a module, so instances compiled later, also in other
+ * threads, tier up as usual; one compiled by another thread during those milliseconds would not),
+ * and `--wasm-lazy-validation`, which stays set: it only defers checking a function until its first
+ * call, which changes nothing for a valid module such as HiGHS's (clearing it while functions of
+ * this instance are still unchecked would make V8 abort on an invalid one instead of throwing).
+ * Neither is touched when node was started with such a flag.
  */
-export function loadHighs(): Promise<Highs> {
-  return loader();
+export async function loadHighs(options: LoadHighsOptions = {}): Promise<Highs> {
+  const setFlags = options.quickStart === true && !startedWithWasmCompilerFlag();
+  if (setFlags) setFlagsFromString('--liftoff-only --wasm-lazy-validation');
+  try {
+    return await loader();
+  } finally {
+    if (setFlags) setFlagsFromString('--no-liftoff-only');
+  }
+}
+
+function startedWithWasmCompilerFlag(): boolean {
+  return [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) => /liftoff|wasm-lazy-validation/.test(arg));
 }

@@ -1,7 +1,6 @@
 import type { LinearModel } from '../model/LinearModel.js';
 import type { SolveOutcome, SolveRunOptions } from './SolveOutcome.js';
 import { solveWithHighs } from './solveWithHighs.js';
-import { solveWithJsLp } from './solveWithJsLp.js';
 
 /** The solver engines cosched can use. */
 export type SolverEngine = 'highs' | 'jslp';
@@ -17,7 +16,8 @@ export function solveModel(model: LinearModel, engine: SolverEngine, options: So
     case 'highs':
       return solveWithHighs(model, options);
     case 'jslp':
-      return solveWithJsLp(model, options);
+      // Loaded on demand: javascript-lp-solver is 180 kB of JavaScript that a HiGHS plan does not need.
+      return import('./solveWithJsLp.js').then(({ solveWithJsLp }) => solveWithJsLp(model, options));
     default: {
       const unknown: never = engine;
       return Promise.reject(new RangeError(`unknown solver engine ${JSON.stringify(unknown)}; use 'highs' or 'jslp'`));

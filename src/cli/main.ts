@@ -4,15 +4,14 @@ import { pathToFileURL } from 'node:url';
 import { readPlanRequestFile } from '../data/loadPlanRequest.js';
 import { validatePlanRequest } from '../data/validatePlanRequest.js';
 import { planProblem } from '../../solver/plan/planProblem.js';
+import { preloadSmallModelSolver, solveSmallModelsHere } from '../../solver/solve/solveSmallModelsHere.js';
+import { mayPlanInThisThread } from '../../solver/solve/solvesInThisThread.js';
 import { warmUpHighs } from '../../solver/solve/solveWithHighs.js';
-import { formatPlanText } from '../report/formatPlanText.js';
-import { planResponseToJson, toPlanResponse } from '../report/toPlanResponse.js';
 import { applyCommandLineOptions } from './applyCommandLineOptions.js';
 import { exitCodes } from './exitCodes.js';
 import { parseCommandLine } from './parseCommandLine.js';
 import { readPackageVersion } from './readPackageVersion.js';
 import { reportCliError } from './reportCliError.js';
-import { resolveServeConfig } from './resolveServeConfig.js';
 import { isStandingCommandLine } from './standing/standingCommandNames.js';
 import { usageText } from './usageText.js';
 import { UsageError } from './UsageError.js';
@@ -59,9 +58,11 @@ export async function main(argv: string[]): Promise<number> {
     if (command.kind === 'help') return print(usageText(readPackageVersion()), exitCodes.ok);
     if (command.kind === 'version') return print(`${readPackageVersion()}\n`, exitCodes.ok);
     // Commands other than a local plan load their modules on demand: the gRPC stack and the chart
-    // renderer take about 0.25 s each to load, which a plain `cosched plan` does not need.
+    // renderer take about 0.25 s each to load, which a plain `cosched plan` does not need (nor the
+    // server's configuration with its logger, nor the report format it does not print).
     if (command.kind === 'serve') {
       // Tracing, when configured, must start before runServe.js imports @grpc/grpc-js.
+      const { resolveServeConfig } = await import('./resolveServeConfig.js');
       const config = resolveServeConfig(command.flags);
       return await withTracing(config.otlpTracesUrl, { instrumentGrpc: true }, async () => (await import('./runServe.js')).runServe(config));
     }
@@ -78,13 +79,18 @@ export async function main(argv: string[]): Promise<number> {
       return print(output, complete ? exitCodes.ok : exitCodes.incomplete);
     }
 
-    // 0. Start the HiGHS worker now: loading it overlaps with reading and validating the file.
-    if (command.server === undefined) warmUpHighs();
     // 1. Read the file; flags override its options.
     const request = applyCommandLineOptions(await readPlanRequestFile(command.file), command);
     // 2. Validate: every bad field is reported at once (also before asking a server: the text
     //    report needs the Problem, and a bad file is reported the same way).
     const problem = validatePlanRequest(request);
+    // Start loading HiGHS now, so that it overlaps with the baseline and building the model: in
+    // this thread when the plan looks small enough to be solved here (see solveSmallModelsHere),
+    // else the HiGHS worker.
+    if (command.server === undefined && problem.options.solver === 'highs') {
+      if (mayPlanInThisThread(problem)) preloadSmallModelSolver();
+      else warmUpHighs();
+    }
     // 3. Dump the model in LP format if asked.
     if (command.dumpLpPath !== undefined) {
       const [{ buildModel }, { writeLpFormat }] = await Promise.all([import('../../solver/model/buildModel.js'), import('../../solver/model/writeLpFormat.js')]);
@@ -95,7 +101,7 @@ export async function main(argv: string[]): Promise<number> {
     let response;
     let result;
     if (command.server === undefined) {
-      result = await planProblem(problem, { signal: abort.signal });
+      result = await planProblem(problem, { signal: abort.signal, solve: solveSmallModelsHere });
     } else {
       const [{ planOnServer }, { planResultFromResponse }] = await Promise.all([import('../client/planOnServer.js'), import('../client/planResultFromResponse.js')]);
       const { readClientToken } = await import('./readClientToken.js');
@@ -109,9 +115,14 @@ export async function main(argv: string[]): Promise<number> {
       const { indexHtml } = await writePlanReport(command.reportDir, problem, result, { source: command.file });
       process.stderr.write(`cosched: wrote the report to ${indexHtml}\n`);
     }
-    const output = command.json
-      ? `${JSON.stringify(planResponseToJson(response ?? toPlanResponse(problem, result)), null, 2)}\n`
-      : formatPlanText(problem, result, { color: process.stdout.isTTY === true && process.env.NO_COLOR === undefined });
+    let output: string;
+    if (command.json) {
+      const { planResponseToJson, toPlanResponse } = await import('../report/toPlanResponse.js');
+      output = `${JSON.stringify(planResponseToJson(response ?? toPlanResponse(problem, result)), null, 2)}\n`;
+    } else {
+      const { formatPlanText } = await import('../report/formatPlanText.js');
+      output = formatPlanText(problem, result, { color: process.stdout.isTTY === true && process.env.NO_COLOR === undefined });
+    }
     const complete = result.termination === 'optimal' || result.termination === 'time_limit_feasible';
     return print(output, complete ? exitCodes.ok : exitCodes.incomplete);
   } catch (error) {

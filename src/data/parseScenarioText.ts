@@ -1,8 +1,18 @@
 import { extname } from 'node:path';
-import { parseDocument, visit, type YAMLError } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
+import type { YAMLError } from 'yaml';
 import { CoschedError } from '../../solver/errors/CoschedError.js';
 import { describeJsonValue } from './describeJsonValue.js';
 import { JsonSyntaxError, parseStrictJson } from './parseStrictJson.js';
+
+
+let yamlModule: typeof Yaml | undefined;
+
+/** The yaml package, loaded on the first YAML text: it takes about 35 ms, which JSON input need not pay. */
+function yaml(): typeof Yaml {
+  return (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof Yaml);
+}
 
 /**
  * Parses the text of a scenario file into a plain JSON-like tree (objects, arrays, strings,
@@ -59,7 +69,7 @@ function parseJson(text: string, fileName: string): unknown {
 }
 
 function parseYaml(text: string, fileName: string): unknown {
-  const document = parseDocument(text, {
+  const document = yaml().parseDocument(text, {
     version: '1.2',
     schema: 'core',
     merge: false,
@@ -76,7 +86,7 @@ function parseYaml(text: string, fileName: string): unknown {
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length === 2 ? '' : 's'})` : '';
     throw syntaxError(fileName, text, first.pos[0], `invalid YAML: ${first.message}${more}`, first);
   }
-  visit(document, {
+  yaml().visit(document, {
     Alias(_, alias) {
       if (alias.resolve(document) === undefined) {
         throw syntaxError(fileName, text, alias.range?.[0] ?? 0, `invalid YAML: alias *${alias.source} has no anchor &${alias.source} before it`, undefined);
