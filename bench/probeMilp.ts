@@ -4,8 +4,13 @@
  * CPU seconds as one JSON line.
  *
  *   node --import tsx bench/probeMilp.ts SIZE [--seed N] [--time S] [--gap G] [--opt name=value ...] [--log]
+ *     [--no-cuts] [--save-solution FILE] [--start FILE]
+ *
+ * --no-cuts builds the model without its valid inequalities (buildModel's `cuts: false`);
+ * --save-solution writes the final column values as JSON, --start gives such a file to HiGHS as a
+ * MIP start (to measure what a start is worth). CPU seconds are this process's (user + system).
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchmarkSizes, generateInstance, parseSolarTrace, type SizeName } from './generateInstance.js';
@@ -76,6 +81,8 @@ mip.options.set('log_to_console', log);
 mip.options.set('mip_rel_gap', gap);
 mip.options.set('time_limit', timeS);
 for (const [k, v] of opts) mip.options.set(k, v === 'true' ? true : v === 'false' ? false : isNaN(Number(v)) ? v : Number(v));
+const startFile = flag('--start');
+if (startFile) mip.setSolution({ colValue: Float64Array.from(JSON.parse(readFileSync(startFile, 'utf8')) as number[]) });
 let firstIncumbentS: number | undefined;
 let firstIncumbent: number | undefined;
 const t0 = performance.now();
@@ -113,4 +120,6 @@ const out = {
   mipWallS: (performance.now() - t0) / 1000,
 };
 console.log(JSON.stringify(out));
+const saveFile = flag('--save-solution');
+if (saveFile) writeFileSync(saveFile, JSON.stringify(Array.from(mip.getSolution().colValue)));
 mip.dispose();
