@@ -169,6 +169,8 @@
  * supply cannot cover), within jobCap, siteCapacity and the grid import limit;
  * grid = max(0, u_s·(L + B) - g), batteries idle (soc = soc0 >= finalMin). It is a
  * feasible point of the model above; HiGHS builds its first basis from it. The optimum is the same.
+ * A MILP gets no start here; the HiGHS adapter gives one whose integers are only blocks' starts a
+ * start from an LP dive (solver/solve/mipStartByDiving.ts), a hint that changes no optimum either.
  */
 import type { JobData, Problem } from '../problem/Problem.js';
 import type { LinearModel } from './LinearModel.js';
