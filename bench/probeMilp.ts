@@ -84,10 +84,12 @@ mip.options.set('mip_rel_gap', gap);
 mip.options.set('time_limit', timeS);
 for (const [k, v] of opts) mip.options.set(k, v === 'true' ? true : v === 'false' ? false : isNaN(Number(v)) ? v : Number(v));
 let diveCpuS: number | undefined;
+let diveGiven = false;
 if (!args.includes('--no-dive')) {
   const c = process.cpuUsage();
-  const diveStart = mipStartByDiving(highs, m, 30);
+  const diveStart = mipStartByDiving(highs, m, 30, Math.max(0.01, gap)); // as solveHighsInThisThread
   diveCpuS = cpuS(process.cpuUsage(c));
+  diveGiven = diveStart !== undefined;
   if (diveStart) mip.setSolution({ colValue: diveStart });
 }
 const startFile = flag('--start');
@@ -126,6 +128,7 @@ const out = {
   firstIncumbentS,
   firstIncumbentGapPct: firstIncumbent === undefined ? undefined : (100 * (firstIncumbent - objective)) / Math.abs(objective),
   diveCpuS,
+  diveGiven,
   mipCpuS,
   mipWallS: (performance.now() - t0) / 1000,
 };

@@ -49,8 +49,9 @@ function expectFeasible(m: LinearModel, x: Float64Array): void {
 const objectiveAt = (m: LinearModel, x: Float64Array) => x.reduce((sum, v, c) => sum + m.colCost[c] * v, m.objectiveOffset);
 
 describe('mipStartByDiving', () => {
-  it('gives a feasible point of the model, no better than the optimum', async () => {
+  it('gives a feasible point of the model, no better than the optimum; none farther than asked from the LP bound', async () => {
     let starts = 0;
+    let refused = 0;
     await fc.assert(
       fc.asyncProperty(arbitraryInstance, async (p) => {
         const stage: ModelStage = { kind: 'weighted', unmetPenalty: defaultUnmetPenalty(p) };
@@ -63,10 +64,19 @@ describe('mipStartByDiving', () => {
         expect(optimum.termination).toBe('optimal');
         expect(objectiveAt(m, start!)).toBeGreaterThanOrEqual(optimum.objective! - 1e-6 * Math.max(1, Math.abs(optimum.objective!)));
         starts++;
+        // With maxGapToLpBound 0, only a start as good as the LP bound is returned.
+        const relaxation = await solveModel({ ...m, colInteger: m.colInteger.map(() => 0) }, 'highs', { timeLimitSeconds: 10, mipGap: 0 });
+        const exact = mipStartByDiving(highs, m, 10, 0);
+        const startGap = (objectiveAt(m, start!) - relaxation.objective!) / Math.max(1, Math.abs(objectiveAt(m, start!)));
+        if (startGap > 1e-6) {
+          expect(exact).toBeUndefined();
+          refused++;
+        }
       }),
       { numRuns: 40, seed: 15 },
     );
     expect(starts).toBeGreaterThan(10);
+    expect(refused).toBeGreaterThan(0);
   });
 
   it('leaves a block out when it fits nowhere once the others are placed, and gives no start with other binaries', () => {

@@ -26,9 +26,17 @@ import type { LinearModel } from '../model/LinearModel.js';
  * incumbent that good; milp-mixed 0.16% above the LP bound in 1.0 s; milp-small (all 50 jobs
  * blocks) 6.4% above it in 1.0 s, where HiGHS's own heuristics do better.
  *
+ * The dive stops (undefined) as soon as its LP's objective is more than `maxGapToLpBound` (relative)
+ * above the LP relaxation's: such a start did not pay on milp-small (gap 1e-4; the dive's start
+ * 6.4% above the LP bound, 3% above the optimum): 1,964 branch-and-bound nodes and 74 s of CPU with
+ * it, 1,582 nodes and 62 s without. A start within the requested MIP gap of the LP bound ends the
+ * search after HiGHS's root; in between, measured on milp-large and milp-mixed, it pays.
+ *
  * @param budgetSeconds wall-clock seconds the dive may take; it stops (undefined) beyond them.
+ * @param maxGapToLpBound the largest relative gap between the start's objective and the LP bound
+ *   at which the start is still returned.
  */
-export function mipStartByDiving(highs: Highs, m: LinearModel, budgetSeconds: number): Float64Array | undefined {
+export function mipStartByDiving(highs: Highs, m: LinearModel, budgetSeconds: number, maxGapToLpBound = Infinity): Float64Array | undefined {
   const startedMs = performance.now();
   const numCols = m.colNames.length;
   const numRows = m.rowNames.length;
@@ -107,6 +115,8 @@ export function mipStartByDiving(highs: Highs, m: LinearModel, budgetSeconds: nu
       return lp.getModelStatus() === optimal ? lp.getSolution().colValue : undefined;
     };
     let x = solve();
+    const lpBound = lp.getObjectiveValue();
+    const tooFar = (): boolean => (lp.getObjectiveValue() - lpBound) / Math.max(1, Math.abs(lp.getObjectiveValue())) > maxGapToLpBound;
     const open = new Set(groups.keys());
     const fixedAt = new Float64Array(numCols).fill(NaN);
     while (x && open.size > 0) {
@@ -145,6 +155,7 @@ export function mipStartByDiving(highs: Highs, m: LinearModel, budgetSeconds: nu
       indices.forEach((c, i) => (fixedAt[c] = values[i]));
       if (indices.length > 0) lp.changeColsBounds({ kind: 'set', indices }, values, values);
       x = solve();
+      if (x && tooFar()) return undefined;
     }
     if (!x) return undefined;
     const start = Float64Array.from(x, (v) => v + 0); // HiGHS may return -0

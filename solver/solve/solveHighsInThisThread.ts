@@ -87,10 +87,11 @@ export function solveHighsInThisThread(highs: Highs, request: HighsSolveRequest,
     const start = isMip ? undefined : m.start;
     const algorithm = lpAlgorithm(isMip, numCols, start !== undefined);
     setOption(model, 'solver', algorithm);
-    // A MILP of blocks gets a start from an LP dive (mipStartByDiving), within a fifth of the time
-    // limit (at most 30 s), which comes off HiGHS's own limit. HiGHS ignores a start it finds infeasible.
+    // A MILP of blocks gets a start from an LP dive (mipStartByDiving) if it ends within 1% (or the
+    // MIP gap, if larger) of the LP bound, within a fifth of the time limit (at most 30 s), which
+    // comes off HiGHS's own limit. HiGHS ignores a start it finds infeasible.
     const diveStartedMs = performance.now();
-    const mipStart = isMip ? mipStartByDiving(highs, m, Math.min(30, 0.2 * request.timeLimitSeconds)) : undefined;
+    const mipStart = isMip ? mipStartByDiving(highs, m, Math.min(30, 0.2 * request.timeLimitSeconds), Math.max(0.01, request.mipGap)) : undefined;
     const diveSeconds = (performance.now() - diveStartedMs) / 1000;
     // The wrapper rejects an infinite time_limit; HiGHS's default already means "none".
     if (Number.isFinite(request.timeLimitSeconds)) setOption(model, 'time_limit', Math.max(0, request.timeLimitSeconds - diveSeconds));
