@@ -42,7 +42,7 @@
 import { seededRandom } from '../scripts/seededRandom.js';
 
 /** The benchmark sizes of issue 5, and day-ahead with issue 13's extensions. */
-export type SizeName = 'tiny' | 'day-ahead' | 'day-ahead-storage' | 'day-ahead-data' | 'week-ahead' | 'stress' | 'milp-small' | 'milp-mixed';
+export type SizeName = 'tiny' | 'day-ahead' | 'day-ahead-storage' | 'day-ahead-data' | 'week-ahead' | 'stress' | 'milp-small' | 'milp-mixed' | 'milp-large';
 
 /**
  * Issue 13's model extensions an instance may have on top of the base instance. Each is drawn
@@ -79,6 +79,11 @@ export interface InstanceSpec {
   mipGap?: number;
   /** Issue 13's extensions; none when undefined. */
   extensions?: InstanceExtensions;
+  /**
+   * The time limit (s) the benchmark gives cosched and native CBC on this size, when it has its
+   * own (issue 15's milp-large: 60 s for both); else the harness's --time-limit / --cbc-time-limit.
+   */
+  timeLimitSeconds?: number;
 }
 
 export const benchmarkSizes: Record<SizeName, InstanceSpec> = {
@@ -91,9 +96,12 @@ export const benchmarkSizes: Record<SizeName, InstanceSpec> = {
   'day-ahead-data': { sites: 10, hours: 48, jobs: 500, nonInterruptibleShare: 0, extensions: { storage: true, links: true, data: true } },
   'week-ahead': { sites: 10, hours: 168, jobs: 2_000, nonInterruptibleShare: 0 },
   stress: { sites: 20, hours: 168, jobs: 5_000, nonInterruptibleShare: 0 },
-  // The MILP targets are "gap <= 0.1%" and "gap <= 1%": the solver is asked for exactly that.
-  'milp-small': { sites: 5, hours: 48, jobs: 50, nonInterruptibleShare: 1, mipGap: 0.001 },
+  // The MILP targets are "optimal (gap <= 1e-4)" (issue 15; issue 5 asked for 0.1%) and "gap <= 1%":
+  // the solver is asked for exactly that.
+  'milp-small': { sites: 5, hours: 48, jobs: 50, nonInterruptibleShare: 1, mipGap: 1e-4 },
   'milp-mixed': { sites: 10, hours: 48, jobs: 200, nonInterruptibleShare: 0.3, mipGap: 0.01 },
+  // Issue 15: within 1% of the optimum in 60 s, native CBC given the same 60 s and gap.
+  'milp-large': { sites: 10, hours: 72, jobs: 200, nonInterruptibleShare: 0.5, mipGap: 0.01, timeLimitSeconds: 60 },
 };
 
 export const sizeNames = Object.keys(benchmarkSizes) as SizeName[];

@@ -3,6 +3,7 @@ import type { LinearModel } from '../model/LinearModel.js';
 import type { SolveProgress } from './SolveOutcome.js';
 import { createHighsModel, setHighsOption as setOption } from './createHighsModel.js';
 import { lpCostPerturbationMultiplier } from './lpCostPerturbationMultiplier.js';
+import { mipStartByDiving } from './mipStartByDiving.js';
 import { solveFromRelaxation } from './solveFromRelaxation.js';
 
 /** What to solve and how: one HiGHS run. */
@@ -85,6 +86,14 @@ export function solveHighsInThisThread(highs: Highs, request: HighsSolveRequest,
     const start = isMip ? undefined : m.start;
     const algorithm = lpAlgorithm(isMip, numCols, start !== undefined);
     setOption(model, 'solver', algorithm);
+    // A MILP of blocks gets a start from an LP dive (mipStartByDiving) if it ends within 1% (or the
+    // MIP gap, if larger) of the LP bound, within a fifth of the time limit (at most 30 s), which
+    // comes off HiGHS's own limit. HiGHS ignores a start it finds infeasible.
+    if (isMip && mipStart === undefined) {
+      const diveStartedMs = performance.now();
+      mipStart = mipStartByDiving(highs, m, Math.min(30, 0.2 * timeLimitSeconds), Math.max(0.01, request.mipGap));
+      timeLimitSeconds -= (performance.now() - diveStartedMs) / 1000;
+    }
     // The wrapper rejects an infinite time_limit; HiGHS's default already means "none".
     if (Number.isFinite(timeLimitSeconds)) setOption(model, 'time_limit', Math.max(0, timeLimitSeconds));
     const callbacks = progressCallbacks(highs, request, isMip, onProgress);
@@ -94,13 +103,16 @@ export function solveHighsInThisThread(highs: Highs, request: HighsSolveRequest,
     if (!isMip && algorithm !== 'ipm') setOption(model, 'dual_simplex_cost_perturbation_multiplier', lpCostPerturbationMultiplier);
     // A start for an LP solved by simplex: HiGHS builds its first basis from it ("useful basis",
     // so presolve is skipped). IPM cannot start from a point. For a MILP, the rounded relaxation
-    // (or the start) is its first incumbent. Should HiGHS refuse it, solve without.
+    // (from the model's start) or the dive's point is its first incumbent. Should HiGHS refuse it,
+    // solve without.
     let startUsed = false;
     const givenPoint = start ?? mipStart;
     if (givenPoint && algorithm !== 'ipm') {
       try {
         model.setSolution({ colValue: givenPoint });
-        startUsed = true;
+        // startUsed says the model's own start (LinearModel.start) reached HiGHS, as the basis of an
+        // LP or through the rounded relaxation of a MILP; the dive's point is not the model's.
+        startUsed = m.start !== undefined;
       } catch {
         // Refused: HiGHS solves from its own starting basis instead.
       }
