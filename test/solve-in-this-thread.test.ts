@@ -40,14 +40,20 @@ describe('solvesInThisThread', () => {
     const sites = Array.from({ length: 10 }, (_, s) => site(`s${s}`, Array(hours).fill(1), Array(hours).fill(400)));
     const allSites = sites.map((_, s) => s);
     const jobsOf = (n: number) => Array.from({ length: n }, (_, j) => job(`j${j}`, hours, { allowedSites: allSites }));
-    // 10 sites × 48 hours × n jobs job-site-hours against the 10,000-variable limit.
-    expect(mayPlanInThisThread(problem(hours, sites, jobsOf(20)))).toBe(true);
-    expect(mayPlanInThisThread(problem(hours, sites, jobsOf(21)))).toBe(false);
+    // 10 sites × 48 hours × n jobs job-site-hours, plus 480 site-hours (grid), against the
+    // 10,000-variable limit: 19 jobs make 9,600 columns, 20 make 10,080.
+    expect(mayPlanInThisThread(problem(hours, sites, jobsOf(19)))).toBe(true);
+    expect(mayPlanInThisThread(problem(hours, sites, jobsOf(20)))).toBe(false);
     // Integers make a MILP, which is never solved here, however small.
     const small = jobsOf(1);
     expect(mayPlanInThisThread(problem(hours, sites, small, { options: { timeLimitSeconds: 30, mipGap: 1e-4, solver: 'highs', integerGpus: true } }))).toBe(false);
     expect(mayPlanInThisThread(problem(hours, sites, [{ ...small[0], interruptible: false }]))).toBe(false);
     expect(mayPlanInThisThread(problem(hours, sites, [{ ...small[0], minGpus: 1 }]))).toBe(false);
+    expect(mayPlanInThisThread(problem(hours, sites, [{ ...small[0], checkpointMinutes: 10 }]))).toBe(false);
+    // Data over a link: its ready gates are binaries. Data without a link to move it over is not.
+    const withData = [{ ...small[0], data: { datasetGb: 100, dataSite: 0 } }];
+    expect(mayPlanInThisThread(problem(hours, sites, withData))).toBe(true);
+    expect(mayPlanInThisThread(problem(hours, sites, withData, { links: [{ fromSite: 0, toSite: 1, capacityGbPerHour: 450, energyKwhPerGb: 0 }] }))).toBe(false);
   });
 });
 

@@ -4,6 +4,7 @@ import type { SolveOutcome, SolveRunOptions } from './SolveOutcome.js';
 import { HighsInThisThread } from './HighsInThisThread.js';
 import { solveModel, type SolverEngine } from './solveModel.js';
 import { solvesInThisThread } from './solvesInThisThread.js';
+import { restoreWasmTiering } from './loadHighs.js';
 
 /** Loaded on the first small model; kept for the next ones. */
 let here: HighsInThisThread | undefined;
@@ -22,9 +23,13 @@ export async function solveSmallModelsHere(model: LinearModel, engine: SolverEng
     here ??= new HighsInThisThread({ quickStart: true });
     return here.solve(model, options);
   }
-  // A quick-start instance still loading holds V8's --liftoff-only flag (see loadHighs): a HiGHS
-  // worker started now would compile without tier-up. Let it finish first.
-  if (engine === 'highs' && preloading) await preloading;
+  // A quick-start load turns V8's WebAssembly tier-up off for the process (see loadHighs): a HiGHS
+  // worker started now would run its long solve unoptimised. Let a load in progress finish, then
+  // turn tier-up back on before the worker compiles.
+  if (engine === 'highs') {
+    if (preloading) await preloading;
+    restoreWasmTiering();
+  }
   return solveModel(model, engine, options);
 }
 

@@ -1,9 +1,11 @@
 import type { ModelSize } from '../model/LinearModel.js';
 import type { Problem } from '../problem/Problem.js';
+import { executableRules } from '../model/executableRules.js';
 
 /**
  * The largest model solved in the calling thread instead of a HiGHS worker thread (see
- * solvesInThisThread): about 0.2 s of HiGHS at most, the longest the CLI leaves Ctrl-C waiting.
+ * solvesInThisThread): measured at about 0.2 s of HiGHS or less, which is how long the CLI may leave
+ * Ctrl-C waiting (a measurement, not a bound: only the time limit bounds a solve).
  * Measured through the CLI (issue 15, 2 cores, load average 6, solve times with HiGHS's load):
  * 3×24×10 (614 variables) 0.01-0.09 s, 5×48×45 (3,893 variables) about 0.11 s, 8×48×100 (8,309
  * variables, 31,643 non-zeros) about 0.18 s, 10×48×200 (16,103 variables) about 0.33 s. Up to
@@ -28,16 +30,28 @@ export function solvesInThisThread(size: Pick<ModelSize, 'variables' | 'nonzeros
 
 /**
  * A guess, before any model is built, whether `problem`'s models may pass solvesInThisThread: false
- * when it asks for integers (whole GPUs, a non-interruptible job, a job's minGpus: see
- * executableRules and buildModel) or its jobs have more job-site-hours (each a candidate `gpus`
- * column) than the variable limit.
+ * when a job would bring integer columns (a non-interruptible job; minGpus; whole GPUs, one site
+ * per hour or a checkpoint cost, see executableRules; data it may have to move over a link, whose
+ * ready gates are binaries), or when the columns the model may have exceed the variable limit:
+ * each job-site-hour (a candidate `gpus` column) and each site-hour (grid; with storage also
+ * charge, discharge and soc), the site-hours once per forecast scenario.
  * The CLI uses it only to decide which HiGHS to start loading early, in its own thread or the
  * worker; a wrong guess costs time, never changes a plan (the model itself is what
- * solvesInThisThread decides on).
+ * solvesInThisThread decides on, and a worker started after a quick-start load gets WebAssembly
+ * tier-up back, see restoreWasmTiering).
  */
 export function mayPlanInThisThread(problem: Problem): boolean {
-  if (problem.options.integerGpus === true || problem.jobs.some((job) => !job.interruptible || job.minGpus > 0)) return false;
-  let jobSiteHours = 0;
-  for (const job of problem.jobs) jobSiteHours += job.allowedSites.length * Math.max(0, job.windowEnd - job.windowStart);
-  return jobSiteHours <= inThisThreadLimits.variables;
+  const linked = (problem.links ?? []).length > 0;
+  const integers = problem.jobs.some((job) => {
+    if (!job.interruptible || job.minGpus > 0) return true;
+    const rules = executableRules(problem, job);
+    if (rules.wholeGpus || rules.oneSitePerHour || rules.checkpointGpuHours > 0) return true;
+    return linked && job.data !== undefined && job.data.datasetGb > 0;
+  });
+  if (integers) return false;
+  let columns = 0;
+  for (const job of problem.jobs) columns += job.allowedSites.length * Math.max(0, job.windowEnd - job.windowStart);
+  const scenarios = Math.max(1, (problem.scenarios ?? []).length);
+  for (const site of problem.sites) columns += problem.hours * (site.storage ? 4 : 1) * scenarios;
+  return columns <= inThisThreadLimits.variables;
 }
