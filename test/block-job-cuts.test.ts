@@ -4,6 +4,8 @@ import { buildModel, defaultUnmetPenalty, type ModelStage } from '../solver/mode
 import type { LinearModel } from '../solver/model/LinearModel.js';
 import type { Problem } from '../solver/problem/Problem.js';
 import { solveModel } from '../solver/solve/solveModel.js';
+import { maxCutRows } from '../solver/model/maxCutRows.js';
+import { planModelSize } from '../src/server/planCost.js';
 import { arbitraryProblem } from './factories/arbitraryProblems.js';
 import { job, problem, site } from './factories/problems.js';
 
@@ -100,5 +102,21 @@ describe('cuts for non-interruptible jobs keep the optimum', () => {
     expect(ip.objective).toBeCloseTo(1.2, 9);
     expect(lpWith.objective).toBeCloseTo(1.2, 9);
     expect(lpWithout.objective!).toBeLessThan(1.2 - 1e-6);
+  });
+
+  it("the server's size estimate (planModelSize: the naive model plus maxCutRows) bounds the default model, cuts included", () => {
+    fc.assert(
+      fc.property(arbitraryInstance, (p) => {
+        const built = buildModel(p).model;
+        const estimate = planModelSize(p);
+        expect(built.rowNames.length).toBeLessThanOrEqual(estimate.constraints);
+        expect(built.colNames.length).toBeLessThanOrEqual(estimate.variables);
+        expect(built.cutRows?.length ?? 0).toBeLessThanOrEqual(maxCutRows(p));
+        // The cut rows are the gridFloor rows, and only they.
+        const named = built.rowNames.flatMap((name, r) => (name.startsWith('gridFloor(') ? [r] : []));
+        expect(Array.from(built.cutRows ?? [])).toEqual(named);
+      }),
+      { numRuns: 60 },
+    );
   });
 });

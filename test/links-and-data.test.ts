@@ -8,6 +8,8 @@ import { CoschedError } from '../solver/errors/CoschedError.js';
 import type { Job, PlanRequest } from '../src/generated/cosched/v1/plan_request.js';
 import type { Link } from '../src/generated/cosched/v1/links.js';
 import { arbitraryLinkedProblem } from './factories/arbitraryLinkedProblem.js';
+import { buildModel } from '../solver/model/buildModel.js';
+import { planModelSize } from '../src/server/planCost.js';
 import { packProblem } from '../src/server/packProblem.js';
 import { unpackProblem } from '../src/server/unpackProblem.js';
 import { PlanResponse } from '../src/generated/cosched/v1/plan_response.js';
@@ -200,4 +202,16 @@ describe('links and job data: properties', () => {
       { numRuns: 30 },
     );
   }, 60_000);
+
+  it("the server's size estimate (planModelSize) bounds the model, transfers included", () => {
+    fc.assert(
+      fc.property(arbitraryLinkedProblem(), (problem) => {
+        const model = buildModel(problem).model;
+        const estimate = planModelSize(problem);
+        expect(model.colNames.length).toBeLessThanOrEqual(estimate.variables);
+        expect(model.rowNames.length).toBeLessThanOrEqual(estimate.constraints);
+      }),
+      { numRuns: 100 },
+    );
+  });
 });

@@ -14,7 +14,8 @@ import { executableRules } from './executableRules.js';
  *   (variables, constraints, integer variables, non-zeros; tested on random instances) for a
  *   problem without links and job data. The transfer families of jobs with data (addTransfers:
  *   per remote site and hour a transfer and a ready column, with their rows, and linkCapacity per
- *   link-hour) are not counted yet: for such a problem this is a lower bound.
+ *   link-hour) are not counted: for such a problem this is a lower bound (maxTransferSize bounds
+ *   what they add; the server's size limit, planModelSize, counts both).
  * - Only `stage.kind` matters: 'lexicographic' adds the unmetTotal row. Default: 'weighted'.
  * - Pure, allocates nothing per cell: O(jobs × allowed sites + sites) time.
  *

@@ -1,5 +1,7 @@
 import { CoschedError, type FieldViolation } from '../../solver/errors/CoschedError.js';
 import { naiveModelSize } from '../../solver/model/naiveModelSize.js';
+import { maxCutRows } from '../../solver/model/maxCutRows.js';
+import { maxTransferSize } from '../../solver/model/maxTransferSize.js';
 import type { PlanResult } from '../../solver/plan/PlanResult.js';
 import type { Problem } from '../../solver/problem/Problem.js';
 
@@ -7,14 +9,19 @@ const count = new Intl.NumberFormat('en-US');
 
 /**
  * The cost estimate of planning `problem`: the size of the model the solver would get, counted from
- * the jobs' windows without building it (naiveModelSize, an upper bound of the reduced model):
+ * the jobs' windows without building it: an upper bound of the model buildModel makes
+ * (naiveModelSize, which bounds it without its cuts and transfers; plus maxCutRows for the
+ * gridFloor cuts for non-interruptible jobs and maxTransferSize for links and job data):
  * variables = Σ over jobs of allowed sites × hours of the window (interruptible; block starts for
  * the others, plus a run binary per cell with minGpus) + one per job + one per site-hour;
  * constraints = per-job, per-window-hour and per-site-hour rows. `modelSize` = variables +
  * constraints. O(jobs × allowed sites); allocates nothing per cell.
  */
 export function planModelSize(problem: Problem): { variables: number; constraints: number; modelSize: number } {
-  const { variables, constraints } = naiveModelSize(problem);
+  const naive = naiveModelSize(problem);
+  const transfers = maxTransferSize(problem);
+  const variables = naive.variables + transfers.variables;
+  const constraints = naive.constraints + maxCutRows(problem) + transfers.constraints;
   return { variables, constraints, modelSize: variables + constraints };
 }
 
