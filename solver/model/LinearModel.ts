@@ -29,6 +29,13 @@ export interface LinearModel {
    * fast it is found. Absent when the model has none.
    */
   start?: Float64Array;
+  /**
+   * Rows that are valid inequalities (cuts, such as buildModel's gridFloor): implied by the other
+   * rows at every point whose integer columns are integral, so they change no optimum. With the
+   * integers fixed they are redundant; duals are read with them relaxed, so that the duals belong
+   * to the model's own rows. Absent when the model has none.
+   */
+  cutRows?: Int32Array;
 }
 
 /** Model size, as reported to users. */

@@ -60,8 +60,9 @@
  *   gridFloor[s,t]:       grid[s,t] - Σ_{(j,k): u_s·p_j·q_j(k) > b} (u_s·p_j·q_j(k) - b)·start[j,s,t-k] >= 0
  *                         with b = g[s,t] - u_s·B[s,t] > 0 the green surplus (per scenario: g_k),
  *                         at sites without storage, where some block alone would exceed b.
- *                         A valid inequality (a cut; `{ cuts: false }` leaves it out): at a 0/1
- *                         point, if no such block runs the left side is grid >= 0, else
+ *                         A valid inequality (a cut; `{ cuts: false }` leaves it out): with
+ *                         a_i = u_s·p_j·q_j(k) the facility load of block i = (j,k) in the hour,
+ *                         at a 0/1 point, if no such block runs the left side is grid >= 0, else
  *                         Σ over the running ones (a_i - b) <= Σ_i a_i - b <= u_s·L + X - b <= grid
  *                         by powerBalance (b > 0, one b subtracted for several blocks). It is
  *                         what the LP relaxation misses when it spreads a block thinly over
@@ -169,10 +170,11 @@
  * supply cannot cover), within jobCap, siteCapacity and the grid import limit;
  * grid = max(0, u_s·(L + B) - g), batteries idle (soc = soc0 >= finalMin), jobs with data at
  * their data site only (transfer = ready = 0). It is a feasible point of the model above; HiGHS
- * builds its first basis from it. The optimum is the same. So does a MILP whose only integers are
- * the ready gates: the solver starts from its LP relaxation (solveFromRelaxation). Any other MILP
- * gets no start here; the HiGHS adapter gives one whose integers are only blocks' starts a start
- * from an LP dive (solver/solve/mipStartByDiving.ts), a hint that changes no optimum either.
+ * builds its first basis from it. The optimum is the same. A MILP whose only integers are the
+ * ready gates carries such a start too; the HiGHS adapter solves its LP relaxation from it first
+ * (solver/solve/solveFromRelaxation.ts). Any other MILP carries none; when its only integers are
+ * blocks' starts, the HiGHS adapter makes one by an LP dive (solver/solve/mipStartByDiving.ts), a
+ * hint that changes no optimum either.
  */
 import type { JobData, Problem } from '../problem/Problem.js';
 import type { LinearModel } from './LinearModel.js';
@@ -230,6 +232,8 @@ export interface ModelRows {
   powerBalance: Int32Array[];
   /** unmetTotal (stage 'lexicographic' only), else -1. */
   unmetTotal: number;
+  /** gridFloor[s,t(,k)] cuts, the rows of LinearModel.cutRows. */
+  gridFloor: number[];
 }
 
 /** A model and the index needed to read its solution back. */
@@ -254,8 +258,9 @@ export interface BuildModelOptions {
    */
   reductions?: boolean;
   /**
-   * true (the default): give a pure LP of stage 'weighted' a starting point (LinearModel.start,
-   * from greedyStart) that solvers may start from. false: no start, for measuring what it saves.
+   * true (the default): give a model of stage 'weighted' without forecast scenarios whose only
+   * integers, if any, are data gates a starting point (LinearModel.start, from greedyStart) that
+   * solvers may start from. false: no start, for measuring what it saves.
    * Either way the optimum is the same.
    */
   start?: boolean;
@@ -300,6 +305,7 @@ export function buildModel(
     siteCapacity: problem.sites.map(() => new Int32Array(problem.hours).fill(-1)),
     powerBalance: problem.sites.map(() => new Int32Array(problem.hours).fill(-1)),
     unmetTotal: -1,
+    gridFloor: [],
   };
   const jobs: JobColumns[] = problem.jobs.map((job, j) => {
     const shape = jobShape(problem, job);
@@ -348,6 +354,7 @@ export function buildModel(
     rows.unmetTotal = builder.addConstraint('unmetTotal', -Infinity, stage.unmetCap, jobs.map((j) => j.unmetCol), jobs.map(() => 1));
   }
   const model = builder.build();
+  if (rows.gridFloor.length > 0) model.cutRows = Int32Array.from(rows.gridFloor);
   // Only the first stage: the later ones cap or price unmet work, which the greedy does not know.
   // Only without forecast scenarios: the greedy prices the sites' own forecasts.
   if (stage.kind === 'weighted' && (options.start ?? true) && views[0].k === undefined) {
@@ -646,7 +653,10 @@ function addSiteRows(
           const row = builder.addConstraint(names.siteHourScenario('powerBalance', s, t, view.k), baseNeedMw, Infinity, [grid, ...facilityCols], [1, ...facilityCoefs]);
           // Duals are read without forecast scenarios only (one powerBalance per site-hour).
           if (view.k === undefined) rows.powerBalance[s][t] = row;
-          if (cuts && terms.blockCols) addGridFloor(builder, names, s, t, view.k, grid, site.pue, -baseNeedMw, terms.blockCols, terms.blockMw ?? []);
+          if (cuts && terms.blockCols) {
+            const row = addGridFloor(builder, names, s, t, view.k, grid, site.pue, -baseNeedMw, terms.blockCols, terms.blockMw ?? []);
+            if (row >= 0) rows.gridFloor.push(row);
+          }
           continue;
         }
         const charge = battery.charge[t];
@@ -677,9 +687,10 @@ function addSiteRows(
 }
 
 /**
- * gridFloor[s,t] (see the maths above): grid[s,t] >= Σ_i (u_s·a_i - b)·x_i over the blocks'
- * starts x_i covering the hour whose facility load u_s·a_i alone exceeds the site-hour's green
- * surplus b = g - u_s·B > 0. Only at sites without storage (a battery's discharge could cover it).
+ * gridFloor[s,t] (see the maths above): grid[s,t] >= Σ_i (a_i - b)·x_i over the blocks' starts x_i
+ * covering the hour whose facility load a_i = u_s·(IT load in that hour of the block, `blockMw`)
+ * alone exceeds the site-hour's green surplus b = g - u_s·B > 0. Only at sites without storage (a
+ * battery's discharge could cover it). Returns the row, or -1 when there is none.
  */
 function addGridFloor(
   builder: ModelBuilder,
@@ -692,8 +703,8 @@ function addGridFloor(
   surplusMw: number,
   blockCols: readonly number[],
   blockMw: readonly number[],
-): void {
-  if (surplusMw <= 0) return;
+): number {
+  if (surplusMw <= 0) return -1;
   const cols: number[] = [grid];
   const coefs: number[] = [1];
   blockCols.forEach((col, i) => {
@@ -703,7 +714,7 @@ function addGridFloor(
       coefs.push(-excessMw);
     }
   });
-  if (cols.length > 1) builder.addConstraint(names.siteHourScenario('gridFloor', s, t, k), 0, Infinity, cols, coefs);
+  return cols.length > 1 ? builder.addConstraint(names.siteHourScenario('gridFloor', s, t, k), 0, Infinity, cols, coefs) : -1;
 }
 
 /**

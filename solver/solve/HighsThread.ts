@@ -248,8 +248,9 @@ function transferableRequest(
     value: model.value.slice(),
     objectiveOffset: model.objectiveOffset,
     ...(model.start ? { start: model.start.slice() } : {}),
+    ...(model.cutRows ? { cutRows: model.cutRows.slice() } : {}),
   };
-  const transfer = [copy.colLower, copy.colUpper, copy.colCost, copy.colInteger, copy.rowLower, copy.rowUpper, copy.rowStart, copy.index, copy.value, copy.start]
+  const transfer = [copy.colLower, copy.colUpper, copy.colCost, copy.colInteger, copy.rowLower, copy.rowUpper, copy.rowStart, copy.index, copy.value, copy.start, copy.cutRows]
     .filter((array) => array !== undefined)
     .map((array) => array.buffer as ArrayBuffer);
   return {

@@ -1,6 +1,7 @@
 import type { Highs, HighsCallbackMap, Model } from 'highs';
 import type { LinearModel } from '../model/LinearModel.js';
 import type { SolveProgress } from './SolveOutcome.js';
+import { plusZero } from './plusZero.js';
 import { createHighsModel, setHighsOption as setOption } from './createHighsModel.js';
 import { lpCostPerturbationMultiplier } from './lpCostPerturbationMultiplier.js';
 import { mipStartByDiving } from './mipStartByDiving.js';
@@ -70,13 +71,14 @@ export function solveHighsInThisThread(highs: Highs, request: HighsSolveRequest,
   let model: Model | undefined;
   try {
     if (m.start !== undefined && m.start.length !== numCols) throw new Error(`the model's start has ${m.start.length} values for ${numCols} columns`);
-    let timeLimitSeconds = request.timeLimitSeconds;
+    // NaN or a negative limit (no caller of ours sends one) means no time at all, not no limit.
+    let timeLimitSeconds = Number.isNaN(request.timeLimitSeconds) || request.timeLimitSeconds < 0 ? 0 : request.timeLimitSeconds;
     // A MILP whose start is a feasible point (its only integers are data gates) first tries its LP
     // relaxation, rounded; HiGHS's branch and cut runs only when that is not within the gap.
     let mipStart: Float64Array | undefined;
     if (isMip && m.start !== undefined) {
       const startedMs = performance.now();
-      const relaxed = solveFromRelaxation(highs, request);
+      const relaxed = solveFromRelaxation(highs, { ...request, timeLimitSeconds });
       if (relaxed.result) return relaxed.result;
       mipStart = relaxed.incumbent;
       timeLimitSeconds -= (performance.now() - startedMs) / 1000;
@@ -140,7 +142,7 @@ export function solveHighsInThisThread(highs: Highs, request: HighsSolveRequest,
     const solution = solverFeasible ? model.getSolution() : undefined;
     const values = solution ? solution.colValue : valuesFromStart ? start.slice() : undefined;
     // HiGHS can return -0; -0 + 0 is +0, which keeps reports and equality checks plain.
-    if (values) for (let j = 0; j < values.length; j++) values[j] += 0;
+    if (values) plusZero(values);
     const objective = solverFeasible ? model.getObjectiveValue() : valuesFromStart ? objectiveAt(m, start) : undefined;
     const duals = request.duals && solution && modelStatus === statuses.optimal ? dualsOf(highs, model, m, isMip, solution) : undefined;
     return {
@@ -208,6 +210,10 @@ function dualsOf(
   const fixed = Float64Array.from(integerCols, (c) => Math.round(solution.colValue[c]));
   model.changeColsBounds({ kind: 'set', indices: Int32Array.from(integerCols) }, fixed, fixed);
   model.clearIntegrality();
+  // Cuts are redundant once the integers are fixed; relaxed, a dual that belongs to a model row
+  // (e.g. powerBalance, the value of green supply) cannot sit on a cut that shadows it.
+  const cuts = m.cutRows;
+  if (cuts && cuts.length > 0) model.changeRowsBounds({ kind: 'set', indices: cuts }, new Float64Array(cuts.length).fill(-Infinity), new Float64Array(cuts.length).fill(Infinity));
   setOption(model, 'solver', 'simplex');
   try {
     model.setSolution({ colValue: solution.colValue });
@@ -220,11 +226,6 @@ function dualsOf(
   return { rowDuals: plusZero(fixedLp.rowDual), colDuals: plusZero(fixedLp.colDual), dualsFrom: 'lp_with_integers_fixed' };
 }
 
-/** `xs` with every -0 made +0 (in place). */
-function plusZero(xs: Float64Array): Float64Array {
-  for (let i = 0; i < xs.length; i++) xs[i] += 0;
-  return xs;
-}
 
 /** The model's objective at `x`: offset + Σ cost·x. */
 function objectiveAt(m: LinearModel, x: Float64Array): number {
