@@ -6,6 +6,7 @@ import type { Problem } from '../solver/problem/Problem.js';
 import { loadHighs } from '../solver/solve/loadHighs.js';
 import { mipStartByDiving } from '../solver/solve/mipStartByDiving.js';
 import { solveModel } from '../solver/solve/solveModel.js';
+import { expectFeasible } from './helpers/expectFeasible.js';
 import { arbitraryProblem } from './factories/arbitraryProblems.js';
 import { job, problem, site } from './factories/problems.js';
 
@@ -31,20 +32,6 @@ const arbitraryInstance: fc.Arbitrary<Problem> = fc
   }));
 
 /** Every bound and row of `m` holds at `x` (within 1e-6 relative), integers exactly integral. */
-function expectFeasible(m: LinearModel, x: Float64Array): void {
-  const tolerance = (bound: number) => 1e-6 * Math.max(1, Math.abs(bound));
-  x.forEach((v, c) => {
-    expect(v, m.colNames[c]).toBeGreaterThanOrEqual(m.colLower[c] - tolerance(m.colLower[c]));
-    expect(v, m.colNames[c]).toBeLessThanOrEqual(m.colUpper[c] + tolerance(m.colUpper[c]));
-    if (m.colInteger[c] !== 0) expect(Number.isInteger(v), `${m.colNames[c]} = ${v}`).toBe(true);
-  });
-  for (let r = 0; r < m.rowNames.length; r++) {
-    let activity = 0;
-    for (let k = m.rowStart[r]; k < m.rowStart[r + 1]; k++) activity += m.value[k] * x[m.index[k]];
-    expect(activity, m.rowNames[r]).toBeGreaterThanOrEqual(m.rowLower[r] - tolerance(m.rowLower[r]));
-    expect(activity, m.rowNames[r]).toBeLessThanOrEqual(m.rowUpper[r] + tolerance(m.rowUpper[r]));
-  }
-}
 
 const objectiveAt = (m: LinearModel, x: Float64Array) => x.reduce((sum, v, c) => sum + m.colCost[c] * v, m.objectiveOffset);
 
@@ -59,7 +46,7 @@ describe('mipStartByDiving', () => {
         if (!m.colInteger.some((flag) => flag !== 0)) return;
         const start = mipStartByDiving(highs, m, 10);
         expect(start, 'a MILP of blocks only gets a start').toBeDefined();
-        expectFeasible(m, start!);
+        expectFeasible(m, start!, 1e-6);
         const optimum = await solveModel(m, 'highs', { timeLimitSeconds: 10, mipGap: 1e-9 });
         expect(optimum.termination).toBe('optimal');
         expect(objectiveAt(m, start!)).toBeGreaterThanOrEqual(optimum.objective! - 1e-6 * Math.max(1, Math.abs(optimum.objective!)));
@@ -88,7 +75,7 @@ describe('mipStartByDiving', () => {
     ]);
     const m = buildModel(p).model;
     const start = mipStartByDiving(highs, m, 10)!;
-    expectFeasible(m, start);
+    expectFeasible(m, start, 1e-6);
     const unmet = ['unmet(first)', 'unmet(second)'].map((name) => start[m.colNames.indexOf(name)]).sort((a, b) => a - b);
     expect(unmet).toEqual([0, 16]);
 

@@ -1,5 +1,6 @@
 import type { Highs } from 'highs';
 import type { LinearModel } from '../model/LinearModel.js';
+import { createHighsModel } from './createHighsModel.js';
 
 /**
  * A MIP start for MILPs whose only integer columns are "pick at most one" groups of binaries (the
@@ -93,19 +94,8 @@ export function mipStartByDiving(highs: Highs, m: LinearModel, budgetSeconds: nu
     }
   };
 
-  const lp = highs.createModel({
-    numCols,
-    numRows,
-    offset: m.objectiveOffset,
-    colCost: m.colCost,
-    colLower: m.colLower,
-    colUpper: m.colUpper,
-    rowLower: m.rowLower,
-    rowUpper: m.rowUpper,
-    matrix: { format: 'csr', numRows, numCols, starts: m.rowStart, indices: m.index, values: m.value },
-  });
+  const lp = createHighsModel(highs, m, false);
   try {
-    lp.options.set('output_flag', false);
     const optimal = highs.constants.modelStatus.optimal;
     const solve = (): Float64Array | undefined => {
       const leftSeconds = budgetSeconds - (performance.now() - startedMs) / 1000;
@@ -161,10 +151,17 @@ export function mipStartByDiving(highs: Highs, m: LinearModel, budgetSeconds: nu
     const start = Float64Array.from(x, (v) => v + 0); // HiGHS may return -0
     for (let c = 0; c < numCols; c++) if (m.colInteger[c] !== 0) start[c] = Number.isNaN(fixedAt[c]) ? Math.round(x[c]) : fixedAt[c];
     return start;
-  } catch {
+  } catch (error) {
+    // A WebAssembly abort leaves the instance broken: the caller must hear of it (and replace the
+    // instance). Anything else HiGHS refuses in the dive only costs the start.
+    if (error instanceof WebAssembly.RuntimeError) throw error;
     return undefined;
   } finally {
-    lp.dispose();
+    try {
+      lp.dispose();
+    } catch {
+      // After a WebAssembly abort dispose can throw too; the error above is the one to report.
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Highs } from 'highs';
 import type { HighsRunResult, HighsSolveRequest } from './solveHighsInThisThread.js';
+import { plusZero } from './plusZero.js';
 import { createHighsModel, setHighsOption } from './createHighsModel.js';
 import { lpCostPerturbationMultiplier } from './lpCostPerturbationMultiplier.js';
 
@@ -28,7 +29,7 @@ const integralTolerance = 1e-6;
  *      1e-6 of it, else down (a ready gate below 1 closes: its cells stay empty, which every row
  *      allows), and that LP re-solved from the relaxation's basis: z_R, a feasible point of the MILP.
  *   3. if z_R - z_LP <= mipGap·|z_R| (or <= 1e-6 absolute, HiGHS's own absolute gap), z_R is proven
- *      within the gap: the answer, with mipGap = (z_R - z_LP) / |z_R| (0 when both are 0), and, if
+ *      within the gap: the answer, with mipGap = (z_R - z_LP) / |z_R| (0 when z_R is 0), and, if
  *      asked, the duals of step 2's LP, which is "the LP with the integer solution fixed".
  * Otherwise (or when an LP does not end optimal) it returns no result and the best feasible point
  * it has, for the caller's branch and cut to start from.
@@ -38,7 +39,8 @@ const integralTolerance = 1e-6;
  * the gap at the root; here the relaxation took 2.3 s (7,625 iterations from the greedy start),
  * the fixed LP 35 ms, and the gap was 2.3e-5 against the asked 1e-4.
  *
- * Runs in the calling thread within request.timeLimitSeconds (shared by both LPs).
+ * Runs in the calling thread within request.timeLimitSeconds (shared by both LPs; a finite,
+ * non-negative number or Infinity, see solveHighsInThisThread). Sends no progress events.
  * @throws Error when HiGHS throws (as solveHighsInThisThread).
  */
 export function solveFromRelaxation(highs: Highs, request: HighsSolveRequest): RelaxationOutcome {
@@ -76,8 +78,7 @@ export function solveFromRelaxation(highs: Highs, request: HighsSolveRequest): R
     model.run();
     if (model.getModelStatus() !== statuses.optimal) return { incumbent: start };
     const solution = model.getSolution();
-    const values = solution.colValue;
-    for (let c = 0; c < values.length; c++) values[c] += 0;
+    const values = plusZero(solution.colValue);
     const objective = model.getObjectiveValue();
     const gapAbs = Math.max(0, objective - lowerBound);
     if (gapAbs > request.mipGap * Math.abs(objective) && gapAbs > absoluteGap) return { incumbent: values };
@@ -90,7 +91,8 @@ export function solveFromRelaxation(highs: Highs, request: HighsSolveRequest): R
         isMip: true,
         values,
         objective,
-        mipGap: objective === 0 ? (gapAbs === 0 ? 0 : Infinity) : gapAbs / Math.abs(objective),
+        // Accepted with a zero objective only when gapAbs <= absoluteGap: closed, as HiGHS says.
+        mipGap: objective === 0 ? 0 : gapAbs / Math.abs(objective),
         resolvedWithoutPresolve: false,
         startUsed: true,
         valuesFromStart: false,
@@ -111,8 +113,3 @@ export function solveFromRelaxation(highs: Highs, request: HighsSolveRequest): R
 /** HiGHS's default mip_abs_gap: a gap this small counts as closed whatever the objective. */
 const absoluteGap = 1e-6;
 
-/** `xs` with every -0 made +0 (in place). */
-function plusZero(xs: Float64Array): Float64Array {
-  for (let i = 0; i < xs.length; i++) xs[i] += 0;
-  return xs;
-}

@@ -6,7 +6,6 @@ import { CoschedError } from '../../solver/errors/CoschedError.js';
 import { describeJsonValue } from './describeJsonValue.js';
 import { JsonSyntaxError, parseStrictJson } from './parseStrictJson.js';
 
-
 let yamlModule: typeof Yaml | undefined;
 
 /** The yaml package, loaded on the first YAML text: it takes about 35 ms, which JSON input need not pay. */
