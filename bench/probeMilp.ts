@@ -18,6 +18,7 @@ import { benchmarkSizes, generateInstance, parseSolarTrace, type SizeName } from
 import { validatePlanRequest } from '../src/data/validatePlanRequest.js';
 import { PlanRequest } from '../src/generated/cosched/v1/plan_request.js';
 import { buildModel } from '../solver/model/buildModel.js';
+import { createHighsModel } from '../solver/solve/createHighsModel.js';
 import { loadHighs } from '../solver/solve/loadHighs.js';
 import { mipStartByDiving } from '../solver/solve/mipStartByDiving.js';
 
@@ -52,24 +53,10 @@ function cpuS(u: NodeJS.CpuUsage): number {
   return (u.user + u.system) / 1e6;
 }
 
-function makeModel(integer: boolean) {
-  const model = highs.createModel({
-    numCols: m.colNames.length,
-    numRows: m.rowNames.length,
-    offset: m.objectiveOffset,
-    colCost: m.colCost,
-    colLower: m.colLower,
-    colUpper: m.colUpper,
-    rowLower: m.rowLower,
-    rowUpper: m.rowUpper,
-    matrix: { format: 'csr', numRows: m.rowNames.length, numCols: m.colNames.length, starts: m.rowStart, indices: m.index, values: m.value },
-    integrality: integer ? Int32Array.from(m.colInteger) : undefined,
-  });
-  return model;
-}
+/** The model in HiGHS (log off; `--log` turns it on below), as the planner's adapter builds it. */
+const makeModel = (integer: boolean) => createHighsModel(highs, m, integer);
 // LP relaxation
 const lp = makeModel(false);
-lp.options.set('output_flag', false);
 cpu = process.cpuUsage();
 lp.run();
 const lpCpuS = cpuS(process.cpuUsage(cpu));
