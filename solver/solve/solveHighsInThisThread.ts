@@ -2,6 +2,7 @@ import type { Highs, HighsCallbackMap, Model } from 'highs';
 import type { LinearModel } from '../model/LinearModel.js';
 import type { SolveProgress } from './SolveOutcome.js';
 import { plusZero } from './plusZero.js';
+import { relaxCutRows } from './relaxCutRows.js';
 import { createHighsModel, setHighsOption as setOption } from './createHighsModel.js';
 import { lpCostPerturbationMultiplier } from './lpCostPerturbationMultiplier.js';
 import { mipStartByDiving } from './mipStartByDiving.js';
@@ -210,10 +211,7 @@ function dualsOf(
   const fixed = Float64Array.from(integerCols, (c) => Math.round(solution.colValue[c]));
   model.changeColsBounds({ kind: 'set', indices: Int32Array.from(integerCols) }, fixed, fixed);
   model.clearIntegrality();
-  // Cuts are redundant once the integers are fixed; relaxed, a dual that belongs to a model row
-  // (e.g. powerBalance, the value of green supply) cannot sit on a cut that shadows it.
-  const cuts = m.cutRows;
-  if (cuts && cuts.length > 0) model.changeRowsBounds({ kind: 'set', indices: cuts }, new Float64Array(cuts.length).fill(-Infinity), new Float64Array(cuts.length).fill(Infinity));
+  relaxCutRows(model, m);
   setOption(model, 'solver', 'simplex');
   try {
     model.setSolution({ colValue: solution.colValue });

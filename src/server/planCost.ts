@@ -18,7 +18,8 @@ const count = new Intl.NumberFormat('en-US');
  * constraints. O(jobs × allowed sites); allocates nothing per cell.
  */
 export function planModelSize(problem: Problem): { variables: number; constraints: number; modelSize: number } {
-  const naive = naiveModelSize(problem);
+  // The lexicographic stage's model, the largest of the stages: it adds the unmetTotal row.
+  const naive = naiveModelSize(problem, { kind: 'lexicographic', unmetCap: 0 });
   const transfers = maxTransferSize(problem);
   const variables = naive.variables + transfers.variables;
   const constraints = naive.constraints + maxCutRows(problem) + transfers.constraints;
