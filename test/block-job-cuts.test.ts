@@ -63,6 +63,20 @@ function expectRowsHoldAt(withRows: LinearModel, without: LinearModel, values: F
   return checked;
 }
 
+/**
+ * One site `a` over 3 hours with 5 kW of green surplus in each (no base load) and one block of
+ * 8 GPUs × 1 kW = 8 kW for one hour, at the given grid intensities: stage 'weighted' with the cuts
+ * and without.
+ */
+function oneBlockOverSurplus(carbonIntensityGPerKwh: number[]): { withCuts: LinearModel; without: LinearModel } {
+  const hours = 3;
+  const p = problem(hours, [site('a', [0.005, 0.005, 0.005], carbonIntensityGPerKwh, { gpuCapacity: 8 })], [
+    job('block', hours, { interruptible: false, gpuHours: 8, maxGpus: 8, gpuPowerKw: 1, allowedSites: [0] }),
+  ]);
+  const stage: ModelStage = { kind: 'weighted', unmetPenalty: defaultUnmetPenalty(p) };
+  return { withCuts: buildModel(p, stage).model, without: buildModel(p, stage, { cuts: false }).model };
+}
+
 describe('cuts for non-interruptible jobs keep the optimum', () => {
   it('gridFloor: the same optimum with and without; the optimum without satisfies every gridFloor row', async () => {
     let rowsChecked = 0;
@@ -86,14 +100,7 @@ describe('cuts for non-interruptible jobs keep the optimum', () => {
   });
 
   it('a block whose load exceeds the green surplus gets a gridFloor row that lifts the LP bound', async () => {
-    const hours = 3;
-    // 8 GPUs × 1 kW = 8 kW against 5 kW of green surplus in every hour at a (no base load).
-    const p = problem(hours, [site('a', [0.005, 0.005, 0.005], [400, 400, 400], { gpuCapacity: 8 })], [
-      job('block', hours, { interruptible: false, gpuHours: 8, maxGpus: 8, gpuPowerKw: 1, allowedSites: [0] }),
-    ]);
-    const stage: ModelStage = { kind: 'weighted', unmetPenalty: defaultUnmetPenalty(p) };
-    const withCuts = buildModel(p, stage).model;
-    const without = buildModel(p, stage, { cuts: false }).model;
+    const { withCuts, without } = oneBlockOverSurplus([400, 400, 400]);
     expect(withCuts.rowNames.filter((row) => row.startsWith('gridFloor('))).toHaveLength(3);
     // The LP relaxations: without the rows, a third of the block at each of the three starts costs
     // nothing (8/3 kW in each hour, under the 5 kW); with them, it pays for the 3 kW over the surplus.
@@ -137,13 +144,7 @@ describe('cuts for non-interruptible jobs keep the optimum', () => {
 
   it('duals of the LP with the integers fixed sit on the model rows, not on the cuts: the same as without the cuts', async () => {
     // The block of the hand case above: at its optimum gridFloor reads grid >= 3 kW, as powerBalance does.
-    const hours = 3;
-    const p = problem(hours, [site('a', [0.005, 0.005, 0.005], [400, 300, 500], { gpuCapacity: 8 })], [
-      job('block', hours, { interruptible: false, gpuHours: 8, maxGpus: 8, gpuPowerKw: 1, allowedSites: [0] }),
-    ]);
-    const stage: ModelStage = { kind: 'weighted', unmetPenalty: defaultUnmetPenalty(p) };
-    const withCuts = buildModel(p, stage).model;
-    const without = buildModel(p, stage, { cuts: false }).model;
+    const { withCuts, without } = oneBlockOverSurplus([400, 300, 500]);
     expect(withCuts.cutRows?.length).toBe(3);
     // Through the HiGHS worker thread, as the planner asks for them (the cut rows travel with the model).
     const a = await solveModel(withCuts, 'highs', { ...solveOptions, duals: true });
