@@ -1,7 +1,7 @@
 import type { Highs } from 'highs';
 import type { HighsRunResult, HighsSolveRequest } from './solveHighsInThisThread.js';
 import { plusZero } from './plusZero.js';
-import { relaxCutRows } from './relaxCutRows.js';
+import { fixIntegerColumns } from './fixIntegerColumns.js';
 import { createHighsModel, setHighsOption } from './createHighsModel.js';
 import { lpCostPerturbationMultiplier } from './lpCostPerturbationMultiplier.js';
 
@@ -68,14 +68,10 @@ export function solveFromRelaxation(highs: Highs, request: HighsSolveRequest): R
     const lowerBound = model.getObjectiveValue();
     const relaxed = model.getSolution().colValue;
 
-    const integerCols: number[] = [];
-    for (let c = 0; c < m.colInteger.length; c++) if (m.colInteger[c] !== 0) integerCols.push(c);
-    const fixed = Float64Array.from(integerCols, (c) => {
-      const nearest = Math.round(relaxed[c]);
-      return Math.abs(relaxed[c] - nearest) <= integralTolerance ? nearest : Math.floor(relaxed[c]);
+    fixIntegerColumns(model, m, relaxed, (value) => {
+      const nearest = Math.round(value);
+      return Math.abs(value - nearest) <= integralTolerance ? nearest : Math.floor(value);
     });
-    model.changeColsBounds({ kind: 'set', indices: Int32Array.from(integerCols) }, fixed, fixed);
-    relaxCutRows(model, m);
     timeLeft();
     model.run();
     if (model.getModelStatus() !== statuses.optimal) return { incumbent: start };

@@ -2,7 +2,7 @@ import type { Highs, HighsCallbackMap, Model } from 'highs';
 import type { LinearModel } from '../model/LinearModel.js';
 import type { SolveProgress } from './SolveOutcome.js';
 import { plusZero } from './plusZero.js';
-import { relaxCutRows } from './relaxCutRows.js';
+import { fixIntegerColumns } from './fixIntegerColumns.js';
 import { createHighsModel, setHighsOption as setOption } from './createHighsModel.js';
 import { lpCostPerturbationMultiplier } from './lpCostPerturbationMultiplier.js';
 import { mipStartByDiving } from './mipStartByDiving.js';
@@ -182,7 +182,6 @@ export function solveHighsInThisThread(highs: Highs, request: HighsSolveRequest,
  */
 const ipmFromColumns = { withoutStart: 120_000, withStart: 400_000 };
 
-
 /** HiGHS's `solver` option for a model: 'choose' (HiGHS's MIP solver or dual simplex) or 'ipm'. */
 function lpAlgorithm(isMip: boolean, numCols: number, hasStart: boolean): 'choose' | 'ipm' {
   return !isMip && numCols >= (hasStart ? ipmFromColumns.withStart : ipmFromColumns.withoutStart) ? 'ipm' : 'choose';
@@ -206,12 +205,8 @@ function dualsOf(
     if (model.info.get('dual_solution_status') !== feasible) return undefined;
     return { rowDuals: plusZero(solution.rowDual), colDuals: plusZero(solution.colDual), dualsFrom: 'lp' };
   }
-  const integerCols: number[] = [];
-  for (let c = 0; c < m.colInteger.length; c++) if (m.colInteger[c] !== 0) integerCols.push(c);
-  const fixed = Float64Array.from(integerCols, (c) => Math.round(solution.colValue[c]));
-  model.changeColsBounds({ kind: 'set', indices: Int32Array.from(integerCols) }, fixed, fixed);
+  fixIntegerColumns(model, m, solution.colValue);
   model.clearIntegrality();
-  relaxCutRows(model, m);
   setOption(model, 'solver', 'simplex');
   try {
     model.setSolution({ colValue: solution.colValue });
@@ -223,7 +218,6 @@ function dualsOf(
   const fixedLp = model.getSolution();
   return { rowDuals: plusZero(fixedLp.rowDual), colDuals: plusZero(fixedLp.colDual), dualsFrom: 'lp_with_integers_fixed' };
 }
-
 
 /** The model's objective at `x`: offset + Σ cost·x. */
 function objectiveAt(m: LinearModel, x: Float64Array): number {
