@@ -21,7 +21,7 @@ import { validatePlanRequest } from '../src/data/validatePlanRequest.js';
 import { PlanResponse } from '../src/generated/cosched/v1/plan_response.js';
 import { toPlanResponse } from '../src/report/toPlanResponse.js';
 import { ClientLimiter } from '../src/server/ClientLimiter.js';
-import { planResponseBytes, planResponseBytesAtLeast } from '../src/server/planCost.js';
+import { planResponseBytes, planResponseBytesAtLeast, planResponseBytesForLimit } from '../src/server/planCost.js';
 import { CoSchedulerServiceClient, ValidatePlanRequestRequest, type ValidatePlanRequestResponse } from '../src/generated/cosched/v1/co_scheduler_service.js';
 import type { PlanRequest } from '../src/generated/cosched/v1/plan_request.js';
 import { hour, job, oneSiteFourHours, request, site } from './factories/planRequests.js';
@@ -98,6 +98,30 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
   const settled = await Promise.race([promise.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
   clearTimeout(timer);
   return settled;
+}
+
+/**
+ * windowsRequest(12, 3, true) with every extension a response carries: a battery at s0, a link
+ * s1 -> s0 for j1's 100 GB, two forecast scenarios (half and 1.2 times the green supply), or,
+ * with `explain`, no scenarios and the duals' explanation.
+ */
+function extendedRequest(explain: boolean): PlanRequest {
+  const planRequest = windowsRequest(12, 3, true);
+  // Green power at s0 only, and too little at night: the jobs move there, j1 after its data.
+  for (const s of planRequest.sites) s.greenSupplyMw = s.greenSupplyMw.map((_, t) => (s.id !== 's0' ? 0 : t % 24 < 12 ? 0.001 : 1.5));
+  planRequest.sites[0].storage = { energyMwh: 2, powerMw: 0.5, roundTripEfficiency: 0.9, initialMwh: 1 };
+  planRequest.links = [{ fromSiteId: 's1', toSiteId: 's0', bandwidthGbps: 1, energyKwhPerGb: 0.01 }];
+  Object.assign(planRequest.jobs[1], { datasetGb: 100, dataSite: 's1' });
+  if (explain) {
+    planRequest.options = { ...planRequest.options!, explain: true };
+    return planRequest;
+  }
+  planRequest.forecastScenarios = ['low', 'high'].map((name, k) => ({
+    name,
+    probability: 0.5,
+    sites: planRequest.sites.map((s) => ({ siteId: s.id, greenSupplyMw: s.greenSupplyMw.map((g) => g * (k === 0 ? 0.5 : 1.2)), carbonIntensityGPerKwh: [] })),
+  }));
+  return planRequest;
 }
 
 /** `jobs` jobs on `sites` sites over 48 hours; full windows and every site allowed, or a 2-hour window at the home site only. */
@@ -389,5 +413,39 @@ describe('plan cost and response size', () => {
       expect(Math.abs(planResponseBytes(problem, result) - encodedBytes) / encodedBytes).toBeLessThan(0.1);
       expect(planResponseBytesAtLeast(problem)).toBeLessThanOrEqual(encodedBytes);
     }
+  });
+
+  it('estimate a response with storage, links, forecast scenarios and explanations within 10%', async () => {
+    // The estimate once counted only the hourly accounts, jobs and allocations: 12.6% under on china-hubs-operators.
+    for (const explain of [false, true]) {
+      const problem = validatePlanRequest(extendedRequest(explain));
+      const result = await planProblem(problem);
+      const response = toPlanResponse(problem, result);
+      expect(response.sites[0].stateOfChargeMwh).toHaveLength(48);
+      expect(response.jobs[1].transfers.length).toBeGreaterThan(0);
+      if (explain) expect(response.explanation?.bindingHours.length).toBeGreaterThan(0);
+      else expect(response.scenarios?.scenarios).toHaveLength(2);
+      const encodedBytes = PlanResponse.encode(response).finish().length;
+      expect(Math.abs(planResponseBytes(problem, result) - encodedBytes) / encodedBytes).toBeLessThan(0.1);
+      expect(planResponseBytesAtLeast(problem)).toBeLessThanOrEqual(encodedBytes);
+      // Near the limit the exact size counts; far below it, the estimate.
+      expect(planResponseBytesForLimit([{ problem, result }], encodedBytes)).toBe(encodedBytes);
+      expect(planResponseBytesForLimit([{ problem, result }], 4 * encodedBytes)).toBe(planResponseBytes(problem, result));
+      // CompareScenarios holds its plans' responses together against the limit.
+      expect(planResponseBytesForLimit([{ problem, result }, { problem, result }], 2 * encodedBytes)).toBe(2 * encodedBytes);
+    }
+  });
+
+  it('judge a response near the limit by its encoded size: one byte over is refused, at the limit it is sent', async () => {
+    const planRequest = windowsRequest(12, 3, true);
+    const problem = validatePlanRequest(planRequest);
+    const encodedBytes = PlanResponse.encode(toPlanResponse(problem, await planProblem(problem))).finish().length;
+    test = await startTestServer({ maxResponseBytes: encodedBytes - 1 });
+    const error = await failure(callPlan(test.client, planRequest));
+    expect(error.code).toBe(status.RESOURCE_EXHAUSTED);
+    expect(error.details).toContain(`the response would take about ${encodedBytes.toLocaleString('en-US')} bytes; this server sends at most ${(encodedBytes - 1).toLocaleString('en-US')}`);
+    await test.close();
+    test = await startTestServer({ maxResponseBytes: encodedBytes });
+    expect(PlanResponse.encode(await callPlan(test.client, planRequest)).finish().length).toBe(encodedBytes);
   });
 });

@@ -4,6 +4,8 @@ import { maxCutRows } from '../../solver/model/maxCutRows.js';
 import { maxTransferSize } from '../../solver/model/maxTransferSize.js';
 import type { PlanResult } from '../../solver/plan/PlanResult.js';
 import type { Problem } from '../../solver/problem/Problem.js';
+import { PlanResponse } from '../generated/cosched/v1/plan_response.js';
+import { toPlanResponse } from '../report/toPlanResponse.js';
 
 const count = new Intl.NumberFormat('en-US');
 
@@ -74,20 +76,44 @@ export function planResponseBytesAtLeast(problem: Problem): number {
   return siteIdBytes + problem.sites.length * siteSeries(problem) * (3 + 8 * problem.hours) + 2 * (jobIdBytes + (2 + doubleBytes) * problem.jobs.length);
 }
 
+/** A Transfer (tag, length, start, hours, GB per hour) besides its two site ids. */
+const transferBytes = 3 + timestampBytes + 3 + doubleBytes;
+/** A SiteHourValue (tag, length, hour, two values) besides its site id. */
+const siteHourValueBytes = 3 + timestampBytes + 2 * doubleBytes;
+/** A JobDeadlineValue's numbers (tag, length, four doubles) besides its ids and note. */
+const jobDeadlineValueBytes = 3 + 4 * doubleBytes;
+/** A ScenarioResult's numbers (tag, length, eight doubles) besides its name. */
+const scenarioResultBytes = 3 + 8 * doubleBytes;
+
+/** A string field of `text`: tag, length and its UTF-8 bytes (0 when empty: proto3 leaves it out). */
+function stringBytes(text: string | undefined): number {
+  return text ? Buffer.byteLength(text) + 3 : 0;
+}
+
 /**
  * An estimate of the encoded PlanResponse toPlanResponse would build from `result` (within a
- * few percent above or below; exact counts of jobs, allocations, hourly values and strings),
- * computed without building it. O(jobs + allocations + sites).
+ * few percent above or below; exact counts of jobs, allocations, transfers, hourly values,
+ * explanation values, scenario outcomes and strings), computed without building it.
+ * O(jobs + allocations + transfers + sites + explanation values + scenarios).
  */
 export function planResponseBytes(problem: Problem, result: PlanResult): number {
+  const siteId = (s: number): number => stringBytes(problem.sites[s].id);
   const scheduleBytes = (schedule: PlanResult['baseline'] | undefined): number => {
-    if (!schedule) return problem.jobs.reduce((sum, job) => sum + job.id.length + 2 + jobPlanBytes + 48, 0);
-    const series = siteSeries(problem);
-    // Per site: its id, the hourly series and cfe_score.
-    let bytes = problem.sites.reduce((sum, site) => sum + site.id.length + 4 + series * (3 + 8 * problem.hours) + doubleBytes, 0);
+    if (!schedule) return problem.jobs.reduce((sum, job) => sum + stringBytes(job.id) + jobPlanBytes + 48, 0);
+    let bytes = 0;
+    // Per site: its id, each non-empty hourly series (tag, length, 8 bytes a value) and cfe_score.
+    schedule.sites.forEach((accounts, s) => {
+      const series = [accounts.jobLoadMw, accounts.greenUsedMw, accounts.gridMw, accounts.curtailedMw, accounts.emissionsKg, accounts.facilityMw,
+        accounts.chargeMw, accounts.dischargeMw, accounts.stateOfChargeMwh, accounts.marginalEmissionsKg ?? [], accounts.cfeServedMw];
+      bytes += siteId(s) + 4 + doubleBytes + series.reduce((sum, values) => sum + (values.length > 0 ? 4 + 8 * values.length : 0), 0);
+    });
     for (const outcome of schedule.jobs) {
-      bytes += problem.jobs[outcome.job].id.length + 2 + jobPlanBytes + (outcome.reason.length > 0 ? outcome.reason.length + 3 : 0);
-      for (const run of outcome.runs) bytes += allocationBytes + problem.sites[run.site].id.length + 2;
+      bytes += stringBytes(problem.jobs[outcome.job].id) + jobPlanBytes + stringBytes(outcome.reason);
+      for (const run of outcome.runs) bytes += allocationBytes + siteId(run.site);
+      for (const transfer of outcome.transfers ?? []) {
+        const link = (problem.links ?? [])[transfer.link];
+        bytes += transferBytes + (link ? siteId(link.fromSite) + siteId(link.toSite) : 0);
+      }
     }
     return bytes;
   };
@@ -96,7 +122,28 @@ export function planResponseBytes(problem: Problem, result: PlanResult): number 
   // annual matching scores of plan and baseline (5 doubles) and, with a marginal signal, the
   // marginal emissions (4 doubles).
   const accountingBytes = (5 + (siteSeries(problem) === 8 ? 4 : 0)) * doubleBytes;
-  return scheduleBytes(result.plan) + scheduleBytes(result.baseline) + strings + 130 + accountingBytes;
+  const explanation = result.explanation;
+  const explanationBytes = explanation
+    ? 8 + stringBytes(explanation.valueUnit) + stringBytes(explanation.basis) +
+      explanation.bindingHours.reduce((sum, value) => sum + siteHourValueBytes + siteId(value.site), 0) +
+      explanation.jobs.reduce((sum, value) => sum + jobDeadlineValueBytes + stringBytes(problem.jobs[value.job].id) + (value.site >= 0 ? siteId(value.site) : 0) + stringBytes(value.note), 0)
+    : 0;
+  const scenarioBytes = result.scenarios
+    ? 8 + 8 * doubleBytes + result.scenarios.outcomes.reduce((sum, outcome) => sum + scenarioResultBytes + stringBytes(outcome.name), 0)
+    : 0;
+  return scheduleBytes(result.plan) + scheduleBytes(result.baseline) + strings + 130 + accountingBytes + explanationBytes + scenarioBytes;
+}
+
+/**
+ * The size of the PlanResponses of `plans` together, to hold against `maxResponseBytes`: the sum
+ * of their estimates (planResponseBytes) while it is under half the limit, which their error of a
+ * few percent cannot cross; nearer the limit, the exact encoded sizes (each response is built and
+ * encoded once more).
+ */
+export function planResponseBytesForLimit(plans: ReadonlyArray<{ problem: Problem; result: PlanResult }>, maxResponseBytes: number): number {
+  const estimate = plans.reduce((sum, { problem, result }) => sum + planResponseBytes(problem, result), 0);
+  if (estimate < maxResponseBytes / 2) return estimate;
+  return plans.reduce((sum, { problem, result }) => sum + PlanResponse.encode(toPlanResponse(problem, result)).finish().length, 0);
 }
 
 /**
@@ -117,12 +164,12 @@ export function responseTooLarge(bytes: number, maxResponseBytes: number, when: 
 
 /**
  * Checks, after solving and before the response is built, that `result`'s PlanResponse fits
- * `maxResponseBytes` (planResponseBytes); unset: no check.
+ * `maxResponseBytes` (planResponseBytesForLimit); unset: no check.
  *
  * @throws CoschedError RESOURCE_EXHAUSTED, reason RESPONSE_TOO_LARGE, when it does not.
  */
 export function assertResponseFits(problem: Problem, result: PlanResult, maxResponseBytes: number | undefined): void {
   if (maxResponseBytes === undefined) return;
-  const bytes = planResponseBytes(problem, result);
+  const bytes = planResponseBytesForLimit([{ problem, result }], maxResponseBytes);
   if (bytes > maxResponseBytes) throw responseTooLarge(bytes, maxResponseBytes, 'after solving');
 }
