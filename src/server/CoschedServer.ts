@@ -145,6 +145,7 @@ export class CoschedServer {
         runnerId,
         maxCells: config.maxCells,
         maxModelSize: config.maxModelSize,
+        maxResponseBytes: config.maxResponseBytes,
         leaseMs: config.runLeaseMs,
         exclusiveStore: embedded,
         onRunEnded: (state, trigger) => metrics.observeRunEnded(state, trigger),

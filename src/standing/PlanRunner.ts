@@ -18,7 +18,7 @@ import {
   PlanRunTrigger,
   StartPlanRunRequest,
 } from '../generated/cosched/v1/standing_planner_service.js';
-import type { ListOperationsRequest, ListOperationsResponse, Operation } from '../generated/google/longrunning/operations.js';
+import { Operation, type ListOperationsRequest, type ListOperationsResponse } from '../generated/google/longrunning/operations.js';
 import { Status } from '../generated/google/rpc/status.js';
 import { checkNumber } from '../data/checkNumber.js';
 import { toPlanResponse } from '../report/toPlanResponse.js';
@@ -58,6 +58,11 @@ export interface PlanRunnerOptions {
   maxCells: number;
   /** Largest model accepted, as variables + constraints (the server's max_model_size); unset: not checked. */
   maxModelSize?: number;
+  /**
+   * Largest ListOperations page, encoded (the server's max_response_bytes): a page ends early,
+   * with a next_page_token, before the operation that would take it over. Unset: pages by count only.
+   */
+  maxResponseBytes?: number;
   /** How long a run's lease holds without renewal; renewed every third of it. Default 30 s. */
   leaseMs?: number;
   /**
@@ -235,7 +240,13 @@ export class PlanRunner {
     return PlanRunInput.fromJSON(JSON.parse(run.inputJson));
   }
 
-  /** ListOperations: newest first, filtered by `state = NAME` terms. `name` must be '' or `operations`. */
+  /**
+   * ListOperations: newest first, filtered by `state = NAME` terms. `name` must be '' or
+   * `operations`. A page holds at most `page_size` (default and at most 50) operations and, with
+   * `maxResponseBytes`, no more bytes than that: operations carry whole PlanResponses, so a page
+   * ends early, with a next_page_token, before one that would take it over. It always holds one
+   * (a single operation over the limit is sent as GetOperation sends it).
+   */
   async listOperations(request: ListOperationsRequest): Promise<ListOperationsResponse> {
     if (request.name !== '' && request.name !== 'operations' && request.name !== undefined) {
       throw CoschedError.invalid([{ field: 'name', description: `got ${JSON.stringify(request.name)}; expected "" or "operations"` }], 'request', 'INVALID_REQUEST');
@@ -246,9 +257,24 @@ export class PlanRunner {
     const query = `runs|${(states ?? []).join(',')}`;
     const beforeSeq = decodePageToken<number>(request.pageToken, query, 'number');
     const page = await this.options.store.read((tx) => tx.listRuns({ states, beforeSeq, limit: limit + 1 }));
-    const more = page.length > limit;
     const runs = page.slice(0, limit);
-    return { operations: runs.map(toOperation), nextPageToken: more ? encodePageToken(runs[runs.length - 1].seq, query) : '' };
+    const operations = runs.map(toOperation);
+    const response = (count: number): ListOperationsResponse => ({
+      operations: operations.slice(0, count),
+      nextPageToken: count < page.length ? encodePageToken(runs[count - 1].seq, query) : '',
+    });
+    const maxBytes = this.options.maxResponseBytes;
+    if (maxBytes === undefined || operations.length <= 1) return response(operations.length);
+    // The most operations whose page (with its token) fits: each adds its size, a tag and a length.
+    let count = 0;
+    let bytes = encodePageToken(Number.MAX_SAFE_INTEGER, query).length + 3; // next_page_token: tag, length, the longest token
+    while (count < operations.length) {
+      const size = Operation.encode(operations[count]).finish().length;
+      bytes += size + 1 + varintBytes(size);
+      if (bytes > maxBytes && count > 0) break;
+      count++;
+    }
+    return response(count);
   }
 
   /**
@@ -696,6 +722,16 @@ function errorStatus(error: unknown): Status {
     return { code: codes[error.code] ?? grpcCode.INTERNAL, message: `${prefix}${error.message}`, details: [] };
   }
   return { code: grpcCode.INTERNAL, message: `the planner failed: ${error instanceof Error ? error.message : String(error)}`, details: [] };
+}
+
+/** Bytes of `value` as a protobuf varint. */
+function varintBytes(value: number): number {
+  let bytes = 1;
+  while (value >= 128) {
+    value = Math.floor(value / 128);
+    bytes++;
+  }
+  return bytes;
 }
 
 /** A PlanResponse for a run with nothing to plan. */
