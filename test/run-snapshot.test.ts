@@ -77,6 +77,28 @@ describe('a run snapshot (buildRunSnapshot)', () => {
     expect(snapshot.forecastVersions).toEqual(['sites/helingeer/forecasts/1']);
   });
 
+  it("starts a battery where the previous plan left it, unless the forecast starts at the plan start or came after that plan", () => {
+    const battery = { ...sites[0], storage: { energyMwh: 4, powerMw: 1, roundTripEfficiency: 0.9, initialMwh: 3, finalMwhMin: 2, chargeFromGrid: false } };
+    const snapshotAt = (hour: number, startMs: number, planned?: Map<string, { stateOfChargeMwh: number; runPlanStartMs: number }>) =>
+      buildRunSnapshot({ nowMs: t0 + hour * h, horizonHours: 0, jobs: jobs.slice(0, 1).map((spec) => ({ id: spec.id, spec, doneGpuHours: 0 })), progress: [], forecasts: [forecast(battery, startMs)], plannedStateOfCharge: planned });
+    const carried = new Map([[battery.id, { stateOfChargeMwh: 1.25, runPlanStartMs: t0 + 2 * h }]]);
+
+    // Carried: the previous plan (from hour 2) began after the forecast (hour 0); final_mwh_min 2 > 1.25 is lowered.
+    const later = snapshotAt(5, t0, carried);
+    expect(later.request!.sites[0].storage).toMatchObject({ initialMwh: 1.25, finalMwhMin: 1.25, energyMwh: 4 });
+    expect(later.warnings.join('\n')).toMatch(/final_mwh_min 2 MWh of sites\/helingeer\/forecasts\/1 lowered to the 1.25 MWh/);
+    expect(() => validatePlanRequest(later.request!)).not.toThrow();
+    // A forecast that starts at the plan start states the battery's charge there.
+    expect(snapshotAt(5, t0 + 5 * h, carried).request!.sites[0].storage).toMatchObject({ initialMwh: 3, finalMwhMin: 2 });
+    // A forecast newer than the previous plan's start, or no previous plan: the forecast's, with a warning.
+    for (const snapshot of [snapshotAt(5, t0 + 3 * h, carried), snapshotAt(5, t0)]) {
+      expect(snapshot.request!.sites[0].storage).toMatchObject({ initialMwh: 3 });
+      expect(snapshot.warnings.join('\n')).toMatch(/site helingeer: its battery starts the plan at 3 MWh, the state of charge that sites\/helingeer\/forecasts\/1 gives for 2026-01-05T0[03]:00Z: no plan made since then reaches the plan start 2026-01-05T05:00Z/);
+    }
+    // Never beyond the battery: a planned 4.0000001 MWh starts at 4.
+    expect(snapshotAt(5, t0, new Map([[battery.id, { stateOfChargeMwh: 4.0000001, runPlanStartMs: t0 }]])).request!.sites[0].storage!.initialMwh).toBe(4);
+  });
+
   it('property: planned work + done = the job, the horizon fits every forecast, and the request is valid', () => {
     fc.assert(
       fc.property(

@@ -29,6 +29,7 @@ import { accountExecutedWork } from './accountExecutedWork.js';
 import { buildRunSnapshot } from './buildRunSnapshot.js';
 import { decodePageToken, encodePageToken, pageSizeOf } from './pageTokens.js';
 import { parseStateFilter } from './parseStateFilter.js';
+import { plannedStateOfCharge } from './plannedStateOfCharge.js';
 import { makeRunId, operationName, parseOperationName } from './resourceNames.js';
 import { msToTimestamp } from './toBacklogJob.js';
 import { toOperation } from './toOperation.js';
@@ -544,6 +545,8 @@ export class PlanRunner {
     const progress = await tx.listProgress({ jobIds: openJobs.map((j) => j.id), toMs: run.planStartMs });
     const doneBefore = new Map<string, number>();
     for (const row of progress) doneBefore.set(row.jobId, (doneBefore.get(row.jobId) ?? 0) + row.gpus);
+    // The plan this run replaces: where it left the batteries, and (below) the executed past since it.
+    const previous = await tx.latestSucceededRunBefore(run.planStartMs + 1);
     const snapshot = buildRunSnapshot({
       nowMs: run.nowMs,
       horizonHours: params.horizonHours,
@@ -553,13 +556,13 @@ export class PlanRunner {
       jobs: openJobs.map((job) => ({ id: job.id, spec: specs.get(job.id) as Job, doneGpuHours: doneBefore.get(job.id) ?? 0 })),
       progress,
       forecasts: latest.map((stored) => ({ stored, site: Site.fromJSON(JSON.parse(stored.siteJson)) })),
+      plannedStateOfCharge: plannedStateOfCharge(previous, run.planStartMs),
     });
 
     // The executed past: what was reported from the previous run's plan start (or the first
     // report) to this plan start, and the corrections (late or revised reports for earlier hours)
     // that arrived since the previous run took its inputs.
     const snapshotMs = this.now();
-    const previous = await tx.latestSucceededRunBefore(run.planStartMs + 1);
     const previousSnapshotMs = previous ? (timestampToMs(PlanRunMetadata.fromJSON(JSON.parse(previous.metadataJson)).startTime ?? { seconds: 0, nanos: 0 }) ?? 0) : 0;
     const windowProgress = await tx.listProgress({ fromMs: previous?.planStartMs, toMs: run.planStartMs });
     let fromMs = previous?.planStartMs ?? run.planStartMs;

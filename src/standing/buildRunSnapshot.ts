@@ -3,6 +3,7 @@ import { formatUtcInstant } from '../data/formatUtcInstant.js';
 import type { Job, Objective, PlanOptions, PlanRequest, Site } from '../generated/cosched/v1/plan_request.js';
 import type { JobCarryOver } from '../generated/cosched/v1/standing_planner_service.js';
 import type { ProgressRecordRow, StoredForecast } from '../store/PlannerStore.js';
+import type { PlannedStateOfCharge } from './plannedStateOfCharge.js';
 import { forecastName, jobName } from './resourceNames.js';
 
 const msPerHour = 3_600_000;
@@ -37,6 +38,8 @@ export interface RunSnapshotInput {
   progress: ProgressRecordRow[];
   /** The latest forecast of every site. */
   forecasts: SnapshotForecast[];
+  /** What the previous run planned for each site's battery at the plan start (plannedStateOfCharge). */
+  plannedStateOfCharge?: ReadonlyMap<string, PlannedStateOfCharge>;
 }
 
 /** The run's inputs, and what the snapshot found about jobs it does not plan. */
@@ -73,6 +76,11 @@ export interface RunSnapshot {
  *   start, and allowedSites cut to the sites
  *   in the plan (a home site without a forecast is replaced by the first allowed site in the plan,
  *   with a warning). A job with no site in the plan is left out (`leftOut`) with the reason.
+ * - A battery's state of charge at the plan start (`storage.initial_mwh`): its forecast's, when
+ *   the forecast starts at the plan start; else the one the previous run planned for that hour
+ *   (`plannedStateOfCharge`), when that run's plan starts no earlier than the forecast (so the
+ *   forecast's state was known to it); else the forecast's, with a warning. A `final_mwh_min`
+ *   above a carried state is lowered to it, with a warning.
  * - Nothing to plan (no job or no site): `request` undefined, horizonHours 0.
  */
 export function buildRunSnapshot(input: RunSnapshotInput): RunSnapshot {
@@ -202,7 +210,7 @@ export function buildRunSnapshot(input: RunSnapshotInput): RunSnapshot {
   horizonEndMs = Math.min(horizonEndMs, Math.ceil(latestDeadlineMs / msPerHour) * msPerHour);
   const horizonHours = Math.max(0, Math.round((horizonEndMs - planStartMs) / msPerHour));
 
-  const sites: Site[] = covering.map((f) => cutSite(f, planStartMs, horizonHours));
+  const sites: Site[] = covering.map((f) => withStateOfCharge(cutSite(f, planStartMs, horizonHours), f, planStartMs, input.plannedStateOfCharge, warnings));
   const request: PlanRequest = {
     horizon: { start: toTimestamp(planStartMs), hours: horizonHours },
     sites,
@@ -239,6 +247,27 @@ function cutSite(forecast: SnapshotForecast, planStartMs: number, hours: number)
     baseLoadMw: cut(site.baseLoadMw),
     marginalIntensityGPerKwh: cut(site.marginalIntensityGPerKwh),
   };
+}
+
+/** `site` with its battery's state of charge at the plan start, as buildRunSnapshot says. */
+function withStateOfCharge(site: Site, forecast: SnapshotForecast, planStartMs: number, planned: RunSnapshotInput['plannedStateOfCharge'], warnings: string[]): Site {
+  if (!site.storage || forecast.stored.startMs === planStartMs) return site;
+  const carried = planned?.get(site.id);
+  const version = forecastName(forecast.stored.siteId, forecast.stored.version);
+  if (!carried || carried.runPlanStartMs < forecast.stored.startMs) {
+    warnings.push(
+      `site ${site.id}: its battery starts the plan at ${site.storage.initialMwh} MWh, the state of charge that ${version} gives for ${formatUtcInstant(forecast.stored.startMs)}: ` +
+        `no plan made since then reaches the plan start ${formatUtcInstant(planStartMs)}`,
+    );
+    return site;
+  }
+  const initialMwh = Math.min(site.storage.energyMwh, Math.max(0, carried.stateOfChargeMwh));
+  const storage = { ...site.storage, initialMwh };
+  if (storage.finalMwhMin !== undefined && storage.finalMwhMin > initialMwh) {
+    warnings.push(`site ${site.id}: final_mwh_min ${storage.finalMwhMin} MWh of ${version} lowered to the ${round(initialMwh)} MWh the battery holds at the plan start`);
+    storage.finalMwhMin = initialMwh;
+  }
+  return { ...site, storage };
 }
 
 function toTimestamp(ms: number): { seconds: number; nanos: number } {
