@@ -99,6 +99,24 @@ describe('a run snapshot (buildRunSnapshot)', () => {
     expect(snapshotAt(5, t0, new Map([[battery.id, { stateOfChargeMwh: 4.0000001, runPlanStartMs: t0 }]])).request!.sites[0].storage!.initialMwh).toBe(4);
   });
 
+  it('leaves out a job whose data is away from its home site or at a site without a forecast (runs have no links)', () => {
+    const withData = (id: string, homeSite: string, dataSite: string): Job => ({ ...jobs[1], id, allowedSites: [], homeSite, datasetGb: 100, dataSite });
+    const [a, b] = [sites[0].id, sites[1].id];
+    const snapshot = buildRunSnapshot({
+      nowMs: t0,
+      horizonHours: 0,
+      jobs: [withData('away', a, b), withData('gone', 'nowhere', ''), withData('home', a, a)].map((spec) => ({ id: spec.id, spec, doneGpuHours: 0 })),
+      progress: [],
+      forecasts: [forecast(sites[0], t0), forecast(sites[1], t0)],
+    });
+    expect(snapshot.leftOut).toEqual([
+      { id: 'away', reason: `its data is at ${b}, away from its home site ${a}, and the standing planner has no links to move it` },
+      { id: 'gone', reason: 'its data is at nowhere, which has no forecast covering the plan start 2026-01-05T00:00Z' },
+    ]);
+    expect(snapshot.request!.jobs.map((j) => j.id)).toEqual(['home']);
+    expect(() => validatePlanRequest(snapshot.request!)).not.toThrow();
+  });
+
   it('property: planned work + done = the job, the horizon fits every forecast, and the request is valid', () => {
     fc.assert(
       fc.property(

@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../src/generated/cosched/v1/plan_request.js';
-import { JobState } from '../src/generated/cosched/v1/standing_planner_service.js';
+import { BacklogJob, JobState } from '../src/generated/cosched/v1/standing_planner_service.js';
 import { backlogScenario, ts } from './factories/backlogScenario.js';
 import { failure, standingClients, unary, type StandingClients } from './helpers/standingCalls.js';
 import { startTestServer, type TestServer } from './helpers/startTestServer.js';
@@ -32,6 +32,22 @@ describe('the standing planner refuses bad calls with the right code, every bad 
     expect(error.fields.find((v) => v.field === 'requests[1].job.gpuHours')!.description).toMatch(/got -5/);
     const listed = await unary(clients.planner, clients.planner.listJobs, { pageSize: 0, pageToken: '', filter: '' });
     expect(listed.totalSize).toBe(0);
+  });
+
+  it('a job whose data is away from its home site: INVALID_ARGUMENT on dataSite (the standing planner has no links), at create and at an update of the home site', async () => {
+    const base = { ...scenario.jobs[0], id: 'with-data', allowedSites: ['helingeer', 'guian'], homeSite: 'helingeer' };
+    const away = 'guian';
+    const error = await failure(createJobs([{ ...base, datasetGb: 500, dataSite: away }]));
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(error.fields).toEqual([{ field: 'requests[0].job.dataSite', description: expect.stringContaining(`got "${away}"; the standing planner has no links between sites`) }]);
+    // Data at the home site is accepted; an update moving the home site away from the data is not.
+    const [created] = (await createJobs([{ ...base, datasetGb: 500, dataSite: base.homeSite }])).jobs;
+    const moved = await failure(
+      unary(clients.planner, clients.planner.updateJob, { job: BacklogJob.fromPartial({ name: created.name, spec: { ...created.spec!, homeSite: away } }), updateMask: ['spec.home_site'] }),
+    );
+    expect(moved.code).toBe(status.INVALID_ARGUMENT);
+    expect(moved.fields.map((v) => v.field)).toEqual(['job.spec.dataSite']);
+    await unary(clients.planner, clients.planner.deleteJob, { name: created.name });
   });
 
   it('request_id: a retry returns the first answer; the same id for another request is ALREADY_EXISTS; an existing job id too', async () => {

@@ -75,7 +75,9 @@ export interface RunSnapshot {
  *   `missed`; any other job keeps its spec with gpuHours = remaining, release no earlier than the plan
  *   start, and allowedSites cut to the sites
  *   in the plan (a home site without a forecast is replaced by the first allowed site in the plan,
- *   with a warning). A job with no site in the plan is left out (`leftOut`) with the reason.
+ *   with a warning). A job with no site in the plan is left out (`leftOut`) with the reason, and
+ *   so is a job with data (`datasetGb` > 0) whose data site is not its home site or not in the
+ *   plan: the plan has no links to move data (a started job's data is where it runs).
  * - A battery's state of charge at the plan start (`storage.initial_mwh`): its forecast's, when
  *   the forecast starts at the plan start; else the one the previous run planned for that hour
  *   (`plannedStateOfCharge`), when that run's plan starts no earlier than the forecast (so the
@@ -171,6 +173,8 @@ export function buildRunSnapshot(input: RunSnapshotInput): RunSnapshot {
         gpuHours,
         allowedSites: [runningSite],
         homeSite: runningSite,
+        // Its data is where it runs.
+        dataSite: '',
         release: toTimestamp(planStartMs),
         deadline: toTimestamp(endMs),
       });
@@ -181,6 +185,21 @@ export function buildRunSnapshot(input: RunSnapshotInput): RunSnapshot {
       missed.push({ id: job.id, reason });
       entry.leftOutReason = reason;
       continue;
+    }
+    // With no links, a job with data runs where its data is: at its home site, which must be in the plan.
+    if ((job.spec.datasetGb ?? 0) > 0) {
+      const dataSite = job.spec.dataSite || job.spec.homeSite;
+      const reason =
+        dataSite !== job.spec.homeSite
+          ? `its data is at ${dataSite}, away from its home site ${job.spec.homeSite}, and the standing planner has no links to move it`
+          : !siteIds.has(dataSite)
+            ? `its data is at ${dataSite}, which has no forecast covering the plan start ${formatUtcInstant(planStartMs)}`
+            : undefined;
+      if (reason !== undefined) {
+        leftOut.push({ id: job.id, reason });
+        entry.leftOutReason = reason;
+        continue;
+      }
     }
     const allowed = job.spec.allowedSites.length === 0 ? [...siteIds] : job.spec.allowedSites.filter((id) => siteIds.has(id));
     if (allowed.length === 0) {

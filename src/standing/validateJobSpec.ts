@@ -11,8 +11,9 @@ import type { Job } from '../generated/cosched/v1/plan_request.js';
  * maxGpus, minGpus, gpuPowerKw, release before deadline, homeSite among allowedSites, ...), except
  * that the sites it names need not be known yet: a scheduler may submit jobs before any forecast
  * arrives, and a run reports jobs none of whose sites has a forecast. Site ids must still be well
- * formed. Violations are added to `violations` with `path` as the job's path (e.g. `job` or
- * `requests[3].job`), in proto3 JSON names.
+ * formed. A job with data (`datasetGb` > 0) must have it at its home site (`dataSite` empty or
+ * the home site): runs plan without links. Violations are added to `violations` with `path` as
+ * the job's path (e.g. `job` or `requests[3].job`), in proto3 JSON names.
  */
 export function validateJobSpec(job: Job | undefined, path: string, violations: ViolationList): void {
   if (job === undefined || job === null) {
@@ -41,6 +42,15 @@ export function validateJobSpec(job: Job | undefined, path: string, violations: 
   for (const v of own.items) {
     if (badIds.size > 0 && v.field.startsWith('jobs[0].allowedSites[')) continue;
     violations.add(v.field.replace(/^jobs\[0\]/, path), v.description);
+  }
+  // Runs plan without links (PlanRequest.links), so a job's data cannot move from its site.
+  const datasetGb: unknown = job.datasetGb;
+  if (typeof datasetGb === 'number' && datasetGb > 0 && typeof job.dataSite === 'string' && job.dataSite !== '' && job.dataSite !== job.homeSite) {
+    violations.add(
+      `${path}.dataSite`,
+      `got ${describeJsonValue(job.dataSite)}; the standing planner has no links between sites, so a job's data must be at its home site ${describeJsonValue(job.homeSite)} (or dataSite empty): ` +
+        'move the data home first, or plan the job with Plan and PlanRequest.links',
+    );
   }
 }
 
