@@ -21,8 +21,9 @@ import { validatePlanRequest } from '../src/data/validatePlanRequest.js';
 import { PlanResponse } from '../src/generated/cosched/v1/plan_response.js';
 import { toPlanResponse } from '../src/report/toPlanResponse.js';
 import { ClientLimiter } from '../src/server/ClientLimiter.js';
-import { planResponseBytes, planResponseBytesAtLeast, planResponseBytesForLimit } from '../src/server/planCost.js';
-import { CoSchedulerServiceClient, ValidatePlanRequestRequest, type ValidatePlanRequestResponse } from '../src/generated/cosched/v1/co_scheduler_service.js';
+import { planResponseBytes, planResponseBytesAtLeast, sizeCompareResponse, sizePlanResponse } from '../src/server/planCost.js';
+import { toVariantResults } from '../src/whatif/compareScenarios.js';
+import { CompareScenariosResponse, CoSchedulerServiceClient, ValidatePlanRequestRequest, type ValidatePlanRequestResponse } from '../src/generated/cosched/v1/co_scheduler_service.js';
 import type { PlanRequest } from '../src/generated/cosched/v1/plan_request.js';
 import { hour, job, oneSiteFourHours, request, site } from './factories/planRequests.js';
 import { competingBlocksMilp } from './factories/slowMilpRequests.js';
@@ -428,24 +429,35 @@ describe('plan cost and response size', () => {
       const encodedBytes = PlanResponse.encode(response).finish().length;
       expect(Math.abs(planResponseBytes(problem, result) - encodedBytes) / encodedBytes).toBeLessThan(0.1);
       expect(planResponseBytesAtLeast(problem)).toBeLessThanOrEqual(encodedBytes);
-      // Near the limit the exact size counts; far below it, the estimate.
-      expect(planResponseBytesForLimit([{ problem, result }], encodedBytes)).toBe(encodedBytes);
-      expect(planResponseBytesForLimit([{ problem, result }], 4 * encodedBytes)).toBe(planResponseBytes(problem, result));
-      // CompareScenarios holds its plans' responses together against the limit.
-      expect(planResponseBytesForLimit([{ problem, result }, { problem, result }], 2 * encodedBytes)).toBe(2 * encodedBytes);
+      // Near the limit the exact size counts (with WatchPlan's 6 wrapper bytes), and the response built
+      // for it is kept; far below it, the estimate.
+      const near = sizePlanResponse(problem, result, encodedBytes);
+      expect(near).toMatchObject({ bytes: encodedBytes + 6, exact: true });
+      expect(near.response).toEqual(response);
+      expect(sizePlanResponse(problem, result, 4 * encodedBytes)).toEqual({ bytes: planResponseBytes(problem, result) + 6, exact: false });
+      // CompareScenarios: its whole final message, rows and plans, estimated within 10% and exact near the limit.
+      const planned = [{ name: 'base', request: {} as PlanRequest, problem, result }, { name: 'a variant', request: {} as PlanRequest, problem, result }];
+      const rows = toVariantResults(planned, true);
+      const compareBytes = CompareScenariosResponse.encode({ event: { $case: 'result', value: { rows } } }).finish().length;
+      expect(sizeCompareResponse(planned, rows, compareBytes)).toEqual({ bytes: compareBytes, exact: true });
+      const estimated = sizeCompareResponse(planned, rows, 4 * compareBytes);
+      expect(estimated.exact).toBe(false);
+      expect(Math.abs(estimated.bytes - compareBytes) / compareBytes).toBeLessThan(0.1);
     }
   });
 
-  it('judge a response near the limit by its encoded size: one byte over is refused, at the limit it is sent', async () => {
+  it('judge a response near the limit by its encoded size and wrapper: one byte over is refused, at the limit it is sent', async () => {
     const planRequest = windowsRequest(12, 3, true);
     const problem = validatePlanRequest(planRequest);
     const encodedBytes = PlanResponse.encode(toPlanResponse(problem, await planProblem(problem))).finish().length;
-    test = await startTestServer({ maxResponseBytes: encodedBytes - 1 });
+    // The limit holds for WatchPlan's message too: the PlanResponse and up to 6 bytes of tag and length.
+    const messageBytes = encodedBytes + 6;
+    test = await startTestServer({ maxResponseBytes: messageBytes - 1 });
     const error = await failure(callPlan(test.client, planRequest));
     expect(error.code).toBe(status.RESOURCE_EXHAUSTED);
-    expect(error.details).toContain(`the response would take about ${encodedBytes.toLocaleString('en-US')} bytes; this server sends at most ${(encodedBytes - 1).toLocaleString('en-US')}`);
+    expect(error.details).toContain(`the response would take ${messageBytes.toLocaleString('en-US')} bytes; this server sends at most ${(messageBytes - 1).toLocaleString('en-US')}`);
     await test.close();
-    test = await startTestServer({ maxResponseBytes: encodedBytes });
+    test = await startTestServer({ maxResponseBytes: messageBytes });
     expect(PlanResponse.encode(await callPlan(test.client, planRequest)).finish().length).toBe(encodedBytes);
   });
 });

@@ -7,7 +7,7 @@ import { prepareScenarios, type Scenario } from '../whatif/prepareScenarios.js';
 import type { CallContext } from './CallContext.js';
 import { withPoolPlanner } from './poolPlanner.js';
 import type { PlanMethodDeps } from './planOnPool.js';
-import { modelSizeViolation, planResponseBytesAtLeast, planResponseBytesForLimit, planTooCostly, responseTooLarge } from './planCost.js';
+import { modelSizeViolation, planResponseBytesAtLeast, planTooCostly, responseTooLarge, sizeCompareResponse } from './planCost.js';
 import { planRequestSize } from './planRequestSize.js';
 import { toCompareProgress } from './toWhatIfProgress.js';
 
@@ -29,8 +29,8 @@ const count = new Intl.NumberFormat('en-US');
  * `maxCells` (RESOURCE_EXHAUSTED, reason PLAN_TOO_LARGE, limit `max_cells`) and, when set, its model
  * against `maxModelSize` (reason PLAN_TOO_COSTLY, limit `max_model_size`); with `include_plans`,
  * the plans' smallest possible responses together against `maxResponseBytes` (reason
- * RESPONSE_TOO_LARGE, limit `max_response_bytes`) before solving, and their responses together
- * after solving (planResponseBytesForLimit: estimated, or encoded when near the limit), before any
+ * RESPONSE_TOO_LARGE, limit `max_response_bytes`) before solving, and the final message with the
+ * rows after solving (sizeCompareResponse: estimated, or encoded when near the limit), before it
  * is sent.
  * Log fields: the base's size, the number of variants, and each row's termination.
  *
@@ -71,11 +71,12 @@ export async function compareScenariosOnPool(
     }),
   );
   context.logFields.terminations = planned.map((scenario) => scenario.result.termination);
+  const rows = toVariantResults(planned, includePlans === true);
   if (includePlans === true && deps.maxResponseBytes !== undefined) {
-    const responseBytes = planResponseBytesForLimit(planned, deps.maxResponseBytes);
-    if (responseBytes > deps.maxResponseBytes) throw responseTooLarge(responseBytes, deps.maxResponseBytes, 'after solving');
+    const size = sizeCompareResponse(planned, rows, deps.maxResponseBytes);
+    if (size.bytes > deps.maxResponseBytes) throw responseTooLarge(size.bytes, deps.maxResponseBytes, size.exact ? 'encoded' : 'after solving');
   }
-  return toVariantResults(planned, includePlans === true);
+  return rows;
 }
 
 /** RESOURCE_EXHAUSTED naming every scenario over `maxCells` hours × sites × jobs. */

@@ -48,8 +48,8 @@ export function createCoSchedulerService(deps: PlanMethodDeps): CoSchedulerServi
     plan: handleUnaryCall<PlanRequest | DeferredRequest, PlanResponse>(
       'Plan',
       async (request, context) => {
-        const { problem, result, respond } = await planOnPool(request, context, deps);
-        const response = respond(() => toPlanResponse(problem, result));
+        const { problem, result, built, respond } = await planOnPool(request, context, deps);
+        const response = respond(() => built ?? toPlanResponse(problem, result));
         // Encoding (in grpc-js) in a turn of its own, after building.
         await yieldToEventLoop();
         return response;
@@ -61,11 +61,11 @@ export function createCoSchedulerService(deps: PlanMethodDeps): CoSchedulerServi
       'WatchPlan',
       async (message, context, send) => {
         const request = message instanceof DeferredRequest ? message : message.request;
-        const { problem, result, respond } = await planOnPool(request, context, deps, {
+        const { problem, result, built, respond } = await planOnPool(request, context, deps, {
           onValidated: (size) => send({ event: { $case: 'progress', value: validatedProgress(size, context.elapsedMs()) } }),
           onEvent: (event) => send({ event: { $case: 'progress', value: toPlanProgress(event, context.elapsedMs()) } }),
         });
-        const response = respond(() => toPlanResponse(problem, result));
+        const response = respond(() => built ?? toPlanResponse(problem, result));
         await yieldToEventLoop();
         send({ event: { $case: 'plan', value: response } });
       },

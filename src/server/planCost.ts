@@ -5,6 +5,8 @@ import { maxTransferSize } from '../../solver/model/maxTransferSize.js';
 import type { PlanResult } from '../../solver/plan/PlanResult.js';
 import type { Problem } from '../../solver/problem/Problem.js';
 import { PlanResponse } from '../generated/cosched/v1/plan_response.js';
+import { CompareScenariosResponse } from '../generated/cosched/v1/co_scheduler_service.js';
+import type { VariantResult } from '../generated/cosched/v1/what_if.js';
 import { toPlanResponse } from '../report/toPlanResponse.js';
 
 const count = new Intl.NumberFormat('en-US');
@@ -56,8 +58,8 @@ const doubleBytes = 9;
 const timestampBytes = 8;
 /** An Allocation (tag, length, start, hours, gpus) besides its site id. */
 const allocationBytes = 3 + timestampBytes + 3 + doubleBytes;
-/** A JobPlan's fixed fields (tag, length, unmet, done, late, finish) besides its id, reason and allocations. */
-const jobPlanBytes = 4 + 3 * doubleBytes + timestampBytes;
+/** A JobPlan's fixed fields (tag, length, unmet, done, late, finish, preemptions, migrations, checkpoint GPU-hours) besides its id, reason, allocations and transfers. */
+const jobPlanBytes = 4 + 4 * doubleBytes + timestampBytes + 2 * 3;
 
 /** Hourly series in a SiteProfile: job load, green used, grid, curtailed, emissions, facility, CFE served; plus marginal emissions with a marginal signal. */
 function siteSeries(problem: Problem): number {
@@ -82,8 +84,8 @@ const transferBytes = 3 + timestampBytes + 3 + doubleBytes;
 const siteHourValueBytes = 3 + timestampBytes + 2 * doubleBytes;
 /** A JobDeadlineValue's numbers (tag, length, four doubles) besides its ids and note. */
 const jobDeadlineValueBytes = 3 + 4 * doubleBytes;
-/** A ScenarioResult's numbers (tag, length, eight doubles) besides its name. */
-const scenarioResultBytes = 3 + 8 * doubleBytes;
+/** A ScenarioResult's numbers (tag, length, nine doubles) besides its name. */
+const scenarioResultBytes = 3 + 9 * doubleBytes;
 
 /** A string field of `text`: tag, length and its UTF-8 bytes (0 when empty: proto3 leaves it out). */
 function stringBytes(text: string | undefined): number {
@@ -91,10 +93,11 @@ function stringBytes(text: string | undefined): number {
 }
 
 /**
- * An estimate of the encoded PlanResponse toPlanResponse would build from `result` (within a
- * few percent above or below; exact counts of jobs, allocations, transfers, hourly values,
- * explanation values, scenario outcomes and strings), computed without building it.
- * O(jobs + allocations + transfers + sites + explanation values + scenarios).
+ * An estimate of the encoded PlanResponse toPlanResponse would build from `result`, computed
+ * without building it: exact counts of jobs, allocations, transfers, hourly values, explanation
+ * values, scenario outcomes and strings, with fixed sizes for numbers. Within 5% of the encoded
+ * size on the bundled scenarios; above it on very small responses (+33% for one job and one hour);
+ * never below half of it. O(jobs + allocations + transfers + sites + explanation values + scenarios).
  */
 export function planResponseBytes(problem: Problem, result: PlanResult): number {
   const siteId = (s: number): number => stringBytes(problem.sites[s].id);
@@ -117,7 +120,7 @@ export function planResponseBytes(problem: Problem, result: PlanResult): number 
     }
     return bytes;
   };
-  const strings = [...result.warnings, ...result.check.violations, result.solve.solver, result.solve.solverStatus].reduce((sum, text) => sum + (text?.length ?? 0) + 3, 0);
+  const strings = [...result.warnings, ...result.check.violations, result.solve.solver, result.solve.solverStatus].reduce((sum, text) => sum + stringBytes(text), 0);
   // The summary, solve and check messages' numbers: about 130 bytes measured; the CFE and
   // annual matching scores of plan and baseline (5 doubles) and, with a marginal signal, the
   // marginal emissions (4 doubles).
@@ -134,25 +137,49 @@ export function planResponseBytes(problem: Problem, result: PlanResult): number 
   return scheduleBytes(result.plan) + scheduleBytes(result.baseline) + strings + 130 + accountingBytes + explanationBytes + scenarioBytes;
 }
 
+/** The most bytes Plan or WatchPlan adds around the PlanResponse: WatchPlanResponse's field tag and length. */
+const planResponseWrapperBytes = 6;
+/** The most bytes a VariantResult adds around its plan besides its name: tags, lengths, termination, two VariantMetrics. */
+const variantRowBytes = 200;
+
+/** A message's size against a byte limit: estimated, or `exact` (encoded). */
+export interface ResponseSize {
+  bytes: number;
+  exact: boolean;
+}
+
 /**
- * The size of the PlanResponses of `plans` together, to hold against `maxResponseBytes`: the sum
- * of their estimates (planResponseBytes) while it is under half the limit, which their error of a
- * few percent cannot cross; nearer the limit, the exact encoded sizes (each response is built and
- * encoded once more).
+ * The size of the message that carries `result`'s PlanResponse (Plan's, or WatchPlan's with its
+ * wrapper: planResponseWrapperBytes more), to hold against `maxResponseBytes`: estimated
+ * (planResponseBytes) while the estimate is under half the limit, which it cannot be unless the
+ * encoded size is under the limit; nearer the limit, encoded. Then `response` is the PlanResponse
+ * built for it, for the caller to send rather than build again.
  */
-export function planResponseBytesForLimit(plans: ReadonlyArray<{ problem: Problem; result: PlanResult }>, maxResponseBytes: number): number {
-  const estimate = plans.reduce((sum, { problem, result }) => sum + planResponseBytes(problem, result), 0);
-  if (estimate < maxResponseBytes / 2) return estimate;
-  return plans.reduce((sum, { problem, result }) => sum + PlanResponse.encode(toPlanResponse(problem, result)).finish().length, 0);
+export function sizePlanResponse(problem: Problem, result: PlanResult, maxResponseBytes: number): ResponseSize & { response?: PlanResponse } {
+  const estimate = planResponseBytes(problem, result) + planResponseWrapperBytes;
+  if (estimate < maxResponseBytes / 2) return { bytes: estimate, exact: false };
+  const response = toPlanResponse(problem, result);
+  return { bytes: PlanResponse.encode(response).finish().length + planResponseWrapperBytes, exact: true, response };
+}
+
+/**
+ * The size of CompareScenarios' final message with `rows` (toVariantResults of `planned`, with
+ * their plans), to hold against `maxResponseBytes`: estimated from the plans (planResponseBytes)
+ * and the rows' names while under half the limit, else the whole message encoded.
+ */
+export function sizeCompareResponse(planned: ReadonlyArray<{ problem: Problem; result: PlanResult }>, rows: readonly VariantResult[], maxResponseBytes: number): ResponseSize {
+  const estimate = planned.reduce((sum, { problem, result }, i) => sum + planResponseBytes(problem, result) + variantRowBytes + stringBytes(rows[i]?.name), 16);
+  if (estimate < maxResponseBytes / 2) return { bytes: estimate, exact: false };
+  return { bytes: CompareScenariosResponse.encode({ event: { $case: 'result', value: { rows: [...rows] } } }).finish().length, exact: true };
 }
 
 /**
  * RESOURCE_EXHAUSTED, reason RESPONSE_TOO_LARGE (QuotaFailure subject `max_response_bytes`): a
- * response of about `bytes` is over `maxResponseBytes`. `when` says whether this is known before
- * solving (a lower bound) or after.
+ * response of `bytes` is over `maxResponseBytes`. `when` says how that is known: before solving
+ * (a lower bound), after solving (an estimate), or encoded (exact).
  */
-export function responseTooLarge(bytes: number, maxResponseBytes: number, when: 'before solving' | 'after solving', name?: string): CoschedError {
-  const estimate = when === 'before solving' ? `at least ${count.format(bytes)}` : `about ${count.format(bytes)}`;
+export function responseTooLarge(bytes: number, maxResponseBytes: number, when: 'before solving' | 'after solving' | 'encoded', name?: string): CoschedError {
+  const estimate = when === 'before solving' ? `at least ${count.format(bytes)}` : when === 'after solving' ? `about ${count.format(bytes)}` : count.format(bytes);
   const description =
     `${name ? `${name}: ` : ''}the response would take ${estimate} bytes; this server sends at most ${count.format(maxResponseBytes)} (max_response_bytes). ` +
     'Plan fewer jobs, sites or hours per call';
@@ -163,13 +190,15 @@ export function responseTooLarge(bytes: number, maxResponseBytes: number, when: 
 }
 
 /**
- * Checks, after solving and before the response is built, that `result`'s PlanResponse fits
- * `maxResponseBytes` (planResponseBytesForLimit); unset: no check.
+ * Checks, after solving and before the response is sent, that the message carrying `result`'s
+ * PlanResponse fits `maxResponseBytes` (sizePlanResponse); unset: no check. Returns the
+ * PlanResponse when the check had to build it (near the limit), for the caller to send.
  *
  * @throws CoschedError RESOURCE_EXHAUSTED, reason RESPONSE_TOO_LARGE, when it does not.
  */
-export function assertResponseFits(problem: Problem, result: PlanResult, maxResponseBytes: number | undefined): void {
-  if (maxResponseBytes === undefined) return;
-  const bytes = planResponseBytesForLimit([{ problem, result }], maxResponseBytes);
-  if (bytes > maxResponseBytes) throw responseTooLarge(bytes, maxResponseBytes, 'after solving');
+export function assertResponseFits(problem: Problem, result: PlanResult, maxResponseBytes: number | undefined): PlanResponse | undefined {
+  if (maxResponseBytes === undefined) return undefined;
+  const size = sizePlanResponse(problem, result, maxResponseBytes);
+  if (size.bytes > maxResponseBytes) throw responseTooLarge(size.bytes, maxResponseBytes, size.exact ? 'encoded' : 'after solving');
+  return size.response;
 }

@@ -1,5 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import type { PlanResponse } from '../generated/cosched/v1/plan_response.js';
 import { CoschedError } from '../../solver/errors/CoschedError.js';
 import type { PlanCallbacks, PlanEvent } from '../../solver/plan/PlanCallbacks.js';
 import type { PlanResult } from '../../solver/plan/PlanResult.js';
@@ -54,7 +55,7 @@ export async function planOnPool(
   context: CallContext,
   deps: PlanMethodDeps,
   hooks: { onValidated?: (size: PlanSize) => void; onEvent?: PlanCallbacks['onEvent'] } = {},
-): Promise<{ problem: Problem; result: PlanResult; respond: <T>(build: () => T) => T }> {
+): Promise<{ problem: Problem; result: PlanResult; built?: PlanResponse; respond: <T>(build: () => T) => T }> {
   // Undefined unless tracing is on (PlanPhaseRecorder): then each phase becomes a span.
   const phases = PlanPhaseRecorder.start();
   try {
@@ -72,9 +73,9 @@ export async function planOnPool(
     });
     context.logFields.termination = result.termination;
     await yieldToEventLoop();
-    assertResponseFits(problem, result, deps.maxResponseBytes);
+    const built = assertResponseFits(problem, result, deps.maxResponseBytes);
     phases?.planned(result);
-    return { problem, result, respond: (build) => (phases ? phases.respond(build) : build()) };
+    return { problem, result, built, respond: (build) => (phases ? phases.respond(build) : build()) };
   } catch (error) {
     phases?.failed(error);
     throw error;

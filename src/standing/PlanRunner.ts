@@ -29,6 +29,7 @@ import { accountExecutedWork } from './accountExecutedWork.js';
 import { buildRunSnapshot } from './buildRunSnapshot.js';
 import { decodePageToken, encodePageToken, pageSizeOf } from './pageTokens.js';
 import { parseStateFilter } from './parseStateFilter.js';
+import { operationsThatFit } from './operationsThatFit.js';
 import { plannedStateOfCharge } from './plannedStateOfCharge.js';
 import { makeRunId, operationName, parseOperationName } from './resourceNames.js';
 import { msToTimestamp } from './toBacklogJob.js';
@@ -265,17 +266,9 @@ export class PlanRunner {
       nextPageToken: count < page.length ? encodePageToken(runs[count - 1].seq, query) : '',
     });
     const maxBytes = this.options.maxResponseBytes;
-    if (maxBytes === undefined || operations.length <= 1) return response(operations.length);
-    // The most operations whose page (with its token) fits: each adds its size, a tag and a length.
-    let count = 0;
-    let bytes = encodePageToken(Number.MAX_SAFE_INTEGER, query).length + 3; // next_page_token: tag, length, the longest token
-    while (count < operations.length) {
-      const size = Operation.encode(operations[count]).finish().length;
-      bytes += size + 1 + varintBytes(size);
-      if (bytes > maxBytes && count > 0) break;
-      count++;
-    }
-    return response(count);
+    if (maxBytes === undefined) return response(operations.length);
+    const sizes = operations.map((operation) => Operation.encode(operation).finish().length);
+    return response(operationsThatFit(sizes, (count) => Buffer.byteLength(response(count).nextPageToken), maxBytes));
   }
 
   /**
@@ -725,16 +718,6 @@ function errorStatus(error: unknown): Status {
     return { code: codes[error.code] ?? grpcCode.INTERNAL, message: `${prefix}${error.message}`, details: [] };
   }
   return { code: grpcCode.INTERNAL, message: `the planner failed: ${error instanceof Error ? error.message : String(error)}`, details: [] };
-}
-
-/** Bytes of `value` as a protobuf varint. */
-function varintBytes(value: number): number {
-  let bytes = 1;
-  while (value >= 128) {
-    value = Math.floor(value / 128);
-    bytes++;
-  }
-  return bytes;
 }
 
 /** A PlanResponse for a run with nothing to plan. */
