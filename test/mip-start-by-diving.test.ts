@@ -83,4 +83,17 @@ describe('mipStartByDiving', () => {
     const withRun = problem(hours, [site('a', [0, 0], [300, 300], { gpuCapacity: 8 })], [job('min', hours, { gpuHours: 8, maxGpus: 8, minGpus: 2 })]);
     expect(mipStartByDiving(highs, buildModel(withRun).model, 10)).toBeUndefined();
   });
+
+  it("is the solve's first progress event, as an incumbent, before branch and cut reports", async () => {
+    // One 2-hour block at a site that is green in hours 1 and 2 only: the dive finds the optimum.
+    const p = problem(4, [site('a', [0, 1, 1, 0], [300, 300, 300, 300])], [job('block', 4, { interruptible: false, gpuHours: 16, maxGpus: 8 })]);
+    const m = buildModel(p).model;
+    const start = mipStartByDiving(highs, m, 10)!;
+    expect(start).toBeDefined();
+    const progress: Array<{ incumbent?: number }> = [];
+    const solved = await solveModel(m, 'highs', { timeLimitSeconds: 10, mipGap: 1e-4, onProgress: (event) => progress.push(event) });
+    expect(solved.termination).toBe('optimal');
+    expect(progress[0]?.incumbent).toBeCloseTo(objectiveAt(m, start), 9);
+    expect(progress[0]?.incumbent).toBeCloseTo(solved.objective!, 6);
+  });
 });

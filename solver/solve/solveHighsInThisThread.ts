@@ -97,6 +97,8 @@ export function solveHighsInThisThread(highs: Highs, request: HighsSolveRequest,
       mipStart = mipStartByDiving(highs, m, Math.min(30, 0.2 * timeLimitSeconds), Math.max(0.01, request.mipGap));
       timeLimitSeconds -= (performance.now() - diveStartedMs) / 1000;
     }
+    // The start is the first incumbent: say so now, as branch and cut may be silent for a while.
+    if (mipStart !== undefined && onProgress !== undefined && request.progressIntervalMs > 0) onProgress({ incumbent: objectiveAt(m, mipStart) });
     // The wrapper rejects an infinite time_limit; HiGHS's default already means "none".
     if (Number.isFinite(timeLimitSeconds)) setOption(model, 'time_limit', Math.max(0, timeLimitSeconds));
     const callbacks = progressCallbacks(highs, request, isMip, onProgress);
