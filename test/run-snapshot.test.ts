@@ -3,14 +3,23 @@ import { describe, expect, it } from 'vitest';
 import { accountSchedule } from '../solver/accounting/accountSchedule.js';
 import { validatePlanRequest } from '../src/data/validatePlanRequest.js';
 import { timestampToMs } from '../src/data/timestampToMs.js';
-import type { Job, Site } from '../src/generated/cosched/v1/plan_request.js';
+import { PlanRequest, Site, type Job } from '../src/generated/cosched/v1/plan_request.js';
 import { accountExecutedWork } from '../src/standing/accountExecutedWork.js';
 import { buildRunSnapshot, type SnapshotForecast } from '../src/standing/buildRunSnapshot.js';
-import type { ProgressRecordRow, StoredForecast } from '../src/store/PlannerStore.js';
+import { plannedStateOfCharge, type PlannedStateOfCharge } from '../src/standing/plannedStateOfCharge.js';
+import { PlanRunInput } from '../src/generated/cosched/v1/standing_planner_service.js';
+import type { ProgressRecordRow, StoredForecast, StoredRun } from '../src/store/PlannerStore.js';
 import { backlogScenario, ts } from './factories/backlogScenario.js';
 
 const h = 3_600_000;
 const t0 = Date.UTC(2026, 0, 5, 0);
+
+/** A 3-hour request with a battery (1 MWh at its start) at site a and none at site b. */
+function request3h(): PlanRequest {
+  const flat = [1, 1, 1];
+  const site = (id: string, storage?: Site['storage']): Site => Site.fromPartial({ id, greenSupplyMw: flat, carbonIntensityGPerKwh: flat, storage });
+  return PlanRequest.fromPartial({ sites: [site('a', { energyMwh: 2, powerMw: 1, roundTripEfficiency: 0.9, initialMwh: 1, chargeFromGrid: false }), site('b')] });
+}
 
 function forecast(site: Site, startMs: number, version = 1): SnapshotForecast {
   const stored: StoredForecast = { siteId: site.id, version, startMs, hours: site.greenSupplyMw.length, siteJson: '', source: '', createdMs: 0, listKey: '' };
@@ -77,26 +86,55 @@ describe('a run snapshot (buildRunSnapshot)', () => {
     expect(snapshot.forecastVersions).toEqual(['sites/helingeer/forecasts/1']);
   });
 
-  it("starts a battery where the previous plan left it, unless the forecast starts at the plan start or came after that plan", () => {
+  it("starts a battery where the previous plan left it, unless the forecast starts at the plan start or that plan had another forecast", () => {
     const battery = { ...sites[0], storage: { energyMwh: 4, powerMw: 1, roundTripEfficiency: 0.9, initialMwh: 3, finalMwhMin: 2, chargeFromGrid: false } };
-    const snapshotAt = (hour: number, startMs: number, planned?: Map<string, { stateOfChargeMwh: number; runPlanStartMs: number }>) =>
-      buildRunSnapshot({ nowMs: t0 + hour * h, horizonHours: 0, jobs: jobs.slice(0, 1).map((spec) => ({ id: spec.id, spec, doneGpuHours: 0 })), progress: [], forecasts: [forecast(battery, startMs)], plannedStateOfCharge: planned });
-    const carried = new Map([[battery.id, { stateOfChargeMwh: 1.25, runPlanStartMs: t0 + 2 * h }]]);
+    const snapshotAt = (hour: number, startMs: number, planned?: Map<string, PlannedStateOfCharge>, version = 1) =>
+      buildRunSnapshot({ nowMs: t0 + hour * h, horizonHours: 0, jobs: jobs.slice(0, 1).map((spec) => ({ id: spec.id, spec, doneGpuHours: 0 })), progress: [], forecasts: [forecast(battery, startMs, version)], plannedStateOfCharge: planned });
+    const carried = new Map([[battery.id, { stateOfChargeMwh: 1.25, forecastVersion: 'sites/helingeer/forecasts/1' }]]);
 
-    // Carried: the previous plan (from hour 2) began after the forecast (hour 0); final_mwh_min 2 > 1.25 is lowered.
+    // Carried: the previous plan had this forecast version; final_mwh_min 2 > 1.25 is lowered.
     const later = snapshotAt(5, t0, carried);
     expect(later.request!.sites[0].storage).toMatchObject({ initialMwh: 1.25, finalMwhMin: 1.25, energyMwh: 4 });
     expect(later.warnings.join('\n')).toMatch(/final_mwh_min 2 MWh of sites\/helingeer\/forecasts\/1 lowered to the 1.25 MWh/);
     expect(() => validatePlanRequest(later.request!)).not.toThrow();
     // A forecast that starts at the plan start states the battery's charge there.
     expect(snapshotAt(5, t0 + 5 * h, carried).request!.sites[0].storage).toMatchObject({ initialMwh: 3, finalMwhMin: 2 });
-    // A forecast newer than the previous plan's start, or no previous plan: the forecast's, with a warning.
-    for (const snapshot of [snapshotAt(5, t0 + 3 * h, carried), snapshotAt(5, t0)]) {
+    // A forecast version the previous plan did not have (posted after it), or no previous plan: the forecast's, with a warning.
+    for (const snapshot of [snapshotAt(5, t0 + 3 * h, carried, 2), snapshotAt(5, t0)]) {
       expect(snapshot.request!.sites[0].storage).toMatchObject({ initialMwh: 3 });
-      expect(snapshot.warnings.join('\n')).toMatch(/site helingeer: its battery starts the plan at 3 MWh, the state of charge that sites\/helingeer\/forecasts\/1 gives for 2026-01-05T0[03]:00Z: no plan made since then reaches the plan start 2026-01-05T05:00Z/);
+      expect(snapshot.warnings.join('\n')).toMatch(/site helingeer: its battery starts the plan at 3 MWh, the state of charge that sites\/helingeer\/forecasts\/[12] gives for 2026-01-05T0[03]:00Z: no earlier plan made with that forecast reaches the plan start 2026-01-05T05:00Z/);
     }
     // Never beyond the battery: a planned 4.0000001 MWh starts at 4.
-    expect(snapshotAt(5, t0, new Map([[battery.id, { stateOfChargeMwh: 4.0000001, runPlanStartMs: t0 }]])).request!.sites[0].storage!.initialMwh).toBe(4);
+    const over = new Map([[battery.id, { stateOfChargeMwh: 4.0000001, forecastVersion: 'sites/helingeer/forecasts/1' }]]);
+    expect(snapshotAt(5, t0, over).request!.sites[0].storage!.initialMwh).toBe(4);
+  });
+
+  it('plannedStateOfCharge reads a run: its start in its first hour, the end of the hour before later, the last hour after its horizon', () => {
+    const run = (extra: Partial<StoredRun>): StoredRun => ({
+      id: 'r', seq: 1, state: 'succeeded', trigger: 'api', createdMs: 0, nowMs: t0, planStartMs: t0, horizonEndMs: t0 + 3 * h, paramsJson: '{}', metadataJson: '{}',
+      inputJson: JSON.stringify(PlanRunInput.toJSON({ run: 'operations/r', request: request3h(), forecastVersions: ['sites/b/forecasts/7', 'sites/a/forecasts/2'], jobs: [] })),
+      responseJson: JSON.stringify({ sites: [{ siteId: 'a', stateOfChargeMwh: [0.9, 0.8, 0.7] }, { siteId: 'b', stateOfChargeMwh: [] }] }),
+      errorJson: '', owner: '', leaseUntilMs: 0, cancelRequested: false, scheduledMs: 0, requestId: '', method: '', fingerprint: '',
+      ...extra,
+    } as StoredRun);
+    const at = (hour: number, extra: Partial<StoredRun> = {}) => Object.fromEntries(plannedStateOfCharge(run(extra), t0 + hour * h));
+    expect(at(0)).toEqual({ a: { stateOfChargeMwh: 1, forecastVersion: 'sites/a/forecasts/2' } });
+    expect(at(1)).toEqual({ a: { stateOfChargeMwh: 0.9, forecastVersion: 'sites/a/forecasts/2' } });
+    expect(at(3).a.stateOfChargeMwh).toBe(0.7);
+    expect(at(9).a.stateOfChargeMwh).toBe(0.7); // after its horizon the battery rests
+    expect(at(-1)).toEqual({});
+    expect(at(1, { state: 'failed' })).toEqual({});
+    expect(at(1, { responseJson: '' })).toEqual({});
+    expect(at(1, { inputJson: JSON.stringify(PlanRunInput.toJSON({ run: 'operations/r', request: undefined, forecastVersions: [], jobs: [] })) })).toEqual({});
+  });
+
+  it('sends every job without dataSite, so that a dataSite naming a site without a forecast cannot fail the run', () => {
+    const [a, b] = [sites[0].id, sites[1].id];
+    // No data: a dataSite at a home without a forecast (the home is replaced), or at another site without one.
+    const stray = [{ ...jobs[1], id: 'old-home', allowedSites: [b, 'nowhere'], homeSite: 'nowhere', dataSite: 'nowhere' }, { ...jobs[1], id: 'elsewhere', allowedSites: [a, 'nowhere'], homeSite: a, dataSite: 'nowhere' }];
+    const snapshot = buildRunSnapshot({ nowMs: t0, horizonHours: 0, jobs: stray.map((spec) => ({ id: spec.id, spec, doneGpuHours: 0 })), progress: [], forecasts: [forecast(sites[0], t0), forecast(sites[1], t0)] });
+    expect(snapshot.request!.jobs.map((j) => [j.id, j.homeSite, j.dataSite])).toEqual([['old-home', b, ''], ['elsewhere', a, '']]);
+    expect(() => validatePlanRequest(snapshot.request!)).not.toThrow();
   });
 
   it('leaves out a job whose data is away from its home site or at a site without a forecast (runs have no links)', () => {

@@ -429,12 +429,13 @@ describe('plan cost and response size', () => {
       const encodedBytes = PlanResponse.encode(response).finish().length;
       expect(Math.abs(planResponseBytes(problem, result) - encodedBytes) / encodedBytes).toBeLessThan(0.1);
       expect(planResponseBytesAtLeast(problem)).toBeLessThanOrEqual(encodedBytes);
-      // Near the limit the exact size counts (with WatchPlan's 6 wrapper bytes), and the response built
+      // Near the limit the exact size counts (WatchPlan's with its wrapper), and the response built
       // for it is kept; far below it, the estimate.
       const near = sizePlanResponse(problem, result, encodedBytes);
-      expect(near).toMatchObject({ bytes: encodedBytes + 6, exact: true });
+      expect(near).toMatchObject({ bytes: encodedBytes, exact: true });
       expect(near.response).toEqual(response);
-      expect(sizePlanResponse(problem, result, 4 * encodedBytes)).toEqual({ bytes: planResponseBytes(problem, result) + 6, exact: false });
+      expect(sizePlanResponse(problem, result, encodedBytes, 6)).toMatchObject({ bytes: encodedBytes + 6, exact: true });
+      expect(sizePlanResponse(problem, result, 4 * encodedBytes)).toEqual({ bytes: planResponseBytes(problem, result), exact: false });
       // CompareScenarios: its whole final message, rows and plans, estimated within 10% and exact near the limit.
       const planned = [{ name: 'base', request: {} as PlanRequest, problem, result }, { name: 'a variant', request: {} as PlanRequest, problem, result }];
       const rows = toVariantResults(planned, true);
@@ -446,18 +447,20 @@ describe('plan cost and response size', () => {
     }
   });
 
-  it('judge a response near the limit by its encoded size and wrapper: one byte over is refused, at the limit it is sent', async () => {
+  it('judge a response near the limit by its encoded size: one byte over is refused, at the limit it is sent; WatchPlan counts its wrapper', async () => {
     const planRequest = windowsRequest(12, 3, true);
     const problem = validatePlanRequest(planRequest);
     const encodedBytes = PlanResponse.encode(toPlanResponse(problem, await planProblem(problem))).finish().length;
-    // The limit holds for WatchPlan's message too: the PlanResponse and up to 6 bytes of tag and length.
-    const messageBytes = encodedBytes + 6;
-    test = await startTestServer({ maxResponseBytes: messageBytes - 1 });
+    test = await startTestServer({ maxResponseBytes: encodedBytes - 1 });
     const error = await failure(callPlan(test.client, planRequest));
     expect(error.code).toBe(status.RESOURCE_EXHAUSTED);
-    expect(error.details).toContain(`the response would take ${messageBytes.toLocaleString('en-US')} bytes; this server sends at most ${(messageBytes - 1).toLocaleString('en-US')}`);
+    expect(error.details).toContain(`the response would take ${encodedBytes.toLocaleString('en-US')} bytes; this server sends at most ${(encodedBytes - 1).toLocaleString('en-US')}`);
     await test.close();
-    test = await startTestServer({ maxResponseBytes: messageBytes });
+    test = await startTestServer({ maxResponseBytes: encodedBytes });
     expect(PlanResponse.encode(await callPlan(test.client, planRequest)).finish().length).toBe(encodedBytes);
+    // WatchPlan's message is the PlanResponse in a WatchPlanResponse: up to 6 bytes more.
+    const watched = await watchPlan(test.client, planRequest);
+    expect(watched.error?.code).toBe(status.RESOURCE_EXHAUSTED);
+    expect(watched.error?.details).toContain(`the response would take ${(encodedBytes + 6).toLocaleString('en-US')} bytes`);
   });
 });

@@ -42,12 +42,16 @@ describe('the standing planner refuses bad calls with the right code, every bad 
     expect(error.fields).toEqual([{ field: 'requests[0].job.dataSite', description: expect.stringContaining(`got "${away}"; the standing planner has no links between sites`) }]);
     // Data at the home site is accepted; an update moving the home site away from the data is not.
     const [created] = (await createJobs([{ ...base, datasetGb: 500, dataSite: base.homeSite }])).jobs;
-    const moved = await failure(
-      unary(clients.planner, clients.planner.updateJob, { job: BacklogJob.fromPartial({ name: created.name, spec: { ...created.spec!, homeSite: away } }), updateMask: ['spec.home_site'] }),
-    );
-    expect(moved.code).toBe(status.INVALID_ARGUMENT);
-    expect(moved.fields.map((v) => v.field)).toEqual(['job.spec.dataSite']);
-    await unary(clients.planner, clients.planner.deleteJob, { name: created.name });
+    try {
+      const moved = await failure(
+        unary(clients.planner, clients.planner.updateJob, { job: BacklogJob.fromPartial({ name: created.name, spec: { ...created.spec!, homeSite: away } }), updateMask: ['spec.home_site'] }),
+      );
+      expect(moved.code).toBe(status.INVALID_ARGUMENT);
+      expect(moved.fields.map((v) => v.field)).toEqual(['job.spec.dataSite']);
+    } finally {
+      // The later tests of this file count the jobs.
+      await unary(clients.planner, clients.planner.deleteJob, { name: created.name });
+    }
   });
 
   it('request_id: a retry returns the first answer; the same id for another request is ALREADY_EXISTS; an existing job id too', async () => {

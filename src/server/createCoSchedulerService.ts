@@ -15,6 +15,7 @@ import type { EvaluatePlanRequest, EvaluatePlanResponse } from '../generated/cos
 import type { PlanRequest } from '../generated/cosched/v1/plan_request.js';
 import type { PlanResponse } from '../generated/cosched/v1/plan_response.js';
 import { toPlanResponse } from '../report/toPlanResponse.js';
+import { watchPlanWrapperBytes } from './planCost.js';
 import { answerValidatePlanRequest } from './answerValidatePlanRequest.js';
 import { compareScenariosOnPool } from './compareScenariosOnPool.js';
 import { DeferredRequest } from './DeferredRequest.js';
@@ -64,6 +65,7 @@ export function createCoSchedulerService(deps: PlanMethodDeps): CoSchedulerServi
         const { problem, result, built, respond } = await planOnPool(request, context, deps, {
           onValidated: (size) => send({ event: { $case: 'progress', value: validatedProgress(size, context.elapsedMs()) } }),
           onEvent: (event) => send({ event: { $case: 'progress', value: toPlanProgress(event, context.elapsedMs()) } }),
+          wrapperBytes: watchPlanWrapperBytes,
         });
         const response = respond(() => built ?? toPlanResponse(problem, result));
         await yieldToEventLoop();

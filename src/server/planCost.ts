@@ -137,8 +137,8 @@ export function planResponseBytes(problem: Problem, result: PlanResult): number 
   return scheduleBytes(result.plan) + scheduleBytes(result.baseline) + strings + 130 + accountingBytes + explanationBytes + scenarioBytes;
 }
 
-/** The most bytes Plan or WatchPlan adds around the PlanResponse: WatchPlanResponse's field tag and length. */
-const planResponseWrapperBytes = 6;
+/** The most bytes WatchPlan adds around the PlanResponse: WatchPlanResponse's field tag and length (Plan adds none). */
+export const watchPlanWrapperBytes = 6;
 /** The most bytes a VariantResult adds around its plan besides its name: tags, lengths, termination, two VariantMetrics. */
 const variantRowBytes = 200;
 
@@ -149,17 +149,17 @@ export interface ResponseSize {
 }
 
 /**
- * The size of the message that carries `result`'s PlanResponse (Plan's, or WatchPlan's with its
- * wrapper: planResponseWrapperBytes more), to hold against `maxResponseBytes`: estimated
+ * The size of the message that carries `result`'s PlanResponse, with `wrapperBytes` around it (0
+ * for Plan, watchPlanWrapperBytes for WatchPlan), to hold against `maxResponseBytes`: estimated
  * (planResponseBytes) while the estimate is under half the limit, which it cannot be unless the
  * encoded size is under the limit; nearer the limit, encoded. Then `response` is the PlanResponse
  * built for it, for the caller to send rather than build again.
  */
-export function sizePlanResponse(problem: Problem, result: PlanResult, maxResponseBytes: number): ResponseSize & { response?: PlanResponse } {
-  const estimate = planResponseBytes(problem, result) + planResponseWrapperBytes;
+export function sizePlanResponse(problem: Problem, result: PlanResult, maxResponseBytes: number, wrapperBytes = 0): ResponseSize & { response?: PlanResponse } {
+  const estimate = planResponseBytes(problem, result) + wrapperBytes;
   if (estimate < maxResponseBytes / 2) return { bytes: estimate, exact: false };
   const response = toPlanResponse(problem, result);
-  return { bytes: PlanResponse.encode(response).finish().length + planResponseWrapperBytes, exact: true, response };
+  return { bytes: PlanResponse.encode(response).finish().length + wrapperBytes, exact: true, response };
 }
 
 /**
@@ -191,14 +191,15 @@ export function responseTooLarge(bytes: number, maxResponseBytes: number, when: 
 
 /**
  * Checks, after solving and before the response is sent, that the message carrying `result`'s
- * PlanResponse fits `maxResponseBytes` (sizePlanResponse); unset: no check. Returns the
+ * PlanResponse (with `wrapperBytes` around it) fits `maxResponseBytes` (sizePlanResponse); unset:
+ * no check. Returns the
  * PlanResponse when the check had to build it (near the limit), for the caller to send.
  *
  * @throws CoschedError RESOURCE_EXHAUSTED, reason RESPONSE_TOO_LARGE, when it does not.
  */
-export function assertResponseFits(problem: Problem, result: PlanResult, maxResponseBytes: number | undefined): PlanResponse | undefined {
+export function assertResponseFits(problem: Problem, result: PlanResult, maxResponseBytes: number | undefined, wrapperBytes = 0): PlanResponse | undefined {
   if (maxResponseBytes === undefined) return undefined;
-  const size = sizePlanResponse(problem, result, maxResponseBytes);
+  const size = sizePlanResponse(problem, result, maxResponseBytes, wrapperBytes);
   if (size.bytes > maxResponseBytes) throw responseTooLarge(size.bytes, maxResponseBytes, size.exact ? 'encoded' : 'after solving');
   return size.response;
 }

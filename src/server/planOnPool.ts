@@ -47,6 +47,8 @@ export interface PlanMethodDeps {
  * `respond(build)` times the response mapping the same way (it just calls `build` otherwise).
  *
  * @param onValidated called once the request has passed validation and the size limit, with its size.
+ * @param wrapperBytes bytes the method's message adds around the PlanResponse (WatchPlan's), counted
+ *   against `maxResponseBytes`; `built` is the PlanResponse when that check had to build it.
  * @throws what preparePlan and PlanWorkerPool.plan throw (CoschedErrors, or an Error for a bug);
  *   RESOURCE_EXHAUSTED (RESPONSE_TOO_LARGE) when the plan's response would exceed `maxResponseBytes`.
  */
@@ -54,7 +56,7 @@ export async function planOnPool(
   request: PlanRequest | undefined | DeferredRequest,
   context: CallContext,
   deps: PlanMethodDeps,
-  hooks: { onValidated?: (size: PlanSize) => void; onEvent?: PlanCallbacks['onEvent'] } = {},
+  hooks: { onValidated?: (size: PlanSize) => void; onEvent?: PlanCallbacks['onEvent']; wrapperBytes?: number } = {},
 ): Promise<{ problem: Problem; result: PlanResult; built?: PlanResponse; respond: <T>(build: () => T) => T }> {
   // Undefined unless tracing is on (PlanPhaseRecorder): then each phase becomes a span.
   const phases = PlanPhaseRecorder.start();
@@ -73,7 +75,7 @@ export async function planOnPool(
     });
     context.logFields.termination = result.termination;
     await yieldToEventLoop();
-    const built = assertResponseFits(problem, result, deps.maxResponseBytes);
+    const built = assertResponseFits(problem, result, deps.maxResponseBytes, hooks.wrapperBytes);
     phases?.planned(result);
     return { problem, result, built, respond: (build) => (phases ? phases.respond(build) : build()) };
   } catch (error) {

@@ -268,7 +268,7 @@ export class PlanRunner {
     const maxBytes = this.options.maxResponseBytes;
     if (maxBytes === undefined) return response(operations.length);
     const sizes = operations.map((operation) => Operation.encode(operation).finish().length);
-    return response(operationsThatFit(sizes, (count) => Buffer.byteLength(response(count).nextPageToken), maxBytes));
+    return response(operationsThatFit(sizes, (count) => (count < page.length ? Buffer.byteLength(encodePageToken(runs[count - 1].seq, query)) : 0), maxBytes));
   }
 
   /**

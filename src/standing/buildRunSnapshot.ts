@@ -80,9 +80,11 @@ export interface RunSnapshot {
  *   plan: the plan has no links to move data (a started job's data is where it runs).
  * - A battery's state of charge at the plan start (`storage.initial_mwh`): its forecast's, when
  *   the forecast starts at the plan start; else the one the previous run planned for that hour
- *   (`plannedStateOfCharge`), when that run's plan starts no earlier than the forecast (so the
- *   forecast's state was known to it); else the forecast's, with a warning. A `final_mwh_min`
- *   above a carried state is lowered to it, with a warning.
+ *   (`plannedStateOfCharge`), when that run planned the site with this same forecast version;
+ *   else the forecast's, with a warning (it is the charge at the forecast's start). A
+ *   `final_mwh_min` above a carried state is lowered to it, with a warning.
+ * - Jobs go out with `dataSite` empty: a job with data is planned at its home site, where its
+ *   data is (others are left out above), and a `dataSite` without data means nothing.
  * - Nothing to plan (no job or no site): `request` undefined, horizonHours 0.
  */
 export function buildRunSnapshot(input: RunSnapshotInput): RunSnapshot {
@@ -216,7 +218,7 @@ export function buildRunSnapshot(input: RunSnapshotInput): RunSnapshot {
     }
     // A release in the past is the plan start (the same window, without a warning on every re-plan).
     const releaseMs = Math.max(timestampToMs(job.spec.release!) as number, planStartMs);
-    planned.push({ ...job.spec, gpuHours: remaining, allowedSites: job.spec.allowedSites.length === 0 ? [] : allowed, homeSite, release: toTimestamp(releaseMs) });
+    planned.push({ ...job.spec, gpuHours: remaining, allowedSites: job.spec.allowedSites.length === 0 ? [] : allowed, homeSite, dataSite: '', release: toTimestamp(releaseMs) });
   }
 
   const forecastVersions = covering.map((f) => forecastName(f.stored.siteId, f.stored.version));
@@ -273,17 +275,17 @@ function withStateOfCharge(site: Site, forecast: SnapshotForecast, planStartMs: 
   if (!site.storage || forecast.stored.startMs === planStartMs) return site;
   const carried = planned?.get(site.id);
   const version = forecastName(forecast.stored.siteId, forecast.stored.version);
-  if (!carried || carried.runPlanStartMs < forecast.stored.startMs) {
+  if (!carried || carried.forecastVersion !== version) {
     warnings.push(
-      `site ${site.id}: its battery starts the plan at ${site.storage.initialMwh} MWh, the state of charge that ${version} gives for ${formatUtcInstant(forecast.stored.startMs)}: ` +
-        `no plan made since then reaches the plan start ${formatUtcInstant(planStartMs)}`,
+      `site ${site.id}: its battery starts the plan at ${round(site.storage.initialMwh)} MWh, the state of charge that ${version} gives for ${formatUtcInstant(forecast.stored.startMs)}: ` +
+        `no earlier plan made with that forecast reaches the plan start ${formatUtcInstant(planStartMs)}`,
     );
     return site;
   }
   const initialMwh = Math.min(site.storage.energyMwh, Math.max(0, carried.stateOfChargeMwh));
   const storage = { ...site.storage, initialMwh };
   if (storage.finalMwhMin !== undefined && storage.finalMwhMin > initialMwh) {
-    warnings.push(`site ${site.id}: final_mwh_min ${storage.finalMwhMin} MWh of ${version} lowered to the ${round(initialMwh)} MWh the battery holds at the plan start`);
+    warnings.push(`site ${site.id}: final_mwh_min ${round(storage.finalMwhMin)} MWh of ${version} lowered to the ${round(initialMwh)} MWh the battery holds at the plan start`);
     storage.finalMwhMin = initialMwh;
   }
   return { ...site, storage };

@@ -7,34 +7,39 @@ const msPerHour = 3_600_000;
 /** A battery's state of charge at an hour's start as a run planned it. */
 export interface PlannedStateOfCharge {
   stateOfChargeMwh: number;
-  /** The plan start of the run that planned it. */
-  runPlanStartMs: number;
+  /** The forecast version of the site that run planned with (`sites/{site}/forecasts/{version}`). */
+  forecastVersion: string;
 }
 
 /**
  * The state of charge (MWh) that succeeded run `run` planned for each site's battery at the start
- * of hour `hourMs`, by site id: its input's `initialMwh` when the run's plan starts at `hourMs`,
- * else the planned state at the end of the hour before (`SiteProfile.state_of_charge_mwh`), when
- * its plan covers that hour. Sites without storage in that run, and every site when `run` is
- * undefined, not succeeded, or its plan does not reach `hourMs`, are absent. Pure; parses the
- * run's stored input and response.
+ * of hour `hourMs`, by site id, with the forecast version it planned that site with: the run's
+ * input `initialMwh` when its plan starts at `hourMs`; else the planned state at the end of the
+ * hour before (`SiteProfile.state_of_charge_mwh`), or at the end of its plan's last hour when
+ * `hourMs` is later (nothing is planned after it: the battery rests). Sites without storage in
+ * that run, and every site when `run` is undefined, not succeeded, planned nothing, starts after
+ * `hourMs`, or has no plan, are absent. Pure; parses the run's stored input and response.
  */
 export function plannedStateOfCharge(run: StoredRun | undefined, hourMs: number): Map<string, PlannedStateOfCharge> {
   const states = new Map<string, PlannedStateOfCharge>();
-  if (!run || run.state !== 'succeeded' || run.inputJson === '' || hourMs < run.planStartMs || hourMs > run.horizonEndMs) return states;
-  const hour = Math.round((hourMs - run.planStartMs) / msPerHour);
-  const request = PlanRunInput.fromJSON(JSON.parse(run.inputJson)).request;
+  if (!run || run.state !== 'succeeded' || run.inputJson === '' || hourMs < run.planStartMs) return states;
+  const input = PlanRunInput.fromJSON(JSON.parse(run.inputJson));
+  const request = input.request;
   if (!request) return states;
+  const versionOf = (siteId: string): string => input.forecastVersions.find((name) => name.startsWith(`sites/${siteId}/forecasts/`)) ?? '';
+  const hour = Math.round((hourMs - run.planStartMs) / msPerHour);
   if (hour === 0) {
     for (const site of request.sites) {
-      if (site.storage) states.set(site.id, { stateOfChargeMwh: site.storage.initialMwh, runPlanStartMs: run.planStartMs });
+      if (site.storage) states.set(site.id, { stateOfChargeMwh: site.storage.initialMwh, forecastVersion: versionOf(site.id) });
     }
     return states;
   }
-  const response = PlanResponse.fromJSON(JSON.parse(run.responseJson));
-  for (const profile of response.sites) {
-    const mwh = profile.stateOfChargeMwh[hour - 1];
-    if (mwh !== undefined) states.set(profile.siteId, { stateOfChargeMwh: mwh, runPlanStartMs: run.planStartMs });
+  if (run.responseJson === '') return states;
+  const withStorage = new Set(request.sites.filter((site) => site.storage).map((site) => site.id));
+  for (const profile of PlanResponse.fromJSON(JSON.parse(run.responseJson)).sites) {
+    const values = profile.stateOfChargeMwh;
+    if (!withStorage.has(profile.siteId) || values.length === 0) continue;
+    states.set(profile.siteId, { stateOfChargeMwh: values[Math.min(hour, values.length) - 1], forecastVersion: versionOf(profile.siteId) });
   }
   return states;
 }

@@ -20,7 +20,8 @@ export function validateJobSpec(job: Job | undefined, path: string, violations: 
     violations.add(path, 'got nothing; expected a job (id, gpuHours, maxGpus, gpuPowerKw, release, deadline, homeSite, ...)');
     return;
   }
-  const named = [...(Array.isArray(job.allowedSites) ? job.allowedSites : []), job.homeSite].filter((id): id is string => typeof id === 'string' && id !== '');
+  // dataSite too: its only rule here is the one below (at the home site when there is data).
+  const named = [...(Array.isArray(job.allowedSites) ? job.allowedSites : []), job.homeSite, job.dataSite].filter((id): id is string => typeof id === 'string' && id !== '');
   const badIds = new Set<string>();
   (Array.isArray(job.allowedSites) ? job.allowedSites : []).forEach((id, k) => {
     if (typeof id !== 'string' || !idPattern.test(id)) {
@@ -45,7 +46,8 @@ export function validateJobSpec(job: Job | undefined, path: string, violations: 
   }
   // Runs plan without links (PlanRequest.links), so a job's data cannot move from its site.
   const datasetGb: unknown = job.datasetGb;
-  if (typeof datasetGb === 'number' && datasetGb > 0 && typeof job.dataSite === 'string' && job.dataSite !== '' && job.dataSite !== job.homeSite) {
+  const dataSiteFlagged = own.items.some((v) => v.field === 'jobs[0].dataSite');
+  if (!dataSiteFlagged && typeof datasetGb === 'number' && datasetGb > 0 && typeof job.dataSite === 'string' && job.dataSite !== '' && job.dataSite !== job.homeSite) {
     violations.add(
       `${path}.dataSite`,
       `got ${describeJsonValue(job.dataSite)}; the standing planner has no links between sites, so a job's data must be at its home site ${describeJsonValue(job.homeSite)} (or dataSite empty): ` +
