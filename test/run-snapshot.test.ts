@@ -86,26 +86,29 @@ describe('a run snapshot (buildRunSnapshot)', () => {
     expect(snapshot.forecastVersions).toEqual(['sites/helingeer/forecasts/1']);
   });
 
-  it("starts a battery where the previous plan left it, unless the forecast starts at the plan start or that plan had another forecast", () => {
+  it('starts a battery where the previous plan left it, unless a forecast states a newer charge', () => {
     const battery = { ...sites[0], storage: { energyMwh: 4, powerMw: 1, roundTripEfficiency: 0.9, initialMwh: 3, finalMwhMin: 2, chargeFromGrid: false } };
     const snapshotAt = (hour: number, startMs: number, planned?: Map<string, PlannedStateOfCharge>, version = 1) =>
       buildRunSnapshot({ nowMs: t0 + hour * h, horizonHours: 0, jobs: jobs.slice(0, 1).map((spec) => ({ id: spec.id, spec, doneGpuHours: 0 })), progress: [], forecasts: [forecast(battery, startMs, version)], plannedStateOfCharge: planned });
-    const carried = new Map([[battery.id, { stateOfChargeMwh: 1.25, forecastVersion: 'sites/helingeer/forecasts/1' }]]);
+    // The plan before this run started at hour 2 with version 1 of the forecast.
+    const carried = new Map([[battery.id, { stateOfChargeMwh: 1.25, forecastVersion: 'sites/helingeer/forecasts/1', runPlanStartMs: t0 + 2 * h }]]);
 
-    // Carried: the previous plan had this forecast version; final_mwh_min 2 > 1.25 is lowered.
+    // Carried: same version; final_mwh_min 2 > 1.25 is lowered.
     const later = snapshotAt(5, t0, carried);
     expect(later.request!.sites[0].storage).toMatchObject({ initialMwh: 1.25, finalMwhMin: 1.25, energyMwh: 4 });
     expect(later.warnings.join('\n')).toMatch(/final_mwh_min 2 MWh of sites\/helingeer\/forecasts\/1 lowered to the 1.25 MWh/);
     expect(() => validatePlanRequest(later.request!)).not.toThrow();
+    // Carried too: version 2 revises the weather from hour 0, before that plan's start; its charge is older news.
+    expect(snapshotAt(5, t0, carried, 2).request!.sites[0].storage).toMatchObject({ initialMwh: 1.25 });
     // A forecast that starts at the plan start states the battery's charge there.
     expect(snapshotAt(5, t0 + 5 * h, carried).request!.sites[0].storage).toMatchObject({ initialMwh: 3, finalMwhMin: 2 });
-    // A forecast version the previous plan did not have (posted after it), or no previous plan: the forecast's, with a warning.
-    for (const snapshot of [snapshotAt(5, t0 + 3 * h, carried, 2), snapshotAt(5, t0)]) {
-      expect(snapshot.request!.sites[0].storage).toMatchObject({ initialMwh: 3 });
-      expect(snapshot.warnings.join('\n')).toMatch(/site helingeer: its battery starts the plan at 3 MWh, the state of charge that sites\/helingeer\/forecasts\/[12] gives for 2026-01-05T0[03]:00Z: no earlier plan made with that forecast reaches the plan start 2026-01-05T05:00Z/);
-    }
+    // Version 2 from hour 3, after that plan's start, which did not have it; or no plan before: the forecast's, with a warning.
+    const newer = snapshotAt(5, t0 + 3 * h, carried, 2);
+    expect(newer.request!.sites[0].storage).toMatchObject({ initialMwh: 3 });
+    expect(newer.warnings.join('\n')).toMatch(/site helingeer: its battery starts the plan at 3 MWh, the state of charge that sites\/helingeer\/forecasts\/2 gives for 2026-01-05T03:00Z \(newer than the plan before this run to the plan start 2026-01-05T05:00Z\)/);
+    expect(snapshotAt(5, t0).warnings.join('\n')).toMatch(/gives for 2026-01-05T00:00Z \(no earlier plan carries the battery to the plan start 2026-01-05T05:00Z\)/);
     // Never beyond the battery: a planned 4.0000001 MWh starts at 4.
-    const over = new Map([[battery.id, { stateOfChargeMwh: 4.0000001, forecastVersion: 'sites/helingeer/forecasts/1' }]]);
+    const over = new Map([[battery.id, { stateOfChargeMwh: 4.0000001, forecastVersion: 'sites/helingeer/forecasts/1', runPlanStartMs: t0 }]]);
     expect(snapshotAt(5, t0, over).request!.sites[0].storage!.initialMwh).toBe(4);
   });
 
@@ -118,8 +121,8 @@ describe('a run snapshot (buildRunSnapshot)', () => {
       ...extra,
     } as StoredRun);
     const at = (hour: number, extra: Partial<StoredRun> = {}) => Object.fromEntries(plannedStateOfCharge(run(extra), t0 + hour * h));
-    expect(at(0)).toEqual({ a: { stateOfChargeMwh: 1, forecastVersion: 'sites/a/forecasts/2' } });
-    expect(at(1)).toEqual({ a: { stateOfChargeMwh: 0.9, forecastVersion: 'sites/a/forecasts/2' } });
+    expect(at(0)).toEqual({ a: { stateOfChargeMwh: 1, forecastVersion: 'sites/a/forecasts/2', runPlanStartMs: t0 } });
+    expect(at(1)).toEqual({ a: { stateOfChargeMwh: 0.9, forecastVersion: 'sites/a/forecasts/2', runPlanStartMs: t0 } });
     expect(at(3).a.stateOfChargeMwh).toBe(0.7);
     expect(at(9).a.stateOfChargeMwh).toBe(0.7); // after its horizon the battery rests
     expect(at(-1)).toEqual({});

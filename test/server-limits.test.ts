@@ -110,7 +110,7 @@ function extendedRequest(explain: boolean): PlanRequest {
   const planRequest = windowsRequest(12, 3, true);
   // Green power at s0 only, and too little at night: the jobs move there, j1 after its data.
   for (const s of planRequest.sites) s.greenSupplyMw = s.greenSupplyMw.map((_, t) => (s.id !== 's0' ? 0 : t % 24 < 12 ? 0.001 : 1.5));
-  planRequest.sites[0].storage = { energyMwh: 2, powerMw: 0.5, roundTripEfficiency: 0.9, initialMwh: 1 };
+  planRequest.sites[0].storage = { energyMwh: 2, powerMw: 0.5, roundTripEfficiency: 0.9, initialMwh: 1, chargeFromGrid: false };
   planRequest.links = [{ fromSiteId: 's1', toSiteId: 's0', bandwidthGbps: 1, energyKwhPerGb: 0.01 }];
   Object.assign(planRequest.jobs[1], { datasetGb: 100, dataSite: 's1' });
   if (explain) {

@@ -62,5 +62,15 @@ describe('the standing planner with a battery', () => {
     await putForecast(4, 1.5);
     const third = await run(4);
     expect(third.storage.initialMwh).toBe(1.5);
+
+    // A run with nothing to plan (the job cancelled) does not break the chain: the next run after a
+    // new job starts from the third plan's charge at its plan start.
+    const before = third.response.sites[0].stateOfChargeMwh;
+    await unary(clients.planner, clients.planner.cancelJob, { name: 'jobs/j1', reason: 'done elsewhere' });
+    const empty = await unary(clients.planner, clients.planner.startPlanRun, { now: hour(5), horizonHours: 0, objective: undefined, options: undefined, requestId: '' });
+    expect(runMetadata(await waitDone(clients, empty.name, 30_000)).state).toBe(PlanRunState.PLAN_RUN_STATE_SUCCEEDED);
+    await unary(clients.planner, clients.planner.batchCreateJobs, { requests: [{ job: { ...work, id: 'j2', gpuHours: 100, release: hour(6) }, requestId: '' }], requestId: '' });
+    const fourth = await run(6);
+    expect(fourth.storage.initialMwh).toBeCloseTo(before[1], 9);
   });
 });

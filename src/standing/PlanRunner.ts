@@ -549,7 +549,7 @@ export class PlanRunner {
       jobs: openJobs.map((job) => ({ id: job.id, spec: specs.get(job.id) as Job, doneGpuHours: doneBefore.get(job.id) ?? 0 })),
       progress,
       forecasts: latest.map((stored) => ({ stored, site: Site.fromJSON(JSON.parse(stored.siteJson)) })),
-      plannedStateOfCharge: plannedStateOfCharge(previous, run.planStartMs),
+      plannedStateOfCharge: plannedStateOfCharge(await latestRunWithPlan(tx, previous), run.planStartMs),
     });
 
     // The executed past: what was reported from the previous run's plan start (or the first
@@ -718,6 +718,15 @@ function errorStatus(error: unknown): Status {
     return { code: codes[error.code] ?? grpcCode.INTERNAL, message: `${prefix}${error.message}`, details: [] };
   }
   return { code: grpcCode.INTERNAL, message: `the planner failed: ${error instanceof Error ? error.message : String(error)}`, details: [] };
+}
+
+/**
+ * `run`, or when it planned nothing (no hour: an empty backlog), the latest succeeded run before it
+ * that planned something: where the batteries were last planned. Looks back at most 100 runs.
+ */
+async function latestRunWithPlan(tx: StoreTx, run: StoredRun | undefined): Promise<StoredRun | undefined> {
+  for (let k = 0; run && run.horizonEndMs <= run.planStartMs && k < 100; k++) run = await tx.latestSucceededRunBefore(run.planStartMs);
+  return run;
 }
 
 /** A PlanResponse for a run with nothing to plan. */

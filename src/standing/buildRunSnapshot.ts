@@ -80,7 +80,8 @@ export interface RunSnapshot {
  *   plan: the plan has no links to move data (a started job's data is where it runs).
  * - A battery's state of charge at the plan start (`storage.initial_mwh`): its forecast's, when
  *   the forecast starts at the plan start; else the one the previous run planned for that hour
- *   (`plannedStateOfCharge`), when that run planned the site with this same forecast version;
+ *   (`plannedStateOfCharge`), when that run planned the site with this forecast version or the
+ *   forecast starts before that run's plan (a revision of an earlier hour states nothing newer);
  *   else the forecast's, with a warning (it is the charge at the forecast's start). A
  *   `final_mwh_min` above a carried state is lowered to it, with a warning.
  * - Jobs go out with `dataSite` empty: a job with data is planned at its home site, where its
@@ -275,10 +276,12 @@ function withStateOfCharge(site: Site, forecast: SnapshotForecast, planStartMs: 
   if (!site.storage || forecast.stored.startMs === planStartMs) return site;
   const carried = planned?.get(site.id);
   const version = forecastName(forecast.stored.siteId, forecast.stored.version);
-  if (!carried || carried.forecastVersion !== version) {
+  // The forecast's charge is news when the plan carried here did not have this version and the
+  // charge is for an hour no earlier than that plan's start; a revision from an earlier hour is not.
+  if (!carried || (carried.forecastVersion !== version && forecast.stored.startMs >= carried.runPlanStartMs)) {
     warnings.push(
-      `site ${site.id}: its battery starts the plan at ${round(site.storage.initialMwh)} MWh, the state of charge that ${version} gives for ${formatUtcInstant(forecast.stored.startMs)}: ` +
-        `no earlier plan made with that forecast reaches the plan start ${formatUtcInstant(planStartMs)}`,
+      `site ${site.id}: its battery starts the plan at ${round(site.storage.initialMwh)} MWh, the state of charge that ${version} gives for ${formatUtcInstant(forecast.stored.startMs)} ` +
+        `(${carried ? 'newer than the plan before this run' : 'no earlier plan carries the battery'} to the plan start ${formatUtcInstant(planStartMs)})`,
     );
     return site;
   }

@@ -9,6 +9,8 @@ export interface PlannedStateOfCharge {
   stateOfChargeMwh: number;
   /** The forecast version of the site that run planned with (`sites/{site}/forecasts/{version}`). */
   forecastVersion: string;
+  /** That run's plan start. */
+  runPlanStartMs: number;
 }
 
 /**
@@ -17,8 +19,9 @@ export interface PlannedStateOfCharge {
  * input `initialMwh` when its plan starts at `hourMs`; else the planned state at the end of the
  * hour before (`SiteProfile.state_of_charge_mwh`), or at the end of its plan's last hour when
  * `hourMs` is later (nothing is planned after it: the battery rests). Sites without storage in
- * that run, and every site when `run` is undefined, not succeeded, planned nothing, starts after
- * `hourMs`, or has no plan, are absent. Pure; parses the run's stored input and response.
+ * that run are absent, and so is every site when `run` is undefined, not succeeded, planned
+ * nothing (no input request) or starts after `hourMs`, and, after its first hour, when it has no
+ * plan. Pure; parses the run's stored input and response.
  */
 export function plannedStateOfCharge(run: StoredRun | undefined, hourMs: number): Map<string, PlannedStateOfCharge> {
   const states = new Map<string, PlannedStateOfCharge>();
@@ -30,7 +33,7 @@ export function plannedStateOfCharge(run: StoredRun | undefined, hourMs: number)
   const hour = Math.round((hourMs - run.planStartMs) / msPerHour);
   if (hour === 0) {
     for (const site of request.sites) {
-      if (site.storage) states.set(site.id, { stateOfChargeMwh: site.storage.initialMwh, forecastVersion: versionOf(site.id) });
+      if (site.storage) states.set(site.id, { stateOfChargeMwh: site.storage.initialMwh, forecastVersion: versionOf(site.id), runPlanStartMs: run.planStartMs });
     }
     return states;
   }
@@ -39,7 +42,7 @@ export function plannedStateOfCharge(run: StoredRun | undefined, hourMs: number)
   for (const profile of PlanResponse.fromJSON(JSON.parse(run.responseJson)).sites) {
     const values = profile.stateOfChargeMwh;
     if (!withStorage.has(profile.siteId) || values.length === 0) continue;
-    states.set(profile.siteId, { stateOfChargeMwh: values[Math.min(hour, values.length) - 1], forecastVersion: versionOf(profile.siteId) });
+    states.set(profile.siteId, { stateOfChargeMwh: values[Math.min(hour, values.length) - 1], forecastVersion: versionOf(profile.siteId), runPlanStartMs: run.planStartMs });
   }
   return states;
 }
