@@ -23,6 +23,7 @@ import { Status } from '../generated/google/rpc/status.js';
 import { checkNumber } from '../data/checkNumber.js';
 import { toPlanResponse } from '../report/toPlanResponse.js';
 import { toPlanProgress } from '../server/toPlanProgress.js';
+import { sizePlanResponse } from '../server/planCost.js';
 import { preparePlan } from '../server/preparePlan.js';
 import { openJobStates, type PlannerStore, type RunState, type RunTrigger, type StoredJob, type StoredRun, type StoreTx } from '../store/PlannerStore.js';
 import { accountExecutedWork } from './accountExecutedWork.js';
@@ -457,7 +458,7 @@ export class PlanRunner {
             }
           },
         });
-        response = toPlanResponse(problem, result);
+        response = this.responseWithinLimit(problem, result);
       }
     } catch (error) {
       clearInterval(heartbeat);
@@ -507,6 +508,24 @@ export class PlanRunner {
       { run: runId, termination: Termination[response.termination], emissionsKg: response.summary?.emissionsKg, carbonSavedKg: response.summary?.carbonSavedKg, ms: this.now() - startedMs },
       'plan run ended',
     );
+  }
+
+  /**
+   * The run's PlanResponse. One over `maxResponseBytes` is kept all the same (its jobs move, and
+   * GetDispatch serves them), with a warning: GetOperation sends it whole.
+   */
+  private responseWithinLimit(problem: Problem, result: PlanResult): PlanResponse {
+    const maxBytes = this.options.maxResponseBytes;
+    if (maxBytes === undefined) return toPlanResponse(problem, result);
+    const size = sizePlanResponse(problem, result, maxBytes);
+    const response = size.response ?? toPlanResponse(problem, result);
+    if (size.bytes > maxBytes) {
+      response.warnings.push(
+        `this plan's response takes ${size.bytes} bytes, over max_response_bytes ${maxBytes}: GetOperation and ListOperations send it whole, ` +
+          'so a client needs a larger receive limit for it; GetDispatch serves it a site-hour at a time',
+      );
+    }
+    return response;
   }
 
   /** Ends the run (failed, cancelled) in a transaction of its own, if it is still this server's and not done. */
