@@ -192,8 +192,8 @@ export function responseTooLarge(bytes: number, maxResponseBytes: number, when: 
 /**
  * Checks, after solving and before the response is sent, that the message carrying `result`'s
  * PlanResponse (with `wrapperBytes` around it) fits `maxResponseBytes` (sizePlanResponse); unset:
- * no check. Returns the
- * PlanResponse when the check had to build it (near the limit), for the caller to send.
+ * no check. Returns the PlanResponse when the check had to build it (near the limit), for the
+ * caller to send.
  *
  * @throws CoschedError RESOURCE_EXHAUSTED, reason RESPONSE_TOO_LARGE, when it does not.
  */

@@ -262,14 +262,13 @@ export class PlanRunner {
     const page = await this.options.store.read((tx) => tx.listRuns({ states, beforeSeq, limit: limit + 1 }));
     const runs = page.slice(0, limit);
     const operations = runs.map(toOperation);
-    const response = (count: number): ListOperationsResponse => ({
-      operations: operations.slice(0, count),
-      nextPageToken: count < page.length ? encodePageToken(runs[count - 1].seq, query) : '',
-    });
+    // The token of a page of the first `count`: none when no run is left after them.
+    const tokenFor = (count: number): string => (count < page.length ? encodePageToken(runs[count - 1].seq, query) : '');
+    const response = (count: number): ListOperationsResponse => ({ operations: operations.slice(0, count), nextPageToken: tokenFor(count) });
     const maxBytes = this.options.maxResponseBytes;
     if (maxBytes === undefined) return response(operations.length);
     const sizes = operations.map((operation) => Operation.encode(operation).finish().length);
-    return response(operationsThatFit(sizes, (count) => (count < page.length ? Buffer.byteLength(encodePageToken(runs[count - 1].seq, query)) : 0), maxBytes));
+    return response(operationsThatFit(sizes, (count) => Buffer.byteLength(tokenFor(count)), maxBytes));
   }
 
   /**

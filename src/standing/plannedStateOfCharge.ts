@@ -1,6 +1,7 @@
 import { PlanResponse } from '../generated/cosched/v1/plan_response.js';
 import { PlanRunInput } from '../generated/cosched/v1/standing_planner_service.js';
 import type { StoredRun } from '../store/PlannerStore.js';
+import { parseForecastName } from './resourceNames.js';
 
 const msPerHour = 3_600_000;
 
@@ -29,7 +30,8 @@ export function plannedStateOfCharge(run: StoredRun | undefined, hourMs: number)
   const input = PlanRunInput.fromJSON(JSON.parse(run.inputJson));
   const request = input.request;
   if (!request) return states;
-  const versionOf = (siteId: string): string => input.forecastVersions.find((name) => name.startsWith(`sites/${siteId}/forecasts/`)) ?? '';
+  const versionBySite = new Map(input.forecastVersions.map((name) => [parseForecastName(name).siteId, name]));
+  const versionOf = (siteId: string): string => versionBySite.get(siteId) ?? '';
   const hour = Math.round((hourMs - run.planStartMs) / msPerHour);
   if (hour === 0) {
     for (const site of request.sites) {
